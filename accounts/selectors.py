@@ -1,0 +1,28 @@
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .models import PersonalAccessToken, User
+
+
+def api_token_authenticate(*, clear_token: str) -> PersonalAccessToken | None:
+    """The active token matching ``clear_token`` with its user, or None."""
+    if not clear_token.startswith(PersonalAccessToken.PREFIX):
+        return None
+    return (
+        PersonalAccessToken.objects.active()
+        .select_related("user")
+        .filter(token_hash=PersonalAccessToken.hash_token(clear_token), user__is_active=True)
+        .first()
+    )
+
+
+def api_tokens_for_user(*, user: User) -> QuerySet[PersonalAccessToken]:
+    return PersonalAccessToken.objects.filter(user=user)
+
+
+def access_api_token_by_id(*, actor: User, token_id: int) -> PersonalAccessToken:
+    """Someone else's token answers exactly like a missing one."""
+    token = PersonalAccessToken.objects.filter(user=actor, pk=token_id).first()
+    if token is None:
+        raise Http404
+    return token

@@ -1,0 +1,75 @@
+from django.db import connection, transaction
+from django.utils import timezone
+
+from icentrex.net import client_ip, truncate_ip
+from subjects.services import subject_key_for_user, subject_seal
+
+from .events import EventType
+from .evidence import GENESIS_HASH
+from .models import AuditEvent
+
+# Any constant identifies the audit chain's advisory lock.
+_CHAIN_LOCK_ID = 0x1CE7A0D1
+
+
+def _lock_chain_head():
+    """Serialise chain writers: each new row needs the hash of the row before it.
+    Audit volume is low, so one writer at a time costs nothing that matters; the
+    lock is released when the surrounding transaction ends."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_ID])
+
+
+def audit_record(
+    *,
+    event_type: EventType,
+    actor=None,
+    subject=None,
+    target=None,
+    organization_id: int | None = None,
+    changes: dict | None = None,
+    personal_changes: dict | None = None,
+    request=None,
+) -> AuditEvent:
+    """Append one audit event. Call it inside the transaction of the change it
+    records, so both commit or neither does.
+
+    ``actor`` is the user who acted (None for the system or an anonymous
+    visitor); ``subject`` the person the event is about (defaults to the actor).
+    ``changes`` holds non-personal values in clear; ``personal_changes`` (old
+    and new email addresses, say) are sealed under the subject's own key.
+    """
+    subject = subject if subject is not None else actor
+    subject_key = subject_key_for_user(user=subject) if subject is not None else None
+    if actor is None:
+        actor_key = None
+    elif actor == subject:
+        actor_key = subject_key
+    else:
+        actor_key = subject_key_for_user(user=actor)
+    sealed = ""
+    if personal_changes:
+        if subject_key is None:
+            raise ValueError("personal values need a subject to seal them for")
+        sealed = subject_seal(subject_key=subject_key, value=personal_changes)
+
+    event = AuditEvent(
+        occurred_at=timezone.now(),
+        event_type=event_type,
+        actor_subject=actor_key,
+        organization_id=organization_id,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        subject_key=subject_key,
+        changes=changes or {},
+        sealed_changes=sealed,
+        ip_prefix=truncate_ip(client_ip(request)),
+    )
+    with transaction.atomic():
+        _lock_chain_head()
+        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+        event.prev_hash = last or GENESIS_HASH
+        event.hash = event.compute_hash()
+        event.save()
+    return event

@@ -1,0 +1,7 @@
+"""The embedded profile behind the first README command: SQLite and in-process
+tasks unless DATABASE_URL / CELERY_BROKER_URL say otherwise."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DEBUG", default=True)

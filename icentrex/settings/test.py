@@ -1,0 +1,34 @@
+"""The test profile: real PostgreSQL and Redis (bin/test exports their URLs and
+checks they answer before pytest starts)."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = False
+DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/icentrex")}
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_icentrex")}
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env("CACHE_URL", default="redis://127.0.0.1:6379/13"),
+        "KEY_PREFIX": "icx-test",
+    }
+}
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/14")
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL)
+# Tests that only care that work was enqueued use captured on-commit callbacks;
+# those that care about delivery start a real worker (tests/conftest.py).
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+
+# Argon2 is deliberately slow; tests that create many users use a fast hasher.
+# tests/accounts/test_passwords.py checks the real profile hashes with Argon2.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+# Static files come from the finders (no collectstatic before tests).
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+# live_server is plain HTTP and cannot serve manifest-hashed names.
+SECURE_SSL_REDIRECT = False
+ACCOUNT_RATE_LIMITS = False

@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("language/", views.language_switch, name="language_switch"),
+    path("accounts/", include("allauth.urls")),
+    path("privacy/", include("accounts.urls")),
+    path("api/v1/", include("icentrex.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "icentrex.views.bad_request"
+handler403 = "icentrex.views.permission_denied"
+handler404 = "icentrex.views.page_not_found"
+handler500 = "icentrex.views.server_error"
+
+if settings.DEBUG:
+    # Lets developers look at the error pages while DEBUG shows tracebacks instead.
+    urlpatterns += [path("_errors/404/", views.page_not_found), path("_errors/500/", views.server_error)]

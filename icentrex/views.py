@@ -1,0 +1,61 @@
+from django.conf import settings
+from django.http import JsonResponse
+from django.middleware.csrf import REASON_NO_CSRF_COOKIE
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+from django.views.i18n import set_language
+
+from accounts.services import user_update_profile
+
+from .api.exceptions import error_body
+
+
+@require_GET
+def home(request):
+    return render(request, "home.html")
+
+
+def language_switch(request):
+    """Django's set_language (cookie + redirect), and for a signed-in person the
+    saved language too, which otherwise would win on the next page."""
+    language = request.POST.get("language", "")
+    if request.method == "POST" and request.user.is_authenticated:
+        if language in dict(settings.LANGUAGES):
+            user_update_profile(actor=request.user, user=request.user, name=request.user.name,
+                                language=language, request=request)
+    return set_language(request)
+
+
+def csrf_failure(request, reason=""):
+    """A browser that refuses cookies cannot sign in (the session and the CSRF
+    check both need one): say so plainly instead of a bare 403."""
+    cookies_missing = reason == REASON_NO_CSRF_COOKIE or not request.COOKIES
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("csrf_failed", _("CSRF check failed: %(reason)s") % {"reason": reason}),
+                            status=403)
+    return render(request, "errors/csrf.html", {"cookies_missing": cookies_missing}, status=403)
+
+
+def _error(request, status, code, message, template):
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body(code, message), status=status)
+    return render(request, template, status=status)
+
+
+def bad_request(request, exception=None):
+    return _error(request, 400, "bad_request", _("The request could not be understood."), "errors/400.html")
+
+
+def permission_denied(request, exception=None):
+    return _error(request, 403, "permission_denied", _("You do not have permission to do this."),
+                  "errors/403.html")
+
+
+def page_not_found(request, exception=None):
+    return _error(request, 404, "not_found", _("Not found."), "errors/404.html")
+
+
+def server_error(request):
+    return _error(request, 500, "server_error", _("Something went wrong on our side. It has been logged."),
+                  "errors/500.html")

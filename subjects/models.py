@@ -1,0 +1,25 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class SubjectLink(models.Model):
+    """The one table that knows which person a pseudonymous subject key means.
+
+    Evidence rows (audit events, consent records, disclosures...) store only
+    ``subject_key`` and keep personal values encrypted with ``wrapped_key``.
+    Erasing a person deletes this row: the evidence stays intact and still
+    verifies, but nothing links it to them or can decrypt their values.
+    """
+
+    subject_key = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subject_link"
+    )
+    # The person's own Fernet key, itself encrypted with EVIDENCE_MASTER_KEYS.
+    wrapped_key = models.BinaryField(editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return str(self.subject_key)

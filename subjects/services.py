@@ -1,0 +1,66 @@
+"""Pseudonymous subjects and per-person encryption (crypto-shredding).
+
+DESIGN.md, "Records that are evidence": evidence names people only by a subject
+key, and a personal value it must hold is encrypted under that person's key.
+"""
+
+import json
+import uuid
+from functools import cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from .models import SubjectLink
+
+
+@cache
+def _master(keys: tuple[str, ...]) -> MultiFernet:
+    return MultiFernet([Fernet(key) for key in keys])
+
+
+def _master_fernet() -> MultiFernet:
+    return _master(tuple(settings.EVIDENCE_MASTER_KEYS))
+
+
+def subject_link_for_user(*, user) -> SubjectLink:
+    """The user's subject link, created on first need (also under concurrency)."""
+    link = SubjectLink.objects.filter(user=user).first()
+    if link is not None:
+        return link
+    try:
+        with transaction.atomic():
+            return SubjectLink.objects.create(
+                user=user, wrapped_key=_master_fernet().encrypt(Fernet.generate_key())
+            )
+    except IntegrityError:
+        return SubjectLink.objects.get(user=user)
+
+
+def subject_key_for_user(*, user) -> uuid.UUID:
+    return subject_link_for_user(user=user).subject_key
+
+
+def _person_fernet(link: SubjectLink) -> Fernet:
+    return Fernet(_master_fernet().decrypt(bytes(link.wrapped_key)))
+
+
+def subject_seal(*, subject_key: uuid.UUID, value) -> str:
+    """Encrypt a JSON-able value under the person's key; the token is text so it
+    can take part in an evidence row's hash as it is."""
+    link = SubjectLink.objects.get(subject_key=subject_key)
+    return _person_fernet(link).encrypt(json.dumps(value).encode()).decode()
+
+
+def subject_unseal(*, subject_key: uuid.UUID | None, token: str):
+    """The sealed value, or None once the person is erased (link and key gone)."""
+    if not subject_key or not token:
+        return None
+    link = SubjectLink.objects.filter(subject_key=subject_key).first()
+    if link is None:
+        return None
+    try:
+        return json.loads(_person_fernet(link).decrypt(token.encode()))
+    except InvalidToken:
+        return None

@@ -1,0 +1,47 @@
+"""axe-core (from npm, node_modules/) finds no serious or critical violation on key pages."""
+
+from pathlib import Path
+
+import pytest
+
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture
+def axe(page):
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (bin/test installs it with npm)")
+
+    def check(url: str) -> list:
+        page.goto(url)
+        # Injected through Playwright (not a <script> tag), so the page's CSP stays as it is.
+        page.evaluate(AXE.read_text())
+        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        return [
+            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+
+    return check
+
+
+def test_public_pages(axe, live_server):
+    for path in ["/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"]:
+        assert axe(live_server.url + path) == [], path
+
+
+def test_privacy_centre_pages(axe, page, live_server, screenshot):
+    UserFactory(email="ada@example.org", name="Ada")
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Email").fill("ada@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    for path in ["/privacy/", "/privacy/profile/", "/privacy/security/", "/privacy/activity/",
+                 "/accounts/email/", "/accounts/2fa/"]:
+        assert axe(live_server.url + path) == [], path
+        screenshot(page, "a11y" + path.replace("/", "-").rstrip("-"))

@@ -1,0 +1,168 @@
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.services import api_token_create
+
+from .factories import PASSWORD, UserFactory
+
+# live_server runs in a thread beside Playwright's sync API.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "artifacts"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+# --- People ------------------------------------------------------------------
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def alice(db):
+    return UserFactory(email="alice@example.org", name="Alice Andersson")
+
+
+@pytest.fixture
+def bob(db):
+    return UserFactory(email="bob@example.org", name="Bob Berg")
+
+
+# --- Clients -----------------------------------------------------------------
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def alice_token(alice):
+    _token, clear = api_token_create(actor=alice, name="test script")
+    return clear
+
+
+@pytest.fixture
+def alice_api(alice_token):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {alice_token}")
+    return client
+
+
+def assert_error(response, status: int, code: str | None = None):
+    """Every API error has the documented shape; check it along with the status."""
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert set(body) == {"code", "detail", "fields"}, body
+    if code is not None:
+        assert body["code"] == code, body
+    return body
+
+
+# --- Browser -----------------------------------------------------------------
+
+def _chromium():
+    return os.environ.get("CHROMIUM") or shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": _chromium(), "args": CHROMIUM_ARGS}
+
+
+def pytest_collection_modifyitems(config, items):
+    if _chromium():
+        return
+    if os.environ.get("REQUIRE_BROWSER"):
+        raise pytest.UsageError("REQUIRE_BROWSER is set but chromium is not installed")
+    skip = pytest.mark.skip(reason="chromium is not installed (Debian: apt-get install -y chromium)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def screenshot(request):
+    """Save a full-page screenshot under artifacts/ to look at after the run."""
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def take(page, name: str):
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+    return take
+
+
+# --- Celery worker -------------------------------------------------------------
+
+@pytest.fixture
+def celery_worker_process(transactional_db, settings):
+    """A real Celery worker in its own process, against the test database and
+    the test broker. Stopped by its PID."""
+    from django.db import connection
+
+    from icentrex.celery import app
+
+    app.control.purge()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "icentrex.settings.test",
+        "DATABASE_URL": _database_url(connection.settings_dict),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CELERY_RESULT_BACKEND": settings.CELERY_RESULT_BACKEND,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "icentrex", "worker", "--pool=solo",
+         "--concurrency=1", "--without-heartbeat", "--without-gossip", "--without-mingle",
+         "--loglevel=INFO", "--hostname", f"test-{os.getpid()}@%h"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail("Celery worker exited early:\n" + process.stdout.read())
+        if app.control.inspect(timeout=0.5).ping():
+            break
+    else:
+        process.kill()
+        pytest.fail("Celery worker did not come up within 30 s")
+    yield process
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def _database_url(settings_dict) -> str:
+    user = settings_dict.get("USER") or "postgres"
+    password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
+    host = settings_dict.get("HOST") or "127.0.0.1"
+    port = settings_dict.get("PORT") or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{settings_dict['NAME']}"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counters live in the (real, Redis) cache: start each test clean."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def page(page):
+    """Fail fast: a missing element should not cost 30 s."""
+    page.set_default_timeout(10_000)
+    return page
