@@ -53,7 +53,7 @@ class ApiTokenListCreateView(generics.ListAPIView):
 
     @extend_schema(responses={200: ApiTokenSerializer(many=True), **error_responses(401, 403)})
     def get(self, request, *args, **kwargs):
-        """List your tokens, newest first (active, expired and revoked). Token values are never shown again."""
+        """List your tokens, newest first (active, expired and revoked); token values are not shown."""
         return super().get(request, *args, **kwargs)
 
     @extend_schema(

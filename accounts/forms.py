@@ -1,5 +1,6 @@
 from datetime import date
 
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.utils import timezone
@@ -9,8 +10,21 @@ from .models import User
 
 MINIMUM_AGE = 13
 
+
 def age_on(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+class LoginForm(AllauthLoginForm):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        if "remember" in self.fields:
+            self.fields["remember"].label = _("Keep me signed in")
+            self.fields["remember"].help_text = _(
+                "Unticked, you are signed out when you close the browser. Don't tick it on a shared computer."
+            )
+
 
 class SignupForm(AllauthSignupForm):
     """allauth's sign-up plus a name and the age gate.
@@ -20,8 +34,12 @@ class SignupForm(AllauthSignupForm):
     (templates/account/signup.html reads ``refused_under_age``).
     """
 
-    name = forms.CharField(label=_("Your name"), max_length=150, required=False,
-                           widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
     date_of_birth = forms.DateField(
         label=_("Date of birth"),
         help_text=_("iCentrex is not for children under 13. We check your age and do not keep this date."),
@@ -47,6 +65,7 @@ class SignupForm(AllauthSignupForm):
             raise forms.ValidationError(_("You must be at least 13 to use iCentrex."), code="under_age")
         return born
 
+
 class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
@@ -57,17 +76,20 @@ class ProfileForm(forms.ModelForm):
         fields = ["name", "language"]
         widgets = {"name": forms.TextInput(attrs={"autocomplete": "name"})}
 
+
 class ApiTokenForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
 
-    name = forms.CharField(label=_("Token name"), max_length=100,
-                           help_text=_("What the token is for, e.g. \u201cbackup script\u201d."))
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=100,
+        help_text=_("What the token is for, e.g. “backup script”."),
+    )
     expires_in_days = forms.TypedChoiceField(
         label=_("Expires"),
         coerce=int,
         choices=[(30, _("in 30 days")), (90, _("in 90 days")), (365, _("in a year")), (0, _("never"))],
         initial=90,
     )
-

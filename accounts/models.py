@@ -103,9 +103,7 @@ class PersonalAccessToken(models.Model):
 
     PREFIX = "icx_"
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100)
     # The first characters after the prefix, so people can tell their tokens apart.
     hint = models.CharField(max_length=12, editable=False)

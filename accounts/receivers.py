@@ -58,15 +58,25 @@ def on_password_reset(sender, request, user, **kwargs):
 
 @receiver(account_signals.email_added)
 def on_email_added(sender, request, user, email_address, **kwargs):
-    audit_record(event_type=EventType.EMAIL_ADDED, actor=user, target=user, request=request,
-                 personal_changes={"email": [None, email_address.email]})
+    audit_record(
+        event_type=EventType.EMAIL_ADDED,
+        actor=user,
+        target=user,
+        request=request,
+        personal_changes={"email": [None, email_address.email]},
+    )
 
 
 @receiver(account_signals.email_confirmed)
 def on_email_confirmed(sender, request, email_address, **kwargs):
     user = email_address.user
-    audit_record(event_type=EventType.EMAIL_CONFIRMED, actor=user, target=user, request=request,
-                 personal_changes={"email": [None, email_address.email]})
+    audit_record(
+        event_type=EventType.EMAIL_CONFIRMED,
+        actor=user,
+        target=user,
+        request=request,
+        personal_changes={"email": [None, email_address.email]},
+    )
 
 
 @receiver(account_signals.email_changed)
@@ -74,29 +84,54 @@ def on_email_changed(sender, request, user, from_email_address, to_email_address
     old = from_email_address.email if from_email_address else None
     if old is None or old == to_email_address.email:
         return  # allauth also signals the first confirmation at sign-up: nothing changed
-    audit_record(event_type=EventType.EMAIL_CHANGED, actor=user, target=user, request=request,
-                 personal_changes={"email": [old, to_email_address.email]})
+    audit_record(
+        event_type=EventType.EMAIL_CHANGED,
+        actor=user,
+        target=user,
+        request=request,
+        personal_changes={"email": [old, to_email_address.email]},
+    )
 
 
 @receiver(account_signals.email_removed)
 def on_email_removed(sender, request, user, email_address, **kwargs):
-    audit_record(event_type=EventType.EMAIL_REMOVED, actor=user, target=user, request=request,
-                 personal_changes={"email": [email_address.email, None]})
+    audit_record(
+        event_type=EventType.EMAIL_REMOVED,
+        actor=user,
+        target=user,
+        request=request,
+        personal_changes={"email": [email_address.email, None]},
+    )
 
 
 @receiver(mfa_signals.authenticator_added)
 def on_mfa_added(sender, request, user, authenticator, **kwargs):
-    audit_record(event_type=EventType.MFA_ENABLED, actor=user, target=user, request=request,
-                 changes={"type": authenticator.type})
+    audit_record(
+        event_type=EventType.MFA_ENABLED,
+        actor=user,
+        target=user,
+        request=request,
+        changes={"type": authenticator.type},
+    )
 
 
 @receiver(mfa_signals.authenticator_removed)
 def on_mfa_removed(sender, request, user, authenticator, **kwargs):
-    audit_record(event_type=EventType.MFA_REMOVED, actor=user, target=user, request=request,
-                 changes={"type": authenticator.type})
+    audit_record(
+        event_type=EventType.MFA_REMOVED,
+        actor=user,
+        target=user,
+        request=request,
+        changes={"type": authenticator.type},
+    )
 
 
 @receiver(mfa_signals.authenticator_reset)
 def on_mfa_reset(sender, request, user, authenticator, **kwargs):
-    audit_record(event_type=EventType.MFA_RECOVERY_CODES_REGENERATED, actor=user, target=user,
-                 request=request, changes={"type": authenticator.type})
+    audit_record(
+        event_type=EventType.MFA_RECOVERY_CODES_REGENERATED,
+        actor=user,
+        target=user,
+        request=request,
+        changes={"type": authenticator.type},
+    )

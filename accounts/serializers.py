@@ -34,7 +34,10 @@ class ApiTokenSerializer(serializers.ModelSerializer):
 class ApiTokenCreateSerializer(StrictSerializer):
     name = serializers.CharField(max_length=100)
     expires_in_days = serializers.IntegerField(
-        min_value=1, max_value=3650, required=False, allow_null=True,
+        min_value=1,
+        max_value=3650,
+        required=False,
+        allow_null=True,
         help_text="Days until the token stops working; omit or null for no expiry.",
     )
 

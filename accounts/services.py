@@ -51,8 +51,11 @@ def api_token_create(
             event_type=EventType.API_TOKEN_CREATED,
             actor=actor,
             target=token,
-            changes={"name": name, "hint": token.hint,
-                     "expires_at": expires_at.isoformat() if expires_at else None},
+            changes={
+                "name": name,
+                "hint": token.hint,
+                "expires_at": expires_at.isoformat() if expires_at else None,
+            },
             request=request,
         )
     return token, clear

@@ -21,15 +21,21 @@ from .forms import ApiTokenForm, ProfileForm
 @login_required
 def privacy_centre(request):
     user = request.user
-    return render(request, "privacy/overview.html", {
-        "section": "overview",
-        "mfa_enabled": Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists(),
-        "active_tokens": selectors.api_tokens_for_user(user=user).active().count(),
-        "primary_email": EmailAddress.objects.filter(user=user, primary=True).first(),
-        "recent_events": list(audit_events_readable(
-            audit_events_for_subject(subject_key=subject_key_for_user(user=user))[:5]
-        )),
-    })
+    return render(
+        request,
+        "privacy/overview.html",
+        {
+            "section": "overview",
+            "mfa_enabled": Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists(),
+            "active_tokens": selectors.api_tokens_for_user(user=user).active().count(),
+            "primary_email": EmailAddress.objects.filter(user=user, primary=True).first(),
+            "recent_events": list(
+                audit_events_readable(
+                    audit_events_for_subject(subject_key=subject_key_for_user(user=user))[:5]
+                )
+            ),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -38,8 +44,11 @@ def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         services.user_update_profile(
-            actor=request.user, user=request.user, name=form.cleaned_data["name"],
-            language=form.cleaned_data["language"], request=request,
+            actor=request.user,
+            user=request.user,
+            name=form.cleaned_data["name"],
+            language=form.cleaned_data["language"],
+            request=request,
         )
         messages.success(request, _("Your profile was saved."))
         return redirect("privacy_profile")
@@ -92,7 +101,7 @@ def token_revoke(request, token_id: int):
     services.api_token_revoke(actor=request.user, token=token, request=request)
     if request.htmx:
         return render(request, "privacy/_tokens.html", _security_context(request))
-    messages.success(request, _("The token \u201c%(name)s\u201d was revoked.") % {"name": token.name})
+    messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
     return redirect("privacy_security")
 
 
@@ -101,8 +110,12 @@ def token_revoke(request, token_id: int):
 def activity(request):
     events = audit_events_for_subject(subject_key=subject_key_for_user(user=request.user))
     page = Paginator(events, 20).get_page(request.GET.get("page"))
-    return render(request, "privacy/activity.html", {
-        "section": "activity",
-        "page": page,
-        "events": list(audit_events_readable(page.object_list)),
-    })
+    return render(
+        request,
+        "privacy/activity.html",
+        {
+            "section": "activity",
+            "page": page,
+            "events": list(audit_events_readable(page.object_list)),
+        },
+    )

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from subjects.services import subject_unseal
+from subjects.services import Unsealer
 
 from .evidence import GENESIS_HASH
 from .models import AuditEvent
@@ -24,8 +24,9 @@ def audit_chain_verify(*, chunk_size: int = 2000) -> tuple[int, ChainBreak | Non
         checked += 1
         if event.prev_hash != expected_prev:
             return checked, ChainBreak(
-                event.id, "its previous-hash link does not match the row before it "
-                "(a row before it was deleted, inserted or reordered)"
+                event.id,
+                "its previous-hash link does not match the row before it "
+                "(a row before it was deleted, inserted or reordered)",
             )
         if event.compute_hash() != event.hash:
             return checked, ChainBreak(event.id, "its content does not match its hash (edited)")
@@ -40,5 +41,6 @@ def audit_events_for_subject(*, subject_key) -> QuerySet[AuditEvent]:
 
 def audit_events_readable(events) -> Iterator[tuple[AuditEvent, dict | None]]:
     """Each event with its personal values decrypted (None once the person is erased)."""
+    unseal = Unsealer()
     for event in events:
-        yield event, subject_unseal(subject_key=event.subject_key, token=event.sealed_changes)
+        yield event, unseal(subject_key=event.subject_key, token=event.sealed_changes)

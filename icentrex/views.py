@@ -22,8 +22,13 @@ def language_switch(request):
     language = request.POST.get("language", "")
     if request.method == "POST" and request.user.is_authenticated:
         if language in dict(settings.LANGUAGES):
-            user_update_profile(actor=request.user, user=request.user, name=request.user.name,
-                                language=language, request=request)
+            user_update_profile(
+                actor=request.user,
+                user=request.user,
+                name=request.user.name,
+                language=language,
+                request=request,
+            )
     return set_language(request)
 
 
@@ -32,8 +37,9 @@ def csrf_failure(request, reason=""):
     check both need one): say so plainly instead of a bare 403."""
     cookies_missing = reason == REASON_NO_CSRF_COOKIE or not request.COOKIES
     if request.path.startswith("/api/"):
-        return JsonResponse(error_body("csrf_failed", _("CSRF check failed: %(reason)s") % {"reason": reason}),
-                            status=403)
+        return JsonResponse(
+            error_body("csrf_failed", _("CSRF check failed: %(reason)s") % {"reason": reason}), status=403
+        )
     return render(request, "errors/csrf.html", {"cookies_missing": cookies_missing}, status=403)
 
 
@@ -48,8 +54,9 @@ def bad_request(request, exception=None):
 
 
 def permission_denied(request, exception=None):
-    return _error(request, 403, "permission_denied", _("You do not have permission to do this."),
-                  "errors/403.html")
+    return _error(
+        request, 403, "permission_denied", _("You do not have permission to do this."), "errors/403.html"
+    )
 
 
 def page_not_found(request, exception=None):
@@ -57,5 +64,10 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    return _error(request, 500, "server_error", _("Something went wrong on our side. It has been logged."),
-                  "errors/500.html")
+    return _error(
+        request,
+        500,
+        "server_error",
+        _("Something went wrong on our side. It has been logged."),
+        "errors/500.html",
+    )

@@ -53,14 +53,28 @@ def subject_seal(*, subject_key: uuid.UUID, value) -> str:
     return _person_fernet(link).encrypt(json.dumps(value).encode()).decode()
 
 
+class Unsealer:
+    """Decrypts many sealed values, looking each person's key up once."""
+
+    def __init__(self):
+        self._fernets: dict[uuid.UUID, Fernet | None] = {}
+
+    def __call__(self, *, subject_key: uuid.UUID | None, token: str):
+        """The sealed value, or None once the person is erased (link and key gone)."""
+        if not subject_key or not token:
+            return None
+        if subject_key not in self._fernets:
+            link = SubjectLink.objects.filter(subject_key=subject_key).first()
+            self._fernets[subject_key] = _person_fernet(link) if link else None
+        fernet = self._fernets[subject_key]
+        if fernet is None:
+            return None
+        try:
+            return json.loads(fernet.decrypt(token.encode()))
+        except InvalidToken:
+            return None
+
+
 def subject_unseal(*, subject_key: uuid.UUID | None, token: str):
     """The sealed value, or None once the person is erased (link and key gone)."""
-    if not subject_key or not token:
-        return None
-    link = SubjectLink.objects.filter(subject_key=subject_key).first()
-    if link is None:
-        return None
-    try:
-        return json.loads(_person_fernet(link).decrypt(token.encode()))
-    except InvalidToken:
-        return None
+    return Unsealer()(subject_key=subject_key, token=token)

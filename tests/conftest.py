@@ -19,12 +19,19 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
 # --- People ------------------------------------------------------------------
+
 
 @pytest.fixture
 def password():
@@ -42,6 +49,7 @@ def bob(db):
 
 
 # --- Clients -----------------------------------------------------------------
+
 
 @pytest.fixture
 def api_client():
@@ -72,6 +80,7 @@ def assert_error(response, status: int, code: str | None = None):
 
 
 # --- Browser -----------------------------------------------------------------
+
 
 def _chromium():
     return os.environ.get("CHROMIUM") or shutil.which("chromium")
@@ -106,6 +115,7 @@ def screenshot(request):
 
 # --- Celery worker -------------------------------------------------------------
 
+
 @pytest.fixture
 def celery_worker_process(transactional_db, settings):
     """A real Celery worker in its own process, against the test database and
@@ -123,10 +133,27 @@ def celery_worker_process(transactional_db, settings):
         "CELERY_RESULT_BACKEND": settings.CELERY_RESULT_BACKEND,
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "icentrex", "worker", "--pool=solo",
-         "--concurrency=1", "--without-heartbeat", "--without-gossip", "--without-mingle",
-         "--loglevel=INFO", "--hostname", f"test-{os.getpid()}@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "icentrex",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=INFO",
+            "--hostname",
+            f"test-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

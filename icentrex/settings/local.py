@@ -5,3 +5,7 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = env.bool("DEBUG", default=True)
+
+# Static files straight from the app folders: no collectstatic for local runs.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True

@@ -23,10 +23,16 @@ def years_ago(years: int, *, plus_days: int = 0) -> date:
 
 
 def post_signup(client, born: date):
-    return client.post(reverse("account_signup"), {
-        "name": "Kim Young", "email": "kim@example.org", "date_of_birth": born.isoformat(),
-        "password1": "a-long-Unusual-passphrase-42", "password2": "a-long-Unusual-passphrase-42",
-    })
+    return client.post(
+        reverse("account_signup"),
+        {
+            "name": "Kim Young",
+            "email": "kim@example.org",
+            "date_of_birth": born.isoformat(),
+            "password1": "a-long-Unusual-passphrase-42",
+            "password2": "a-long-Unusual-passphrase-42",
+        },
+    )
 
 
 def test_a_twelve_year_old_is_refused_and_nothing_is_stored(client, mailoutbox):

@@ -20,8 +20,9 @@ def bearer(client, token):
 
 def test_token_is_shown_once_and_stored_hashed(alice, client, password):
     client.post(reverse("account_login"), {"login": alice.email, "password": password})
-    response = client.post(reverse("api-tokens"), {"name": "backup", "expires_in_days": 30},
-                           content_type="application/json")
+    response = client.post(
+        reverse("api-tokens"), {"name": "backup", "expires_in_days": 30}, content_type="application/json"
+    )
     assert response.status_code == 201
     clear = response.json()["token"]
     assert clear.startswith("icx_")
@@ -105,8 +106,9 @@ def test_privacy_centre_creates_and_revokes_tokens_without_javascript(client, al
 
 def test_privacy_centre_token_form_with_htmx_returns_the_panel(client, alice, password):
     client.post(reverse("account_login"), {"login": alice.email, "password": password})
-    response = client.post(reverse("privacy_token_create"), {"name": "", "expires_in_days": "90"},
-                           HTTP_HX_REQUEST="true")
+    response = client.post(
+        reverse("privacy_token_create"), {"name": "", "expires_in_days": "90"}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert html.lstrip().startswith('<section id="tokens"')

@@ -41,9 +41,14 @@ def test_failed_sign_in_is_recorded_without_the_typed_address(client, alice):
 
 
 def test_password_change_is_recorded(signed_in, alice, password):
-    response = signed_in.post(reverse("account_change_password"), {
-        "oldpassword": password, "password1": "another-Long-passphrase-9", "password2": "another-Long-passphrase-9",
-    })
+    response = signed_in.post(
+        reverse("account_change_password"),
+        {
+            "oldpassword": password,
+            "password1": "another-Long-passphrase-9",
+            "password2": "another-Long-passphrase-9",
+        },
+    )
     assert response.status_code == 302
     assert len(events(EventType.PASSWORD_CHANGED)) == 1
 

@@ -14,5 +14,9 @@ def test_the_real_profiles_hash_passwords_with_argon2():
 
 def test_password_validators_are_on():
     names = [v["NAME"].rsplit(".", 1)[1] for v in base.AUTH_PASSWORD_VALIDATORS]
-    assert names == ["UserAttributeSimilarityValidator", "MinimumLengthValidator",
-                     "CommonPasswordValidator", "NumericPasswordValidator"]
+    assert names == [
+        "UserAttributeSimilarityValidator",
+        "MinimumLengthValidator",
+        "CommonPasswordValidator",
+        "NumericPasswordValidator",
+    ]

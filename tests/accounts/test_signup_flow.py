@@ -15,8 +15,14 @@ STRONG_PASSWORD = "a-long-Unusual-passphrase-42"
 
 
 def signup(client, *, email="Eva.Ek@Example.org", born="1990-05-01", **extra):
-    data = {"name": "Eva Ek", "email": email, "date_of_birth": born,
-            "password1": STRONG_PASSWORD, "password2": STRONG_PASSWORD, **extra}
+    data = {
+        "name": "Eva Ek",
+        "email": email,
+        "date_of_birth": born,
+        "password1": STRONG_PASSWORD,
+        "password2": STRONG_PASSWORD,
+        **extra,
+    }
     return client.post(reverse("account_signup"), data)
 
 
@@ -33,7 +39,9 @@ def test_signup_verify_signin_signout(client, mailoutbox):
     assert not client.get(reverse("privacy_centre")).wsgi_request.user.is_authenticated
 
     # Mandatory verification: signing in before confirming does not get you in.
-    response = client.post(reverse("account_login"), {"login": "eva.ek@example.org", "password": STRONG_PASSWORD})
+    response = client.post(
+        reverse("account_login"), {"login": "eva.ek@example.org", "password": STRONG_PASSWORD}
+    )
     assert response.status_code == 302
     assert response.url == reverse("account_email_verification_sent")
     assert "_auth_user_id" not in client.session
@@ -43,7 +51,9 @@ def test_signup_verify_signin_signout(client, mailoutbox):
     assert client.post(link).status_code == 302
     assert EmailAddress.objects.get(user=user).verified
 
-    response = client.post(reverse("account_login"), {"login": "EVA.EK@example.org", "password": STRONG_PASSWORD})
+    response = client.post(
+        reverse("account_login"), {"login": "EVA.EK@example.org", "password": STRONG_PASSWORD}
+    )
     assert response.status_code == 302
     assert response.url == reverse("privacy_centre")
     page = client.get(reverse("privacy_centre"))
@@ -55,8 +65,12 @@ def test_signup_verify_signin_signout(client, mailoutbox):
     assert client.get(reverse("privacy_centre")).status_code == 302  # to sign-in
 
     types = list(AuditEvent.objects.order_by("id").values_list("event_type", flat=True))
-    assert types == [EventType.USER_SIGNED_UP, EventType.EMAIL_CONFIRMED,
-                     EventType.USER_SIGNED_IN, EventType.USER_SIGNED_OUT]
+    assert types == [
+        EventType.USER_SIGNED_UP,
+        EventType.EMAIL_CONFIRMED,
+        EventType.USER_SIGNED_IN,
+        EventType.USER_SIGNED_OUT,
+    ]
 
 
 def test_email_is_unique_whatever_its_case(client, alice, mailoutbox):

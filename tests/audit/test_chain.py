@@ -16,10 +16,14 @@ pytestmark = pytest.mark.django_db
 def five_events(alice, bob):
     return [
         audit_record(event_type=EventType.USER_SIGNED_IN, actor=alice),
-        audit_record(event_type=EventType.USER_PROFILE_CHANGED, actor=alice,
-                     changes={"language": ["", "sv"]}),
-        audit_record(event_type=EventType.EMAIL_CHANGED, actor=bob,
-                     personal_changes={"email": ["bob@example.org", "bob@work.example"]}),
+        audit_record(
+            event_type=EventType.USER_PROFILE_CHANGED, actor=alice, changes={"language": ["", "sv"]}
+        ),
+        audit_record(
+            event_type=EventType.EMAIL_CHANGED,
+            actor=bob,
+            personal_changes={"email": ["bob@example.org", "bob@work.example"]},
+        ),
         audit_record(event_type=EventType.USER_SIGN_IN_FAILED, changes={"account": "unknown"}),
         audit_record(event_type=EventType.USER_SIGNED_OUT, actor=alice),
     ]
@@ -109,5 +113,10 @@ def test_forgetting_the_person_keeps_the_chain_valid(five_events, bob):
 def test_ip_addresses_are_truncated(rf, alice):
     v4 = rf.get("/", REMOTE_ADDR="203.0.113.77")
     v6 = rf.get("/", REMOTE_ADDR="2001:db8:abcd:12:1:2:3:4")
-    assert audit_record(event_type=EventType.USER_SIGNED_IN, actor=alice, request=v4).ip_prefix == "203.0.113.0"
-    assert audit_record(event_type=EventType.USER_SIGNED_IN, actor=alice, request=v6).ip_prefix == "2001:db8:abcd::"
+    assert (
+        audit_record(event_type=EventType.USER_SIGNED_IN, actor=alice, request=v4).ip_prefix == "203.0.113.0"
+    )
+    assert (
+        audit_record(event_type=EventType.USER_SIGNED_IN, actor=alice, request=v6).ip_prefix
+        == "2001:db8:abcd::"
+    )

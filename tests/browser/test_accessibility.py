@@ -41,7 +41,13 @@ def test_privacy_centre_pages(axe, page, live_server, screenshot):
     page.get_by_label("Email").fill("ada@example.org")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
-    for path in ["/privacy/", "/privacy/profile/", "/privacy/security/", "/privacy/activity/",
-                 "/accounts/email/", "/accounts/2fa/"]:
+    for path in [
+        "/privacy/",
+        "/privacy/profile/",
+        "/privacy/security/",
+        "/privacy/activity/",
+        "/accounts/email/",
+        "/accounts/2fa/",
+    ]:
         assert axe(live_server.url + path) == [], path
         screenshot(page, "a11y" + path.replace("/", "-").rstrip("-"))

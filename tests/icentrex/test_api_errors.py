@@ -60,8 +60,9 @@ def test_oversized_body(alice_api, nothing_written, settings):
 
 
 def test_unsupported_media_type(alice_api, nothing_written):
-    assert_error(patch_me(alice_api, b"name=x", "application/x-www-form-urlencoded"), 415,
-                 "unsupported_media_type")
+    assert_error(
+        patch_me(alice_api, b"name=x", "application/x-www-form-urlencoded"), 415, "unsupported_media_type"
+    )
 
 
 def test_missing_auth_is_a_401_with_a_challenge(api_client, nothing_written):
@@ -114,6 +115,11 @@ def test_token_list_is_paginated(alice_api, alice):
 
 def test_token_create_validation(alice_api, alice):
     before = alice.api_tokens.count()
-    for body in [{}, {"name": "  "}, {"name": "x", "expires_in_days": 0}, {"name": "x", "expires_in_days": "soon"}]:
+    for body in [
+        {},
+        {"name": "  "},
+        {"name": "x", "expires_in_days": 0},
+        {"name": "x", "expires_in_days": "soon"},
+    ]:
         assert_error(alice_api.post(reverse("api-tokens"), body, format="json"), 400, "invalid")
     assert alice.api_tokens.count() == before

@@ -26,3 +26,13 @@ def test_switching_language_saves_it_for_a_signed_in_person(client, alice, passw
     assert response.status_code == 302
     alice.refresh_from_db()
     assert alice.language == "sv"
+
+
+def test_every_swedish_message_is_translated():
+    from pathlib import Path
+
+    po = (Path(__file__).resolve().parents[2] / "locale/sv/LC_MESSAGES/django.po").read_text()
+    entries = po.split("\n\n")[1:]  # the first entry is the header
+    untranslated = [e for e in entries if e.rstrip().endswith('msgstr ""') and not e.startswith("#~")]
+    assert "#, fuzzy" not in po
+    assert untranslated == []

@@ -27,7 +27,11 @@ def production_env(**overrides) -> dict:
 def test_production_profile_passes_check_deploy_with_zero_warnings():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=production_env(), capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
@@ -36,8 +40,9 @@ def test_production_profile_passes_check_deploy_with_zero_warnings():
 def test_production_profile_refuses_to_start_without_its_secrets():
     env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
     env["DJANGO_SETTINGS_MODULE"] = "icentrex.settings.production"
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
 

@@ -31,7 +31,11 @@ class Command(BaseCommand):
         for email, name, staff_groups in DEMO_PEOPLE:
             user, created = User.objects.get_or_create(
                 email=email,
-                defaults={"name": name, "is_staff": bool(staff_groups), "age_check_passed_at": timezone.now()},
+                defaults={
+                    "name": name,
+                    "is_staff": bool(staff_groups),
+                    "age_check_passed_at": timezone.now(),
+                },
             )
             if created:
                 user.set_password(DEMO_PASSWORD)
@@ -42,7 +46,7 @@ class Command(BaseCommand):
             user.groups.add(*(groups[g] for g in staff_groups))
 
         width = max(len(email) for email, _, _ in DEMO_PEOPLE)
-        self.stdout.write(self.style.SUCCESS("Demo sign-ins (password for all: %s)" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo sign-ins (password for all: {DEMO_PASSWORD})"))
         for email, name, staff_groups in DEMO_PEOPLE:
             role = ", ".join(staff_groups) or "person"
             self.stdout.write(f"  {email.ljust(width)}  {name} ({role})")

@@ -1,0 +1,197 @@
+"""Benchmarks for the foundation, printed as JSON.
+
+    .venv/bin/python bench/run.py            (or: bin/bench)
+
+Needs PostgreSQL and Redis like the tests (same URLs/defaults). Uses its own
+database (icentrex_bench, recreated each run) and serves the app with gunicorn
+(2 sync workers, as a small production box would) on a loopback port. The load
+client runs on the same 2 cores, so figures are a floor, not a ceiling.
+"""
+
+import http.client
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+DB_NAME = "icentrex_bench"
+ENV = {
+    **os.environ,
+    "DJANGO_SETTINGS_MODULE": "icentrex.settings.local",
+    "DEBUG": "false",
+    "DATABASE_URL": f"{PG}/{DB_NAME}",
+    "CACHE_URL": os.environ.get("CACHE_URL", "redis://127.0.0.1:6379/12"),
+    "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/12"),
+    "LOG_LEVEL": "WARNING",
+}
+DURATION = float(os.environ.get("BENCH_SECONDS", "8"))
+CLIENT_THREADS = int(os.environ.get("BENCH_THREADS", "8"))
+
+
+def manage(*args) -> str:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=ENV, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def recreate_database():
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DB_NAME}")
+    manage("migrate", "--noinput", "-v", "0")
+
+
+def django_setup():
+    os.environ.update(ENV)
+    import django
+
+    django.setup()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def load(port: int, method: str, path: str, headers: dict, body_for=None) -> dict:
+    """Closed-loop load: CLIENT_THREADS keep-alive connections for DURATION seconds."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    stop = time.monotonic() + DURATION
+
+    def worker(n: int):
+        nonlocal errors
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        mine, bad, i = [], 0, 0
+        while time.monotonic() < stop:
+            body = body_for(n, i) if body_for else None
+            started = time.perf_counter()
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            mine.append(time.perf_counter() - started)
+            bad += response.status >= 400
+            i += 1
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            errors += bad
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(CLIENT_THREADS)]
+    began = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - began
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "req_per_s": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(statistics.median(latencies) * 1000, 2),
+        "p95_ms": round(latencies[int(len(latencies) * 0.95)] * 1000, 2),
+    }
+
+
+def bench_http(token: str) -> dict:
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "icentrex.wsgi",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=ENV,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        auth = {"Authorization": f"Bearer {token}", "Host": "localhost"}
+        load(port, "GET", "/api/v1/me", auth)  # warm up connections and caches
+        results = {
+            "get_me_token_auth": load(port, "GET", "/api/v1/me", auth),
+            "patch_me_with_chained_audit_event": load(
+                port,
+                "PATCH",
+                "/api/v1/me",
+                {**auth, "Content-Type": "application/json"},
+                body_for=lambda n, i: json.dumps({"name": f"Bench {n}-{i}"}),
+            ),
+            "home_page_html": load(port, "GET", "/", {"Host": "localhost"}),
+        }
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    return results
+
+
+def bench_audit_chain() -> dict:
+    from accounts.models import User
+    from audit.events import EventType
+    from audit.selectors import audit_chain_verify
+    from audit.services import audit_record
+
+    user = User.objects.get(email="bench@example.org")
+    count = 3000
+    started = time.perf_counter()
+    for i in range(count):
+        audit_record(event_type=EventType.USER_PROFILE_CHANGED, actor=user, changes={"n": i})
+    write_s = time.perf_counter() - started
+    started = time.perf_counter()
+    checked, broken = audit_chain_verify()
+    verify_s = time.perf_counter() - started
+    assert broken is None
+    return {
+        "sequential_appends": count,
+        "appends_per_s": round(count / write_s, 1),
+        "verified_rows": checked,
+        "verify_rows_per_s": round(checked / verify_s, 1),
+    }
+
+
+def main():
+    recreate_database()
+    django_setup()
+    from accounts.models import User
+    from accounts.services import api_token_create
+
+    user = User.objects.create_user("bench@example.org", "bench-password-123", name="Bench")
+    _token, clear = api_token_create(actor=user, name="bench")
+    report = {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "settings": {"gunicorn_workers": 2, "client_threads": CLIENT_THREADS, "seconds_per_run": DURATION},
+        "http": bench_http(clear),
+        "audit_chain": bench_audit_chain(),
+    }
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
