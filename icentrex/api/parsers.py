@@ -1,9 +1,17 @@
 import io
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, status
 from rest_framework.parsers import JSONParser
 
-from .exceptions import PayloadTooLarge
+
+class PayloadTooLarge(exceptions.APIException):
+    # Lives here, not in .exceptions: DRF imports the parser classes while
+    # rest_framework.views (which .exceptions needs) is still loading.
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = _("The request body is too large.")
+    default_code = "payload_too_large"
 
 
 class BoundedJSONParser(JSONParser):
