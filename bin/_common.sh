@@ -42,8 +42,10 @@ ensure_venv() {
     local stamp="$VENV/.installed-$(basename "$requirements")"
     if [ ! -f "$stamp" ] || ! cmp -s <(cat "$ROOT"/requirements*.txt) "$stamp"; then
         say "Installing pinned dependencies from $(basename "$requirements")"
-        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$ROOT/$requirements" \
-            || die "pip install failed (see above)"
+        # (grep drops pip's notes about package-index folders this machine lacks)
+        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$ROOT/$requirements" 2>&1 \
+            | { grep -v "^WARNING: Location '" || true; }
+        [ "${PIPESTATUS[0]}" -eq 0 ] || die "pip install failed (see above)"
         cat "$ROOT"/requirements*.txt > "$stamp"
     fi
 }
