@@ -10,6 +10,7 @@ urlpatterns = [
     path("language/", views.language_switch, name="language_switch"),
     path("accounts/", include("allauth.urls")),
     path("privacy/", include("accounts.urls")),
+    path("privacy/organisations/", include("organizations.urls")),
     path("api/v1/", include("icentrex.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

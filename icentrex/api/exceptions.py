@@ -7,6 +7,8 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from icentrex.errors import RuleViolation
+
 from .parsers import PayloadTooLarge
 
 
@@ -35,6 +37,8 @@ def error_body(code: str, detail: str, fields: dict | None = None) -> dict:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, RuleViolation):
+        return Response(error_body(exc.code, exc.message), status=exc.status_code)
     if isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge()
     elif isinstance(exc, Http404):

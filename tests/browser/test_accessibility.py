@@ -36,7 +36,10 @@ def test_public_pages(axe, live_server):
 
 
 def test_privacy_centre_pages(axe, page, live_server, screenshot):
-    UserFactory(email="ada@example.org", name="Ada")
+    from organizations.models import Membership, Organization
+
+    ada = UserFactory(email="ada@example.org", name="Ada")
+    Membership.objects.create(organization=Organization.objects.create(name="Acme", slug="acme"), user=ada)
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Email").fill("ada@example.org")
     page.get_by_label("Password").fill(PASSWORD)
@@ -46,6 +49,7 @@ def test_privacy_centre_pages(axe, page, live_server, screenshot):
         "/privacy/profile/",
         "/privacy/security/",
         "/privacy/activity/",
+        "/privacy/organisations/",
         "/accounts/email/",
         "/accounts/2fa/",
     ]:

@@ -34,6 +34,12 @@ def test_seed_demo_is_idempotent_and_prints_the_sign_ins():
     staff = User.objects.get(email="privacy@icentrex.example")
     assert staff.is_staff and staff.groups.filter(name="privacy_officer").exists()
     assert User.objects.get(email="member@acme.example").check_password("demo-privacy-2026")
+    from organizations.models import Membership
+
+    acme_roles = dict(Membership.objects.filter(organization__slug="acme").values_list("user__email", "role"))
+    assert sorted(acme_roles.values()) == ["admin", "guest", "member", "owner"]
+    assert Membership.objects.get(organization__slug="acme", role="owner").is_primary_owner
+    assert Membership.objects.filter(organization__slug="globex").count() == 2
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,74 @@
+"""The one registry of organisation roles and what each may do.
+
+Views and services ask for scopes (``Scope.MEMBERS_WRITE``), never for role
+names, so changing what a role may do is a change here only."""
+
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrgRole(models.TextChoices):
+    # Highest first; RANK below orders them.
+    OWNER = "owner", _("Owner")
+    ADMIN = "admin", _("Administrator")
+    MEMBER = "member", _("Member")
+    GUEST = "guest", _("Guest")
+
+
+class TeamRole(models.TextChoices):
+    TEAM_ADMIN = "team_admin", _("Team admin")
+    MEMBER = "member", _("Member")
+
+
+class Scope(StrEnum):
+    ORG_READ = "org:read"
+    MEMBERS_READ = "members:read"
+    MEMBERS_WRITE = "members:write"
+    TEAMS_READ = "teams:read"
+    TEAMS_WRITE = "teams:write"
+    INVITATIONS_WRITE = "invitations:write"
+    SETTINGS_WRITE = "settings:write"
+    MEMBER_DATA_REVIEW = "member_data:review"
+    AUDIT_READ = "audit:read"
+    DOMAINS_WRITE = "domains:write"
+    DISCLOSURES_READ = "disclosures:read"
+    SUPPORT_CASES_READ = "support_cases:read"
+    OWNERSHIP_TRANSFER = "ownership:transfer"
+
+
+RANK = {OrgRole.GUEST: 0, OrgRole.MEMBER: 1, OrgRole.ADMIN: 2, OrgRole.OWNER: 3}
+
+_MEMBER_SCOPES = {Scope.ORG_READ, Scope.MEMBERS_READ, Scope.TEAMS_READ}
+_ADMIN_SCOPES = _MEMBER_SCOPES | {
+    Scope.MEMBERS_WRITE,
+    Scope.TEAMS_WRITE,
+    Scope.INVITATIONS_WRITE,
+    Scope.MEMBER_DATA_REVIEW,
+    Scope.AUDIT_READ,
+    Scope.DISCLOSURES_READ,
+    Scope.SUPPORT_CASES_READ,
+}
+
+ROLE_SCOPES: dict[str, frozenset[Scope]] = {
+    # Guests see the organisation and only the teams they are in (selectors
+    # narrow the team list); they do not see the member directory.
+    OrgRole.GUEST: frozenset({Scope.ORG_READ, Scope.TEAMS_READ}),
+    OrgRole.MEMBER: frozenset(_MEMBER_SCOPES),
+    OrgRole.ADMIN: frozenset(_ADMIN_SCOPES),
+    # Owners alone set the organisation's data policy, claim domains and hand on ownership
+    # (the last one only as the primary owner, checked in the service).
+    OrgRole.OWNER: frozenset(
+        _ADMIN_SCOPES | {Scope.SETTINGS_WRITE, Scope.DOMAINS_WRITE, Scope.OWNERSHIP_TRANSFER}
+    ),
+}
+
+
+def role_has_scope(role: str, scope: Scope) -> bool:
+    return scope in ROLE_SCOPES.get(role, frozenset())
+
+
+def role_can_grant(actor_role: str, role: str) -> bool:
+    """Nobody grants (or takes away) a role above their own."""
+    return RANK[OrgRole(role)] <= RANK[OrgRole(actor_role)]

@@ -1,0 +1,70 @@
+"""Reads, and the tenant choke point: every organisation-scoped request starts
+with ``access_membership`` and every query after it is filtered by the
+organisation it returns."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from icentrex.errors import Forbidden
+
+from .models import Membership, Organization, Team
+from .roles import Scope, role_has_scope
+
+
+def access_membership(*, user, org_slug: str) -> Membership:
+    """The user's membership of the organisation named in the URL. Not a member
+    (or no such organisation): the same 404, so outsiders learn nothing."""
+    if not user.is_authenticated:
+        raise Http404
+    membership = (
+        Membership.objects.select_related("organization", "user")
+        .filter(organization__slug=org_slug, user=user)
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    return membership
+
+
+def require_scope(membership: Membership, scope: Scope) -> None:
+    """Members know the organisation exists, so lacking a scope is a 403."""
+    if not role_has_scope(membership.role, scope):
+        raise Forbidden(code="missing_scope")
+
+
+def access_member_by_id(*, actor: Membership, membership_id: int) -> Membership:
+    member = (
+        Membership.objects.select_related("user", "organization")
+        .filter(organization_id=actor.organization_id, pk=membership_id)
+        .first()
+    )
+    if member is None:
+        raise Http404
+    return member
+
+
+def memberships_for_user(*, user) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("organization").order_by("organization__name")
+
+
+def teams_visible_to(*, membership: Membership) -> QuerySet[Team]:
+    """Guests see only the teams they are in; everyone else sees all teams."""
+    teams = Team.objects.filter(organization_id=membership.organization_id)
+    if membership.role == "guest":
+        teams = teams.filter(team_memberships__membership=membership)
+    return teams
+
+
+def team_names_by_membership(*, memberships: list[Membership]) -> dict[int, list[str]]:
+    """Team names for many memberships in one query."""
+    names: dict[int, list[str]] = {m.pk: [] for m in memberships}
+    rows = Team.objects.filter(team_memberships__membership__in=memberships).values_list(
+        "team_memberships__membership_id", "name"
+    )
+    for membership_id, name in rows.order_by("name"):
+        names[membership_id].append(name)
+    return names
+
+
+def organization_owner_count(*, organization: Organization) -> int:
+    return Membership.objects.filter(organization=organization, role="owner").count()

@@ -1,0 +1,52 @@
+import pytest
+from django.urls import reverse
+
+from organizations.models import Membership
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def signed_in_as(client, password):
+    def sign_in(membership):
+        client.post(reverse("account_login"), {"login": membership.user.email, "password": password})
+        return client
+
+    return sign_in
+
+
+def test_my_organisations_lists_roles_and_teams(signed_in_as, member, design, engineering, outsider):
+    html = signed_in_as(member).get(reverse("my_organizations")).content.decode()
+    assert "Acme AB" in html and "Member" in html
+    assert "<td>Engineering</td>" in html  # the team member is in; not Design
+    assert "Globex" not in html
+
+
+def test_leaving_an_organisation(signed_in_as, member, owner):
+    client = signed_in_as(member)
+    response = client.post(reverse("leave_organization", args=["acme"]))
+    assert response.status_code == 302
+    assert not Membership.objects.filter(pk=member.pk).exists()
+
+
+def test_the_primary_owner_is_told_to_transfer_first(signed_in_as, owner):
+    client = signed_in_as(owner)
+    page = client.post(reverse("leave_organization", args=["acme"]), follow=True).content.decode()
+    assert "must transfer ownership" in page
+    assert Membership.objects.filter(pk=owner.pk).exists()
+
+
+def test_leaving_a_foreign_organisation_is_a_404(signed_in_as, outsider, owner):
+    response = signed_in_as(outsider).post(reverse("leave_organization", args=["acme"]))
+    assert response.status_code == 404
+    assert Membership.objects.filter(pk=owner.pk).exists()
+
+
+def test_my_organisations_query_count_is_flat(
+    signed_in_as, member, design, engineering, django_assert_num_queries
+):
+    client = signed_in_as(member)
+    client.get(reverse("my_organizations"))
+    # session, user, memberships, team names (+ allauth's and the message storage's reads)
+    with django_assert_num_queries(4):
+        client.get(reverse("my_organizations"))
