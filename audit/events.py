@@ -29,3 +29,8 @@ class EventType(models.TextChoices):
     ORG_OWNERSHIP_TRANSFERRED = "org.ownership_transferred", _("Ownership transferred")
     TEAM_CREATED = "org.team_created", _("Team created")
     TEAM_MEMBER_ADDED = "org.team_member_added", _("Team member added")
+    ORG_RENAMED = "org.renamed", _("Organisation renamed")
+    TEAM_RENAMED = "org.team_renamed", _("Team renamed")
+    TEAM_DELETED = "org.team_deleted", _("Team deleted")
+    TEAM_MEMBER_ROLE_CHANGED = "org.team_member_role_changed", _("Team role changed")
+    TEAM_MEMBER_REMOVED = "org.team_member_removed", _("Team member removed")

@@ -2,13 +2,13 @@
 with ``access_membership`` and every query after it is filtered by the
 organisation it returns."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from icentrex.errors import Forbidden
 
-from .models import Membership, Organization, Team
-from .roles import Scope, role_has_scope
+from .models import Membership, Organization, Team, TeamMembership
+from .roles import OrgRole, Scope, role_has_scope
 
 
 def access_membership(*, user, org_slug: str) -> Membership:
@@ -50,7 +50,7 @@ def memberships_for_user(*, user) -> QuerySet[Membership]:
 def teams_visible_to(*, membership: Membership) -> QuerySet[Team]:
     """Guests see only the teams they are in; everyone else sees all teams."""
     teams = Team.objects.filter(organization_id=membership.organization_id)
-    if membership.role == "guest":
+    if membership.role == OrgRole.GUEST:
         teams = teams.filter(team_memberships__membership=membership)
     return teams
 
@@ -66,5 +66,40 @@ def team_names_by_membership(*, memberships: list[Membership]) -> dict[int, list
     return names
 
 
-def organization_owner_count(*, organization: Organization) -> int:
-    return Membership.objects.filter(organization=organization, role="owner").count()
+def access_team_by_id(*, actor: Membership, team_id: int) -> Team:
+    team = teams_visible_to(membership=actor).filter(pk=team_id).first()
+    if team is None:
+        raise Http404
+    return team
+
+
+def members_of_organization(
+    *, organization: Organization, search: str = "", role: str = "", team_id: int | None = None
+) -> QuerySet[Membership]:
+    members = Membership.objects.filter(organization=organization).select_related("user")
+    if search:
+        members = members.filter(Q(user__email__icontains=search) | Q(user__name__icontains=search))
+    if role:
+        members = members.filter(role=role)
+    if team_id:
+        members = members.filter(team_memberships__team_id=team_id)
+    return members.order_by("user__email", "pk")
+
+
+def team_memberships_of(*, team: Team) -> QuerySet[TeamMembership]:
+    return (
+        TeamMembership.objects.filter(team=team)
+        .select_related("membership__user")
+        .order_by("membership__user__email")
+    )
+
+
+def access_team_membership(*, team: Team, membership_id: int) -> TeamMembership:
+    team_membership = (
+        TeamMembership.objects.select_related("team", "membership__user")
+        .filter(team=team, membership_id=membership_id)
+        .first()
+    )
+    if team_membership is None:
+        raise Http404
+    return team_membership

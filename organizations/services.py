@@ -165,7 +165,21 @@ def organization_transfer_ownership(*, actor: Membership, to: Membership, reques
     return to
 
 
-def team_create(*, actor, organization: Organization, name: str, request=None) -> Team:
+def _require_team_manager(actor: Membership, team: Team) -> None:
+    """Admins and owners manage every team; a team admin only their own."""
+    if role_has_scope(actor.role, Scope.TEAMS_WRITE):
+        return
+    if TeamMembership.objects.filter(team=team, membership=actor, role=TeamRole.TEAM_ADMIN).exists():
+        return
+    raise Forbidden(
+        _("Only this team's admins and the organisation's admins manage it."), code="not_team_admin"
+    )
+
+
+def team_create(*, actor: Membership, name: str, request=None) -> Team:
+    if not role_has_scope(actor.role, Scope.TEAMS_WRITE):
+        raise Forbidden(code="missing_scope")
+    organization = actor.organization
     slug = slugify(name)[:60]
     if not slug:
         raise RuleViolation(_("The name needs at least one letter or digit."), code="invalid_slug")
@@ -174,7 +188,7 @@ def team_create(*, actor, organization: Organization, name: str, request=None) -
             team = Team.objects.create(organization=organization, name=name, slug=slug)
             audit_record(
                 event_type=EventType.TEAM_CREATED,
-                actor=actor,
+                actor=actor.user,
                 organization_id=organization.pk,
                 target=team,
                 changes={"name": name},
@@ -186,16 +200,17 @@ def team_create(*, actor, organization: Organization, name: str, request=None) -
 
 
 def team_member_add(
-    *, actor, team: Team, member: Membership, role: str = TeamRole.MEMBER, request=None
+    *, actor: Membership, team: Team, member: Membership, role: str = TeamRole.MEMBER, request=None
 ) -> TeamMembership:
     if member.organization_id != team.organization_id:
         raise RuleViolation(_("That person is not in this organisation."), code="not_a_member")
+    _require_team_manager(actor, team)
     try:
         with transaction.atomic():
             team_membership = TeamMembership.objects.create(team=team, membership=member, role=role)
             audit_record(
                 event_type=EventType.TEAM_MEMBER_ADDED,
-                actor=actor,
+                actor=actor.user,
                 subject=member.user,
                 organization_id=team.organization_id,
                 target=team_membership,
@@ -205,3 +220,106 @@ def team_member_add(
     except IntegrityError:
         raise Conflict(_("Already in this team."), code="already_in_team") from None
     return team_membership
+
+
+def team_member_change_role(*, actor: Membership, team_membership: TeamMembership, role: str, request=None):
+    with transaction.atomic():
+        team_membership = (
+            TeamMembership.objects.select_for_update()
+            .select_related("team", "membership__user")
+            .get(pk=team_membership.pk)
+        )
+        _require_team_manager(actor, team_membership.team)
+        if team_membership.role == role:
+            return team_membership
+        old = team_membership.role
+        team_membership.role = role
+        team_membership.save(update_fields=["role"])
+        audit_record(
+            event_type=EventType.TEAM_MEMBER_ROLE_CHANGED,
+            actor=actor.user,
+            subject=team_membership.membership.user,
+            organization_id=team_membership.team.organization_id,
+            target=team_membership,
+            changes={"team": team_membership.team.name, "role": [old, role]},
+            request=request,
+        )
+    return team_membership
+
+
+def team_member_remove(*, actor: Membership, team_membership: TeamMembership, request=None) -> None:
+    with transaction.atomic():
+        team = team_membership.team
+        _require_team_manager(actor, team)
+        audit_record(
+            event_type=EventType.TEAM_MEMBER_REMOVED,
+            actor=actor.user,
+            subject=team_membership.membership.user,
+            organization_id=team.organization_id,
+            target=team_membership,
+            changes={"team": team.name},
+            request=request,
+        )
+        team_membership.delete()
+
+
+def team_rename(*, actor: Membership, team: Team, name: str, request=None) -> Team:
+    if not role_has_scope(actor.role, Scope.TEAMS_WRITE):
+        raise Forbidden(code="missing_scope")
+    slug = slugify(name)[:60]
+    if not slug:
+        raise RuleViolation(_("The name needs at least one letter or digit."), code="invalid_slug")
+    if team.name == name:
+        return team
+    try:
+        with transaction.atomic():
+            old = team.name
+            team.name, team.slug = name, slug
+            team.save(update_fields=["name", "slug"])
+            audit_record(
+                event_type=EventType.TEAM_RENAMED,
+                actor=actor.user,
+                organization_id=team.organization_id,
+                target=team,
+                changes={"name": [old, name]},
+                request=request,
+            )
+    except IntegrityError:
+        raise Conflict(_("A team with that name exists."), code="team_exists") from None
+    return team
+
+
+def team_delete(*, actor: Membership, team: Team, request=None) -> None:
+    if not role_has_scope(actor.role, Scope.TEAMS_WRITE):
+        raise Forbidden(code="missing_scope")
+    with transaction.atomic():
+        audit_record(
+            event_type=EventType.TEAM_DELETED,
+            actor=actor.user,
+            organization_id=team.organization_id,
+            target=team,
+            changes={"name": team.name},
+            request=request,
+        )
+        team.delete()
+
+
+def organization_rename(*, actor: Membership, name: str, request=None) -> Organization:
+    if not role_has_scope(actor.role, Scope.SETTINGS_WRITE):
+        raise Forbidden(code="missing_scope")
+    organization = actor.organization
+    if organization.name == name:
+        return organization
+    with transaction.atomic():
+        old = organization.name
+        organization.name = name
+        organization.save(update_fields=["name"])
+        audit_record(
+            event_type=EventType.ORG_RENAMED,
+            actor=actor.user,
+            organization_id=organization.pk,
+            target=organization,
+            changes={"name": [old, name]},
+            request=request,
+        )
+    return organization

@@ -7,6 +7,7 @@ _DESCRIPTIONS = {
     401: "No or invalid credentials.",
     403: "Not allowed (or a missing CSRF token with session auth).",
     404: "Not found, or not yours.",
+    409: "Conflicts with the current state (e.g. the last owner, a name already taken).",
     413: "Request body too large.",
     415: "Unsupported media type: send application/json.",
     429: "Too many requests; retry later.",

@@ -298,6 +298,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "OrgRoleEnum": "organizations.roles.OrgRole",
+        "TeamRoleEnum": "organizations.roles.TeamRole",
+    },
 }
 
 # --- Logging ----------------------------------------------------------------

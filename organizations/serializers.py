@@ -1,0 +1,95 @@
+from rest_framework import serializers
+
+from icentrex.api.serializers import StrictSerializer
+
+from .models import Membership, Organization, Team
+from .roles import OrgRole, TeamRole
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "slug", "created_at"]
+        read_only_fields = fields
+
+
+class MyOrganizationSerializer(serializers.Serializer):
+    """An organisation as seen by one of its members."""
+
+    organization = OrganizationSerializer()
+    role = serializers.ChoiceField(choices=OrgRole.choices)
+    is_primary_owner = serializers.BooleanField()
+    joined_at = serializers.DateTimeField()
+
+
+class OrganizationCreateSerializer(StrictSerializer):
+    name = serializers.CharField(max_length=120)
+    slug = serializers.SlugField(
+        max_length=60, required=False, help_text="Defaults to one made from the name."
+    )
+
+
+class OrganizationUpdateSerializer(StrictSerializer):
+    name = serializers.CharField(max_length=120)
+
+
+class PersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    name = serializers.CharField()
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    user = PersonSerializer()
+    teams = serializers.SerializerMethodField(help_text="Names of the member's teams.")
+
+    class Meta:
+        model = Membership
+        fields = ["id", "user", "role", "is_primary_owner", "joined_at", "teams"]
+        read_only_fields = fields
+
+    def get_teams(self, membership) -> list[str]:
+        return self.context.get("team_names", {}).get(membership.pk, [])
+
+
+class MemberFilterSerializer(serializers.Serializer):
+    # Not strict: the query string also carries page and page_size.
+    search = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+    role = serializers.ChoiceField(choices=OrgRole.choices, required=False, allow_blank=True, default="")
+    team = serializers.IntegerField(required=False, min_value=1, source="team_id", default=None)
+
+
+class MemberUpdateSerializer(StrictSerializer):
+    role = serializers.ChoiceField(choices=OrgRole.choices)
+
+
+class TransferOwnershipSerializer(StrictSerializer):
+    member_id = serializers.IntegerField(help_text="The membership that becomes primary owner.")
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    member_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Team
+        fields = ["id", "name", "slug", "created_at", "member_count"]
+        read_only_fields = fields
+
+
+class TeamWriteSerializer(StrictSerializer):
+    name = serializers.CharField(max_length=120)
+
+
+class TeamMemberSerializer(serializers.Serializer):
+    member_id = serializers.IntegerField(source="membership_id")
+    user = PersonSerializer(source="membership.user")
+    role = serializers.ChoiceField(choices=TeamRole.choices)
+
+
+class TeamMemberAddSerializer(StrictSerializer):
+    member_id = serializers.IntegerField()
+    role = serializers.ChoiceField(choices=TeamRole.choices, default=TeamRole.MEMBER)
+
+
+class TeamMemberUpdateSerializer(StrictSerializer):
+    role = serializers.ChoiceField(choices=TeamRole.choices)

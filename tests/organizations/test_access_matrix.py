@@ -1,0 +1,169 @@
+"""The access matrix: every organisation-scoped API operation (read from the
+OpenAPI schema) x every persona x {own-organisation object, foreign object},
+checked against the scope registry. A new endpoint without an entry in MATRIX
+fails ``test_every_org_scoped_operation_is_in_the_matrix``."""
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from types import SimpleNamespace
+
+import pytest
+from django.urls import resolve
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework.test import APIClient
+
+from organizations.models import Membership, Organization, Team, TeamMembership
+from organizations.roles import OrgRole, Scope, TeamRole, role_has_scope
+from tests.factories import UserFactory
+
+PREFIX = "/api/v1/orgs/{org_slug}"
+PERSONAS = ["anonymous", "outsider", "guest", "member", "team_admin", "admin", "owner"]
+ORG_ROLE = {
+    "guest": OrgRole.GUEST,
+    "member": OrgRole.MEMBER,
+    "team_admin": OrgRole.MEMBER,
+    "admin": OrgRole.ADMIN,
+    "owner": OrgRole.OWNER,
+}
+TEAM_MANAGERS = {"team_admin", "admin", "owner"}
+
+
+@dataclass(frozen=True)
+class Op:
+    scope: Scope  # what the operation needs, by the spec (not read from the view)
+    success: int = 200
+    body: dict = field(default_factory=dict)
+    # Rules beyond the view's scope (service-level), as persona -> expected status.
+    overrides: dict = field(default_factory=dict)
+    # Only these personas pass the service rules (None: everyone the scope lets in).
+    allowed: frozenset | None = None
+
+
+MATRIX = {
+    ("GET", PREFIX): Op(Scope.ORG_READ),
+    ("PATCH", PREFIX): Op(Scope.SETTINGS_WRITE, body={"name": "Acme Renamed"}),
+    ("POST", PREFIX + "/leave"): Op(Scope.ORG_READ, success=204, overrides={"owner": 409}),
+    ("POST", PREFIX + "/transfer-ownership"): Op(Scope.OWNERSHIP_TRANSFER, body={"member_id": "{member_id}"}),
+    ("GET", PREFIX + "/members"): Op(Scope.MEMBERS_READ),
+    ("GET", PREFIX + "/members/{member_id}"): Op(Scope.MEMBERS_READ),
+    ("PATCH", PREFIX + "/members/{member_id}"): Op(Scope.MEMBERS_WRITE, body={"role": "admin"}),
+    ("DELETE", PREFIX + "/members/{member_id}"): Op(Scope.MEMBERS_WRITE, success=204),
+    ("GET", PREFIX + "/teams"): Op(Scope.TEAMS_READ),
+    ("POST", PREFIX + "/teams"): Op(Scope.TEAMS_WRITE, success=201, body={"name": "Research"}),
+    ("GET", PREFIX + "/teams/{team_id}"): Op(Scope.TEAMS_READ),
+    ("PATCH", PREFIX + "/teams/{team_id}"): Op(Scope.TEAMS_WRITE, body={"name": "Platform"}),
+    ("DELETE", PREFIX + "/teams/{team_id}"): Op(Scope.TEAMS_WRITE, success=204),
+    ("GET", PREFIX + "/teams/{team_id}/members"): Op(Scope.TEAMS_READ),
+    ("POST", PREFIX + "/teams/{team_id}/members"): Op(
+        Scope.TEAMS_READ, success=201, body={"member_id": "{newbie_id}"}, allowed=frozenset(TEAM_MANAGERS)
+    ),
+    ("PATCH", PREFIX + "/teams/{team_id}/members/{member_id}"): Op(
+        Scope.TEAMS_READ, body={"role": "team_admin"}, allowed=frozenset(TEAM_MANAGERS)
+    ),
+    ("DELETE", PREFIX + "/teams/{team_id}/members/{member_id}"): Op(
+        Scope.TEAMS_READ, success=204, allowed=frozenset(TEAM_MANAGERS)
+    ),
+}
+
+
+@cache
+def schema_operations() -> frozenset:
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return frozenset(
+        (method.upper(), path)
+        for path, item in schema["paths"].items()
+        if path.startswith(PREFIX)
+        for method in item
+        if method in {"get", "post", "put", "patch", "delete"}
+    )
+
+
+def test_every_org_scoped_operation_is_in_the_matrix():
+    assert schema_operations() == set(MATRIX)
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(MATRIX))
+def test_views_ask_for_the_scope_the_matrix_expects(method, path):
+    view = resolve(path.format(org_slug="acme", member_id=1, team_id=1)).func.view_class
+    assert view.required_scopes[method] == MATRIX[(method, path)].scope
+
+
+@pytest.fixture
+def world(db):
+    acme = Organization.objects.create(name="Acme", slug="acme")
+    globex = Organization.objects.create(name="Globex", slug="globex")
+
+    def join(org, role, **extra):
+        return Membership.objects.create(organization=org, user=UserFactory(), role=role, **extra)
+
+    people = {
+        "owner": join(acme, OrgRole.OWNER, is_primary_owner=True),
+        "admin": join(acme, OrgRole.ADMIN),
+        "member": join(acme, OrgRole.MEMBER),
+        "team_admin": join(acme, OrgRole.MEMBER),
+        "guest": join(acme, OrgRole.GUEST),
+        "outsider": join(globex, OrgRole.OWNER, is_primary_owner=True),
+    }
+    target, newbie = join(acme, OrgRole.MEMBER), join(acme, OrgRole.MEMBER)
+    team = Team.objects.create(organization=acme, name="Engineering", slug="engineering")
+    for membership, role in [
+        (people["team_admin"], TeamRole.TEAM_ADMIN),
+        (people["guest"], TeamRole.MEMBER),
+        (target, TeamRole.MEMBER),
+    ]:
+        TeamMembership.objects.create(team=team, membership=membership, role=role)
+    foreign_member = join(globex, OrgRole.MEMBER)
+    foreign_team = Team.objects.create(organization=globex, name="Sales", slug="sales")
+    TeamMembership.objects.create(team=foreign_team, membership=foreign_member)
+    return SimpleNamespace(
+        people=people,
+        own={"member_id": target.pk, "team_id": team.pk, "newbie_id": newbie.pk},
+        foreign={"member_id": foreign_member.pk, "team_id": foreign_team.pk, "newbie_id": foreign_member.pk},
+    )
+
+
+def expected_status(op: Op, method: str, path: str, persona: str, target: str) -> int:
+    if persona == "anonymous":
+        return 401
+    if persona == "outsider":
+        return 404
+    if not role_has_scope(ORG_ROLE[persona], op.scope):
+        return 403
+    if target == "foreign":
+        return 404
+    if op.allowed is not None and persona not in op.allowed:
+        return 403
+    return op.overrides.get(persona, op.success)
+
+
+def has_object(method, path) -> bool:
+    """Whether the operation names an object (in its path or body) that can be foreign."""
+    op = MATRIX[(method, path)]
+    return "{" in path.removeprefix(PREFIX) or any("{" in str(v) for v in op.body.values())
+
+
+CASES = [
+    pytest.param(
+        method, path, persona, target, id=f"{method} {path.removeprefix(PREFIX) or '/'} {persona} {target}"
+    )
+    for method, path in sorted(MATRIX)
+    for persona in PERSONAS
+    for target in (["own", "foreign"] if has_object(method, path) else ["own"])
+]
+
+
+@pytest.mark.parametrize(("method", "path", "persona", "target"), CASES)
+def test_access(world, method, path, persona, target):
+    op = MATRIX[(method, path)]
+    ids = world.own if target == "own" else world.foreign
+    client = APIClient()
+    if persona != "anonymous":
+        client.force_authenticate(world.people[persona].user)
+    url = path.format(org_slug="acme", **ids)
+    body = {k: (v.format(**ids) if isinstance(v, str) and "{" in v else v) for k, v in op.body.items()}
+    body = {k: int(v) if k.endswith("_id") else v for k, v in body.items()}
+    response = client.generic(
+        method, url, data=json.dumps(body) if body else "", content_type="application/json"
+    )
+    assert response.status_code == expected_status(op, method, path, persona, target), response.content
