@@ -34,3 +34,7 @@ class EventType(models.TextChoices):
     TEAM_DELETED = "org.team_deleted", _("Team deleted")
     TEAM_MEMBER_ROLE_CHANGED = "org.team_member_role_changed", _("Team role changed")
     TEAM_MEMBER_REMOVED = "org.team_member_removed", _("Team member removed")
+    INVITATION_CREATED = "org.invitation_created", _("Invitation sent")
+    INVITATION_ACCEPTED = "org.invitation_accepted", _("Invitation accepted")
+    INVITATION_DECLINED = "org.invitation_declined", _("Invitation declined")
+    INVITATION_REVOKED = "org.invitation_revoked", _("Invitation revoked")

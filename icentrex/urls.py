@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from organizations import views as organization_views
+
 from . import views
 
 urlpatterns = [
@@ -11,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("privacy/", include("accounts.urls")),
     path("privacy/organisations/", include("organizations.urls")),
+    path("invitations/<uuid:public_id>/", organization_views.invitation_detail, name="invitation_detail"),
     path("api/v1/", include("icentrex.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -29,4 +29,25 @@ urlpatterns = [
         views.TeamMemberDetailView.as_view(),
         name="api-org-team-member",
     ),
+    path(
+        "orgs/<slug:org_slug>/invitations",
+        views.InvitationListCreateView.as_view(),
+        name="api-org-invitations",
+    ),
+    path(
+        "orgs/<slug:org_slug>/invitations/<int:invitation_id>",
+        views.InvitationRevokeView.as_view(),
+        name="api-org-invitation",
+    ),
+    path("invitations", views.MyInvitationListView.as_view(), name="api-my-invitations"),
+    path(
+        "invitations/<uuid:public_id>/accept",
+        views.MyInvitationAnswerView.as_view(answer="accept"),
+        name="api-invitation-accept",
+    ),
+    path(
+        "invitations/<uuid:public_id>/decline",
+        views.MyInvitationAnswerView.as_view(answer="decline"),
+        name="api-invitation-decline",
+    ),
 ]

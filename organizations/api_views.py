@@ -9,9 +9,12 @@ from . import selectors, services
 from .api_base import OrganizationScopedAPIView
 from .roles import OrgRole, Scope
 from .serializers import (
+    InvitationCreateSerializer,
+    InvitationSerializer,
     MemberFilterSerializer,
     MemberSerializer,
     MemberUpdateSerializer,
+    MyInvitationSerializer,
     MyOrganizationSerializer,
     OrganizationCreateSerializer,
     OrganizationSerializer,
@@ -296,3 +299,69 @@ class TeamMemberDetailView(OrganizationScopedAPIView):
             actor=self.membership, team_membership=self.team_membership(team_id, member_id), request=request
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["invitations"])
+class InvitationListCreateView(OrganizationScopedAPIView):
+    serializer_class = InvitationSerializer
+    required_scopes = {"GET": Scope.INVITATIONS_WRITE, "POST": Scope.INVITATIONS_WRITE}
+
+    @extend_schema(responses={200: InvitationSerializer(many=True), **READ_ERRORS})
+    def get(self, request, org_slug):
+        """Invitations of the organisation, newest first, in every status."""
+        page = self.paginate_queryset(selectors.invitations_of_organization(organization=self.organization))
+        return self.get_paginated_response(InvitationSerializer(page, many=True).data)
+
+    @extend_schema(request=InvitationCreateSerializer, responses={201: InvitationSerializer, **WRITE_ERRORS})
+    def post(self, request, org_slug):
+        """Invite someone by email; the email is sent in the background. Nobody invites above
+        their own role; an existing member or a pending invitation is a 409."""
+        serializer = InvitationCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        invitation = services.invitation_create(
+            actor=self.membership, request=request, **serializer.validated_data
+        )
+        return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["invitations"])
+class InvitationRevokeView(OrganizationScopedAPIView):
+    serializer_class = InvitationSerializer
+    required_scopes = {"DELETE": Scope.INVITATIONS_WRITE}
+
+    @extend_schema(responses={204: None, **error_responses(401, 403, 404, 409)})
+    def delete(self, request, org_slug, invitation_id):
+        """Revoke a pending invitation."""
+        invitation = selectors.access_invitation_by_id(actor=self.membership, invitation_id=invitation_id)
+        services.invitation_revoke(actor=self.membership, invitation=invitation, request=request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["invitations"])
+class MyInvitationListView(generics.ListAPIView):
+    """Pending invitations to your verified email addresses."""
+
+    serializer_class = MyInvitationSerializer
+
+    def get_queryset(self):
+        return selectors.pending_invitations_for_user(user=self.request.user).order_by("-created_at", "-id")
+
+
+@extend_schema(tags=["invitations"])
+class MyInvitationAnswerView(generics.GenericAPIView):
+    serializer_class = MyInvitationSerializer
+    answer = "accept"
+
+    @extend_schema(
+        request=None,
+        responses={200: MyOrganizationSerializer, 204: None, **error_responses(401, 403, 404, 409)},
+    )
+    def post(self, request, public_id):
+        """Accept (200, your new membership) or decline (204) an invitation sent to one of your
+        verified addresses. Expired or already answered: 409."""
+        invitation = selectors.access_invitation_for_user(user=request.user, public_id=public_id)
+        if self.answer == "decline":
+            services.invitation_decline(user=request.user, invitation=invitation, request=request)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        membership = services.invitation_accept(user=request.user, invitation=invitation, request=request)
+        return Response(MyOrganizationSerializer(membership).data)

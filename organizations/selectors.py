@@ -2,12 +2,14 @@
 with ``access_membership`` and every query after it is filtered by the
 organisation it returns."""
 
+from allauth.account.models import EmailAddress
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from icentrex.errors import Forbidden
 
-from .models import Membership, Organization, Team, TeamMembership
+from .models import Invitation, Membership, Organization, Team, TeamMembership
 from .roles import OrgRole, Scope, role_has_scope
 
 
@@ -103,3 +105,38 @@ def access_team_membership(*, team: Team, membership_id: int) -> TeamMembership:
     if team_membership is None:
         raise Http404
     return team_membership
+
+
+def invitations_of_organization(*, organization: Organization) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(organization=organization).select_related("invited_by")
+
+
+def access_invitation_by_id(*, actor: Membership, invitation_id: int) -> Invitation:
+    invitation = Invitation.objects.filter(organization_id=actor.organization_id, pk=invitation_id).first()
+    if invitation is None:
+        raise Http404
+    return invitation
+
+
+def pending_invitations_for_user(*, user) -> QuerySet[Invitation]:
+    """Pending, unexpired invitations to any of the user's verified addresses."""
+    verified = EmailAddress.objects.filter(user=user, verified=True).values("email")
+    return (
+        Invitation.objects.filter(status=Invitation.Status.PENDING, expires_at__gt=timezone.now())
+        .filter(email__in=verified)
+        .select_related("organization", "invited_by")
+    )
+
+
+def access_invitation_for_user(*, user, public_id) -> Invitation:
+    """An invitation addressed to one of the user's verified addresses (any status,
+    so the page can say it was already answered); anyone else's is a 404."""
+    verified = EmailAddress.objects.filter(user=user, verified=True).values("email")
+    invitation = (
+        Invitation.objects.filter(public_id=public_id, email__in=verified)
+        .select_related("organization", "invited_by")
+        .first()
+    )
+    if invitation is None:
+        raise Http404
+    return invitation

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from icentrex.api.serializers import StrictSerializer
 
-from .models import Membership, Organization, Team
+from .models import Invitation, Membership, Organization, Team
 from .roles import OrgRole, TeamRole
 
 
@@ -93,3 +93,41 @@ class TeamMemberAddSerializer(StrictSerializer):
 
 class TeamMemberUpdateSerializer(StrictSerializer):
     role = serializers.ChoiceField(choices=TeamRole.choices)
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(read_only=True)
+    invited_by = PersonSerializer(allow_null=True)
+    expired = serializers.BooleanField(source="is_expired")
+
+    class Meta:
+        model = Invitation
+        fields = [
+            "id",
+            "public_id",
+            "email",
+            "role",
+            "status",
+            "invited_by",
+            "created_at",
+            "expires_at",
+            "sent_at",
+            "responded_at",
+            "expired",
+        ]
+        read_only_fields = fields
+
+
+class InvitationCreateSerializer(StrictSerializer):
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=OrgRole.choices, default=OrgRole.MEMBER)
+
+
+class MyInvitationSerializer(serializers.ModelSerializer):
+    organization = OrganizationSerializer()
+    invited_by = PersonSerializer(allow_null=True)
+
+    class Meta:
+        model = Invitation
+        fields = ["public_id", "organization", "role", "invited_by", "created_at", "expires_at"]
+        read_only_fields = fields

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from icentrex.errors import RuleViolation
 
@@ -17,7 +17,11 @@ def my_organizations(request):
     return render(
         request,
         "privacy/organizations.html",
-        {"section": "organizations", "rows": [(m, teams[m.pk]) for m in memberships]},
+        {
+            "section": "organizations",
+            "rows": [(m, teams[m.pk]) for m in memberships],
+            "invitations": selectors.pending_invitations_for_user(user=request.user),
+        },
     )
 
 
@@ -32,3 +36,28 @@ def leave_organization(request, org_slug: str):
     else:
         messages.success(request, _("You left %(name)s.") % {"name": membership.organization.name})
     return redirect("my_organizations")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def invitation_detail(request, public_id):
+    """The page an invitation email links to: accept or decline. Works without JavaScript."""
+    invitation = selectors.access_invitation_for_user(user=request.user, public_id=public_id)
+    if request.method == "POST":
+        answer = request.POST.get("answer")
+        try:
+            if answer == "accept":
+                services.invitation_accept(user=request.user, invitation=invitation, request=request)
+                messages.success(request, _("Welcome to %(name)s.") % {"name": invitation.organization.name})
+                return redirect("my_organizations")
+            if answer == "decline":
+                services.invitation_decline(user=request.user, invitation=invitation, request=request)
+                messages.info(request, _("You declined the invitation."))
+                return redirect("my_organizations")
+            messages.error(request, _("Choose accept or decline."))
+        except RuleViolation as error:
+            messages.error(request, error.message)
+        invitation.refresh_from_db()
+    return render(
+        request, "organizations/invitation.html", {"invitation": invitation, "section": "organizations"}
+    )

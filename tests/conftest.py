@@ -117,7 +117,13 @@ def screenshot(request):
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db, settings):
+def worker_env():
+    """Extra environment for the worker subprocess (e.g. EMAIL_URL of an SMTP sink)."""
+    return {}
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, settings, worker_env):
     """A real Celery worker in its own process, against the test database and
     the test broker. Stopped by its PID."""
     from django.db import connection
@@ -125,8 +131,10 @@ def celery_worker_process(transactional_db, settings):
     from icentrex.celery import app
 
     app.control.purge()
+    hostname = f"test-{os.getpid()}@localhost"
     env = {
         **os.environ,
+        **worker_env,
         "DJANGO_SETTINGS_MODULE": "icentrex.settings.test",
         "DATABASE_URL": _database_url(connection.settings_dict),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
@@ -147,7 +155,7 @@ def celery_worker_process(transactional_db, settings):
             "--without-mingle",
             "--loglevel=INFO",
             "--hostname",
-            f"test-{os.getpid()}@%h",
+            hostname,
         ],
         cwd=ROOT,
         env=env,
@@ -159,7 +167,7 @@ def celery_worker_process(transactional_db, settings):
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail("Celery worker exited early:\n" + process.stdout.read())
-        if app.control.inspect(timeout=0.5).ping():
+        if app.control.inspect(destination=[hostname], timeout=0.5).ping():
             break
     else:
         process.kill()
@@ -193,3 +201,29 @@ def page(page):
     """Fail fast: a missing element should not cost 30 s."""
     page.set_default_timeout(10_000)
     return page
+
+
+@pytest.fixture
+def smtp_sink():
+    """A real SMTP server on loopback (aiosmtpd) that keeps what it receives."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    class Collect:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):
+            self.messages.append(envelope)
+            return "250 OK"
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    handler = Collect()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    handler.url = f"smtp://127.0.0.1:{port}"
+    yield handler
+    controller.stop()

@@ -2,7 +2,7 @@
 checks they answer before pytest starts)."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import _mailer_from_url, env
 
 DEBUG = False
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/icentrex")}
@@ -25,7 +25,13 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # Argon2 is deliberately slow; tests that create many users use a fast hasher.
 # tests/accounts/test_passwords.py checks the real profile hashes with Argon2.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+# In-process tests get Django's locmem outbox; a worker subprocess started by a
+# test may be pointed at a real SMTP sink with EMAIL_URL.
+MAILERS = {
+    "default": _mailer_from_url(env("EMAIL_URL"))
+    if env("EMAIL_URL", default="")
+    else {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+}
 # Static files come from the finders (no collectstatic before tests).
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True

@@ -13,7 +13,7 @@ from django.urls import resolve
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
-from organizations.models import Membership, Organization, Team, TeamMembership
+from organizations.models import Invitation, Membership, Organization, Team, TeamMembership
 from organizations.roles import OrgRole, Scope, TeamRole, role_has_scope
 from tests.factories import UserFactory
 
@@ -64,6 +64,11 @@ MATRIX = {
     ("DELETE", PREFIX + "/teams/{team_id}/members/{member_id}"): Op(
         Scope.TEAMS_READ, success=204, allowed=frozenset(TEAM_MANAGERS)
     ),
+    ("GET", PREFIX + "/invitations"): Op(Scope.INVITATIONS_WRITE),
+    ("POST", PREFIX + "/invitations"): Op(
+        Scope.INVITATIONS_WRITE, success=201, body={"email": "new@example.org", "role": "member"}
+    ),
+    ("DELETE", PREFIX + "/invitations/{invitation_id}"): Op(Scope.INVITATIONS_WRITE, success=204),
 }
 
 
@@ -85,7 +90,7 @@ def test_every_org_scoped_operation_is_in_the_matrix():
 
 @pytest.mark.parametrize(("method", "path"), sorted(MATRIX))
 def test_views_ask_for_the_scope_the_matrix_expects(method, path):
-    view = resolve(path.format(org_slug="acme", member_id=1, team_id=1)).func.view_class
+    view = resolve(path.format(org_slug="acme", member_id=1, team_id=1, invitation_id=1)).func.view_class
     assert view.required_scopes[method] == MATRIX[(method, path)].scope
 
 
@@ -116,10 +121,22 @@ def world(db):
     foreign_member = join(globex, OrgRole.MEMBER)
     foreign_team = Team.objects.create(organization=globex, name="Sales", slug="sales")
     TeamMembership.objects.create(team=foreign_team, membership=foreign_member)
+    invitation = Invitation.objects.create(organization=acme, email="invited@example.org")
+    foreign_invitation = Invitation.objects.create(organization=globex, email="invited@example.org")
     return SimpleNamespace(
         people=people,
-        own={"member_id": target.pk, "team_id": team.pk, "newbie_id": newbie.pk},
-        foreign={"member_id": foreign_member.pk, "team_id": foreign_team.pk, "newbie_id": foreign_member.pk},
+        own={
+            "member_id": target.pk,
+            "team_id": team.pk,
+            "newbie_id": newbie.pk,
+            "invitation_id": invitation.pk,
+        },
+        foreign={
+            "member_id": foreign_member.pk,
+            "team_id": foreign_team.pk,
+            "newbie_id": foreign_member.pk,
+            "invitation_id": foreign_invitation.pk,
+        },
     )
 
 
