@@ -38,3 +38,5 @@ class EventType(models.TextChoices):
     INVITATION_ACCEPTED = "org.invitation_accepted", _("Invitation accepted")
     INVITATION_DECLINED = "org.invitation_declined", _("Invitation declined")
     INVITATION_REVOKED = "org.invitation_revoked", _("Invitation revoked")
+    DATA_POLICY_CHANGED = "org.data_policy_changed", _("Data policy changed")
+    MEMBER_DATA_REVIEWED = "org.member_data_reviewed", _("Member data reviewed")

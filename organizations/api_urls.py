@@ -50,4 +50,11 @@ urlpatterns = [
         views.MyInvitationAnswerView.as_view(answer="decline"),
         name="api-invitation-decline",
     ),
+    path("orgs/<slug:org_slug>/data-policy", views.DataPolicyView.as_view(), name="api-org-data-policy"),
+    path(
+        "orgs/<slug:org_slug>/members/<int:member_id>/review",
+        views.MemberDataReviewView.as_view(),
+        name="api-org-member-review",
+    ),
+    path("me/reviews", views.ReviewsOfMyDataView.as_view(), name="api-my-reviews"),
 ]

@@ -9,8 +9,11 @@ from . import selectors, services
 from .api_base import OrganizationScopedAPIView
 from .roles import OrgRole, Scope
 from .serializers import (
+    DataPolicySerializer,
+    DataPolicyUpdateSerializer,
     InvitationCreateSerializer,
     InvitationSerializer,
+    MemberDataRecordSerializer,
     MemberFilterSerializer,
     MemberSerializer,
     MemberUpdateSerializer,
@@ -19,6 +22,8 @@ from .serializers import (
     OrganizationCreateSerializer,
     OrganizationSerializer,
     OrganizationUpdateSerializer,
+    ReviewOfMyDataSerializer,
+    ReviewRequestSerializer,
     TeamMemberAddSerializer,
     TeamMemberSerializer,
     TeamMemberUpdateSerializer,
@@ -365,3 +370,56 @@ class MyInvitationAnswerView(generics.GenericAPIView):
             return Response(status=status.HTTP_204_NO_CONTENT)
         membership = services.invitation_accept(user=request.user, invitation=invitation, request=request)
         return Response(MyOrganizationSerializer(membership).data)
+
+
+@extend_schema(tags=["data policy"])
+class DataPolicyView(OrganizationScopedAPIView):
+    serializer_class = DataPolicySerializer
+    required_scopes = {"GET": Scope.ORG_READ, "PATCH": Scope.SETTINGS_WRITE}
+
+    @extend_schema(responses={200: DataPolicySerializer, **READ_ERRORS})
+    def get(self, request, org_slug):
+        """The organisation's data policy, also in plain words. Every member may read it."""
+        return Response(DataPolicySerializer(selectors.data_policy_for(organization=self.organization)).data)
+
+    @extend_schema(request=DataPolicyUpdateSerializer, responses={200: DataPolicySerializer, **WRITE_ERRORS})
+    def patch(self, request, org_slug):
+        """Change the data policy (owners). Each change is in the organisation's audit log."""
+        serializer = DataPolicyUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        policy = services.data_policy_update(
+            actor=self.membership, request=request, **serializer.validated_data
+        )
+        return Response(DataPolicySerializer(policy).data)
+
+
+@extend_schema(tags=["members"])
+class MemberDataReviewView(OrganizationScopedAPIView):
+    serializer_class = MemberDataRecordSerializer
+    required_scopes = {"POST": Scope.MEMBER_DATA_REVIEW}
+
+    @extend_schema(
+        request=ReviewRequestSerializer, responses={200: MemberDataRecordSerializer, **WRITE_ERRORS}
+    )
+    def post(self, request, org_slug, member_id):
+        """Open a member's data record, where the data policy allows your role to. The reason is
+        required and audited; the member is told who looked, when and why unless the policy says not to."""
+        serializer = ReviewRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        member = selectors.access_member_by_id(actor=self.membership, membership_id=member_id)
+        record = services.member_data_review(
+            actor=self.membership, member=member, reason=serializer.validated_data["reason"], request=request
+        )
+        return Response(MemberDataRecordSerializer(record).data)
+
+
+@extend_schema(tags=["account"])
+class ReviewsOfMyDataView(generics.GenericAPIView):
+    serializer_class = ReviewOfMyDataSerializer
+
+    @extend_schema(responses={200: ReviewOfMyDataSerializer(many=True), **error_responses(401, 403)})
+    def get(self, request):
+        """Who reviewed your data in your organisations, when and why (where their policy tells you)."""
+        return Response(
+            ReviewOfMyDataSerializer(selectors.reviews_of_my_data(user=request.user), many=True).data
+        )

@@ -119,3 +119,47 @@ class Invitation(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.status == self.Status.PENDING and self.expires_at <= timezone.now()
+
+
+class DataPolicy(models.Model):
+    """The organisation's own rules for its members' data, set by its owners."""
+
+    class Who(models.TextChoices):
+        NOBODY = "nobody", _("Nobody")
+        OWNERS = "owners", _("Owners only")
+        OWNERS_AND_ADMINS = "owners_and_admins", _("Owners and administrators")
+
+    organization = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="data_policy")
+    retention_days = models.PositiveIntegerField(
+        _("keep member content for (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: kept until deleted."),
+    )
+    review_allowed_for = models.CharField(
+        _("who may review a member's private data"), max_length=24, choices=Who.choices, default=Who.NOBODY
+    )
+    notify_member_on_review = models.BooleanField(
+        _("tell the member when their data is reviewed"), default=True
+    )
+    export_allowed_for = models.CharField(
+        _("who may export member data"), max_length=24, choices=Who.choices, default=Who.OWNERS
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(retention_days__isnull=True) | Q(retention_days__gte=1),
+                name="org_data_policy_retention_positive",
+            )
+        ]
+
+    def __str__(self):
+        return f"Data policy of {self.organization}"
+
+    def allows(self, field: str, role: str) -> bool:
+        who = getattr(self, field)
+        if who == self.Who.OWNERS_AND_ADMINS:
+            return role in (OrgRole.OWNER, OrgRole.ADMIN)
+        return who == self.Who.OWNERS and role == OrgRole.OWNER

@@ -6,10 +6,11 @@ from allauth.account.models import EmailAddress
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from icentrex.errors import Forbidden
 
-from .models import Invitation, Membership, Organization, Team, TeamMembership
+from .models import DataPolicy, Invitation, Membership, Organization, Team, TeamMembership
 from .roles import OrgRole, Scope, role_has_scope
 
 
@@ -140,3 +141,96 @@ def access_invitation_for_user(*, user, public_id) -> Invitation:
     if invitation is None:
         raise Http404
     return invitation
+
+
+def data_policy_for(*, organization: Organization) -> DataPolicy:
+    """The organisation's policy; an organisation that never set one has the defaults."""
+    return DataPolicy.objects.filter(organization=organization).first() or DataPolicy(
+        organization=organization
+    )
+
+
+def data_policies_for(*, organizations: list[Organization]) -> dict[int, DataPolicy]:
+    """Policies of many organisations in one query (defaults where none is set)."""
+    stored = {p.organization_id: p for p in DataPolicy.objects.filter(organization__in=organizations)}
+    return {org.pk: stored.get(org.pk) or DataPolicy(organization=org) for org in organizations}
+
+
+def data_policy_in_plain_words(*, policy: DataPolicy) -> list[str]:
+    who = {
+        DataPolicy.Who.NOBODY: _("nobody"),
+        DataPolicy.Who.OWNERS: _("the owners"),
+        DataPolicy.Who.OWNERS_AND_ADMINS: _("the owners and administrators"),
+    }
+    sentences = [
+        _("Content you create in the organisation is kept for %(days)s days.")
+        % {"days": policy.retention_days}
+        if policy.retention_days
+        else _("Content you create in the organisation is kept until it is deleted."),
+    ]
+    if policy.review_allowed_for == DataPolicy.Who.NOBODY:
+        sentences.append(_("Nobody in the organisation may review your private data."))
+    else:
+        sentences.append(
+            _("%(who)s may review your private data, stating a reason each time.")
+            % {"who": who[policy.review_allowed_for].capitalize()}
+        )
+        sentences.append(
+            _("You are told who reviewed your data, when and why.")
+            if policy.notify_member_on_review
+            else _("The policy allows them to review it without telling you.")
+        )
+    sentences.append(
+        _("%(who)s may export members' data.") % {"who": who[policy.export_allowed_for].capitalize()}
+    )
+    return sentences
+
+
+def member_data_record(*, member: Membership) -> dict:
+    """What a reviewer sees about a member: their profile and their place in
+    this organisation only (never their other organisations)."""
+    teams = TeamMembership.objects.filter(membership=member).select_related("team").order_by("team__name")
+    return {
+        "profile": {
+            "name": member.user.name,
+            "email": member.user.email,
+            "date_joined": member.user.date_joined,
+            "language": member.user.language,
+        },
+        "membership": {
+            "organization": member.organization.slug,
+            "role": member.role,
+            "is_primary_owner": member.is_primary_owner,
+            "joined_at": member.joined_at,
+        },
+        "teams": [{"name": t.team.name, "role": t.role} for t in teams],
+    }
+
+
+def reviews_of_my_data(*, user) -> list[dict]:
+    """Reviews of the user's data that they are allowed to know about (the
+    organisation's policy said to tell them at the time of the review)."""
+    from audit.events import EventType
+    from audit.models import AuditEvent
+    from audit.selectors import audit_events_readable
+    from subjects.selectors import subject_keys_to_users
+    from subjects.services import subject_key_for_user
+
+    events = list(
+        AuditEvent.objects.filter(
+            subject_key=subject_key_for_user(user=user),
+            event_type=EventType.MEMBER_DATA_REVIEWED,
+            changes__member_notified=True,
+        ).order_by("-id")
+    )
+    reviewers = subject_keys_to_users(subject_keys={e.actor_subject for e in events})
+    organizations = Organization.objects.in_bulk({e.organization_id for e in events})
+    return [
+        {
+            "organization": organizations.get(event.organization_id),
+            "reviewer": reviewers.get(event.actor_subject),
+            "reviewed_at": event.occurred_at,
+            "reason": (personal or {}).get("reason", ""),
+        }
+        for event, personal in audit_events_readable(events)
+    ]

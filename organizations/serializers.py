@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from icentrex.api.serializers import StrictSerializer
 
-from .models import Invitation, Membership, Organization, Team
+from .models import DataPolicy, Invitation, Membership, Organization, Team
 from .roles import OrgRole, TeamRole
 
 
@@ -131,3 +131,50 @@ class MyInvitationSerializer(serializers.ModelSerializer):
         model = Invitation
         fields = ["public_id", "organization", "role", "invited_by", "created_at", "expires_at"]
         read_only_fields = fields
+
+
+class DataPolicySerializer(serializers.ModelSerializer):
+    in_plain_words = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DataPolicy
+        fields = [
+            "retention_days",
+            "review_allowed_for",
+            "notify_member_on_review",
+            "export_allowed_for",
+            "updated_at",
+            "in_plain_words",
+        ]
+        read_only_fields = fields
+
+    def get_in_plain_words(self, policy) -> list[str]:
+        from .selectors import data_policy_in_plain_words
+
+        return data_policy_in_plain_words(policy=policy)
+
+
+class DataPolicyUpdateSerializer(StrictSerializer):
+    retention_days = serializers.IntegerField(min_value=1, max_value=36500, allow_null=True, required=False)
+    review_allowed_for = serializers.ChoiceField(choices=DataPolicy.Who.choices, required=False)
+    notify_member_on_review = serializers.BooleanField(required=False)
+    export_allowed_for = serializers.ChoiceField(choices=DataPolicy.Who.choices, required=False)
+
+
+class ReviewRequestSerializer(StrictSerializer):
+    reason = serializers.CharField(
+        max_length=1000, help_text="Why you open this member's data; the member may see it."
+    )
+
+
+class MemberDataRecordSerializer(serializers.Serializer):
+    profile = serializers.DictField()
+    membership = serializers.DictField()
+    teams = serializers.ListField(child=serializers.DictField())
+
+
+class ReviewOfMyDataSerializer(serializers.Serializer):
+    organization = OrganizationSerializer(allow_null=True)
+    reviewer = PersonSerializer(allow_null=True, help_text="Null once the reviewer's account is erased.")
+    reviewed_at = serializers.DateTimeField()
+    reason = serializers.CharField()

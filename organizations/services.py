@@ -11,7 +11,7 @@ from audit.services import audit_record
 from icentrex.errors import Conflict, Forbidden, RuleViolation
 
 from . import tasks
-from .models import Invitation, Membership, Organization, Team, TeamMembership
+from .models import DataPolicy, Invitation, Membership, Organization, Team, TeamMembership
 from .roles import OrgRole, Scope, TeamRole, role_can_grant, role_has_scope
 
 
@@ -426,3 +426,72 @@ def invitation_revoke(*, actor: Membership, invitation: Invitation, request=None
             request=request,
         )
     return invitation
+
+
+DATA_POLICY_FIELDS = ("retention_days", "review_allowed_for", "notify_member_on_review", "export_allowed_for")
+
+
+def data_policy_update(*, actor: Membership, request=None, **values) -> DataPolicy:
+    """Owners change the organisation's data policy; every change is audited."""
+    if not role_has_scope(actor.role, Scope.SETTINGS_WRITE):
+        raise Forbidden(code="missing_scope")
+    unknown = set(values) - set(DATA_POLICY_FIELDS)
+    if unknown:
+        raise RuleViolation(_("Unknown policy field."), code="invalid")
+    with transaction.atomic():
+        policy, _created = DataPolicy.objects.select_for_update().get_or_create(
+            organization_id=actor.organization_id
+        )
+        changes = {
+            field: [getattr(policy, field), value]
+            for field, value in values.items()
+            if getattr(policy, field) != value
+        }
+        if not changes:
+            return policy
+        for field, (_old, new) in changes.items():
+            setattr(policy, field, new)
+        policy.save()
+        audit_record(
+            event_type=EventType.DATA_POLICY_CHANGED,
+            actor=actor.user,
+            organization_id=actor.organization_id,
+            target=policy,
+            changes=changes,
+            request=request,
+        )
+    return policy
+
+
+def member_data_review(*, actor: Membership, member: Membership, reason: str, request=None) -> dict:
+    """Open a member's data record, where the organisation's policy allows it.
+    The review and its reason are audited; the member is told if the policy says so."""
+    from .selectors import data_policy_for, member_data_record
+
+    if not role_has_scope(actor.role, Scope.MEMBER_DATA_REVIEW):
+        raise Forbidden(code="missing_scope")
+    policy = data_policy_for(organization=actor.organization)
+    if not policy.allows("review_allowed_for", actor.role):
+        raise Forbidden(
+            _("The organisation's data policy does not allow you to review member data."),
+            code="review_not_allowed",
+        )
+    if not role_can_grant(actor.role, member.role):
+        raise Forbidden(_("You cannot review someone above your own role."), code="role_above_own")
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        raise RuleViolation(
+            _("Say why you review this member's data (at least 10 characters)."), code="reason_required"
+        )
+    with transaction.atomic():
+        audit_record(
+            event_type=EventType.MEMBER_DATA_REVIEWED,
+            actor=actor.user,
+            subject=member.user,
+            organization_id=member.organization_id,
+            target=member,
+            changes={"member_notified": policy.notify_member_on_review},
+            personal_changes={"reason": reason},
+            request=request,
+        )
+    return member_data_record(member=member)

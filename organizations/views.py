@@ -14,12 +14,19 @@ from . import selectors, services
 def my_organizations(request):
     memberships = list(selectors.memberships_for_user(user=request.user))
     teams = selectors.team_names_by_membership(memberships=memberships)
+    policies = selectors.data_policies_for(organizations=[m.organization for m in memberships])
+    reviews = selectors.reviews_of_my_data(user=request.user)
     return render(
         request,
         "privacy/organizations.html",
         {
             "section": "organizations",
             "rows": [(m, teams[m.pk]) for m in memberships],
+            "policies": [
+                (m.organization, selectors.data_policy_in_plain_words(policy=policies[m.organization_id]))
+                for m in memberships
+            ],
+            "reviews": reviews,
             "invitations": selectors.pending_invitations_for_user(user=request.user),
         },
     )

@@ -304,6 +304,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrgRoleEnum": "organizations.roles.OrgRole",
         "TeamRoleEnum": "organizations.roles.TeamRole",
+        "PolicyAudienceEnum": "organizations.models.DataPolicy.Who",
     },
 }
 

@@ -13,7 +13,7 @@ from django.urls import resolve
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
-from organizations.models import Invitation, Membership, Organization, Team, TeamMembership
+from organizations.models import DataPolicy, Invitation, Membership, Organization, Team, TeamMembership
 from organizations.roles import OrgRole, Scope, TeamRole, role_has_scope
 from tests.factories import UserFactory
 
@@ -69,6 +69,12 @@ MATRIX = {
         Scope.INVITATIONS_WRITE, success=201, body={"email": "new@example.org", "role": "member"}
     ),
     ("DELETE", PREFIX + "/invitations/{invitation_id}"): Op(Scope.INVITATIONS_WRITE, success=204),
+    ("GET", PREFIX + "/data-policy"): Op(Scope.ORG_READ),
+    ("PATCH", PREFIX + "/data-policy"): Op(Scope.SETTINGS_WRITE, body={"notify_member_on_review": False}),
+    # The world's policy lets owners and admins review (see ``world``).
+    ("POST", PREFIX + "/members/{member_id}/review"): Op(
+        Scope.MEMBER_DATA_REVIEW, body={"reason": "Checking a reported account problem"}
+    ),
 }
 
 
@@ -121,6 +127,7 @@ def world(db):
     foreign_member = join(globex, OrgRole.MEMBER)
     foreign_team = Team.objects.create(organization=globex, name="Sales", slug="sales")
     TeamMembership.objects.create(team=foreign_team, membership=foreign_member)
+    DataPolicy.objects.create(organization=acme, review_allowed_for=DataPolicy.Who.OWNERS_AND_ADMINS)
     invitation = Invitation.objects.create(organization=acme, email="invited@example.org")
     foreign_invitation = Invitation.objects.create(organization=globex, email="invited@example.org")
     return SimpleNamespace(

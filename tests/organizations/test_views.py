@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from organizations.models import Membership
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,11 +43,25 @@ def test_leaving_a_foreign_organisation_is_a_404(signed_in_as, outsider, owner):
     assert Membership.objects.filter(pk=owner.pk).exists()
 
 
+@pytest.mark.parametrize("other_orgs", [1, 4])
 def test_my_organisations_query_count_is_flat(
-    signed_in_as, member, design, engineering, django_assert_num_queries
+    signed_in_as, member, engineering, other_orgs, django_assert_num_queries
 ):
+    from organizations.models import DataPolicy, Organization
+    from organizations.services import member_data_review
+
+    for n in range(other_orgs):
+        org = Organization.objects.create(name=f"Org {n}", slug=f"org-{n}")
+        DataPolicy.objects.create(organization=org, review_allowed_for="owners")
+        owner = Membership.objects.create(
+            organization=org, user=UserFactory(), role="owner", is_primary_owner=True
+        )
+        mine = Membership.objects.create(organization=org, user=member.user, role="member")
+        member_data_review(actor=owner, member=mine, reason="A reason long enough")
     client = signed_in_as(member)
     client.get(reverse("my_organizations"))
-    # session, user, memberships, team names, pending invitations
-    with django_assert_num_queries(5):
+    # session, user, memberships, team names, policies, subject key, review events,
+    # reviewers, the reviewed person's key, organisations of reviews, pending invitations:
+    # the same however many organisations and reviews
+    with django_assert_num_queries(11):
         client.get(reverse("my_organizations"))
