@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("privacy/", include("accounts.urls")),
     path("privacy/organisations/", include("organizations.urls")),
+    path("orgs/<slug:org_slug>/", include("organizations.console_urls")),
     path("invitations/<uuid:public_id>/", organization_views.invitation_detail, name="invitation_detail"),
     path("api/v1/", include("icentrex.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -57,4 +57,9 @@ urlpatterns = [
         name="api-org-member-review",
     ),
     path("me/reviews", views.ReviewsOfMyDataView.as_view(), name="api-my-reviews"),
+    path(
+        "orgs/<slug:org_slug>/audit-events",
+        views.OrganizationAuditLogView.as_view(),
+        name="api-org-audit-events",
+    ),
 ]

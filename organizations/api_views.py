@@ -1,4 +1,5 @@
 from django.db.models import Count
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
@@ -9,6 +10,8 @@ from . import selectors, services
 from .api_base import OrganizationScopedAPIView
 from .roles import OrgRole, Scope
 from .serializers import (
+    AuditEventSerializer,
+    AuditFilterSerializer,
     DataPolicySerializer,
     DataPolicyUpdateSerializer,
     InvitationCreateSerializer,
@@ -422,4 +425,30 @@ class ReviewsOfMyDataView(generics.GenericAPIView):
         """Who reviewed your data in your organisations, when and why (where their policy tells you)."""
         return Response(
             ReviewOfMyDataSerializer(selectors.reviews_of_my_data(user=request.user), many=True).data
+        )
+
+
+@extend_schema(tags=["organisations"])
+class OrganizationAuditLogView(OrganizationScopedAPIView):
+    serializer_class = AuditEventSerializer
+    required_scopes = {"GET": Scope.AUDIT_READ}
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "event_type", str, description="Only this kind of event, e.g. org.member_role_changed."
+            ),
+            OpenApiParameter("since", OpenApiTypes.DATE),
+            OpenApiParameter("until", OpenApiTypes.DATE),
+        ],
+        responses={200: AuditEventSerializer(many=True), **error_responses(400, 401, 403, 404)},
+    )
+    def get(self, request, org_slug):
+        """The organisation's audit log, newest first: who did what to whom, and when."""
+        filters = AuditFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        events = selectors.organization_audit_events(organization=self.organization, **filters.validated_data)
+        page = self.paginate_queryset(events)
+        return self.get_paginated_response(
+            AuditEventSerializer(selectors.audit_rows(events=page), many=True).data
         )

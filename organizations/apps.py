@@ -2,6 +2,8 @@ from django.apps import AppConfig
 
 
 class OrganisationsConfig(AppConfig):
-    # Filled by a later issue; registered now so the app layout is stable.
     name = "organizations"
     verbose_name = "Organisations"
+
+    def ready(self):
+        from . import receivers  # noqa: F401  (organisations signed in to, per session)

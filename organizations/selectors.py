@@ -234,3 +234,37 @@ def reviews_of_my_data(*, user) -> list[dict]:
         }
         for event, personal in audit_events_readable(events)
     ]
+
+
+def organization_audit_events(*, organization: Organization, event_type: str = "", since=None, until=None):
+    from audit.models import AuditEvent
+
+    events = AuditEvent.objects.filter(organization_id=organization.pk)
+    if event_type:
+        events = events.filter(event_type=event_type)
+    if since:
+        events = events.filter(occurred_at__date__gte=since)
+    if until:
+        events = events.filter(occurred_at__date__lte=until)
+    return events.order_by("-id")
+
+
+def audit_rows(*, events) -> list[dict]:
+    """Events with the people in them resolved (one query for all of them) and
+    personal details decrypted; erased people show as None."""
+    from audit.selectors import audit_events_readable
+    from subjects.selectors import subject_keys_to_users
+
+    events = list(events)
+    people = subject_keys_to_users(
+        subject_keys={key for e in events for key in (e.actor_subject, e.subject_key) if key}
+    )
+    return [
+        {
+            "event": event,
+            "actor": people.get(event.actor_subject),
+            "subject": people.get(event.subject_key),
+            "details": {**event.changes, **(personal or {})},
+        }
+        for event, personal in audit_events_readable(events)
+    ]

@@ -178,3 +178,29 @@ class ReviewOfMyDataSerializer(serializers.Serializer):
     reviewer = PersonSerializer(allow_null=True, help_text="Null once the reviewer's account is erased.")
     reviewed_at = serializers.DateTimeField()
     reason = serializers.CharField()
+
+
+class AuditFilterSerializer(serializers.Serializer):
+    # Not strict: the query string also carries page and page_size.
+    event_type = serializers.ChoiceField(choices=[], required=False, allow_blank=True, default="")
+    since = serializers.DateField(required=False, default=None)
+    until = serializers.DateField(required=False, default=None)
+
+    def __init__(self, *args, **kwargs):
+        from audit.events import EventType
+
+        super().__init__(*args, **kwargs)
+        self.fields["event_type"].choices = [c for c in EventType.choices if c[0].startswith("org.")]
+
+
+class AuditEventSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="event.id")
+    occurred_at = serializers.DateTimeField(source="event.occurred_at")
+    event_type = serializers.CharField(source="event.event_type")
+    description = serializers.CharField(source="event.get_event_type_display")
+    actor = PersonSerializer(allow_null=True)
+    subject = PersonSerializer(allow_null=True)
+    target_type = serializers.CharField(source="event.target_type")
+    target_id = serializers.CharField(source="event.target_id")
+    details = serializers.DictField()
+    network = serializers.CharField(source="event.ip_prefix")

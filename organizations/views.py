@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from icentrex.errors import RuleViolation
 
 from . import selectors, services
+from .sessions import signed_in_organizations
 
 
 @require_GET
@@ -28,6 +29,7 @@ def my_organizations(request):
             ],
             "reviews": reviews,
             "invitations": selectors.pending_invitations_for_user(user=request.user),
+            "signed_in_slugs": signed_in_organizations(request),
         },
     )
 

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "icentrex.middleware.ApiNoStoreMiddleware",
+    "icentrex.errors_middleware.RuleViolationMiddleware",
 ]
 
 ROOT_URLCONF = "icentrex.urls"
@@ -89,6 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "organizations.context_processors.organizations",
             ],
         },
     },

@@ -71,6 +71,7 @@ MATRIX = {
     ("DELETE", PREFIX + "/invitations/{invitation_id}"): Op(Scope.INVITATIONS_WRITE, success=204),
     ("GET", PREFIX + "/data-policy"): Op(Scope.ORG_READ),
     ("PATCH", PREFIX + "/data-policy"): Op(Scope.SETTINGS_WRITE, body={"notify_member_on_review": False}),
+    ("GET", PREFIX + "/audit-events"): Op(Scope.AUDIT_READ),
     # The world's policy lets owners and admins review (see ``world``).
     ("POST", PREFIX + "/members/{member_id}/review"): Op(
         Scope.MEMBER_DATA_REVIEW, body={"reason": "Checking a reported account problem"}

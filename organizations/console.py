@@ -1,0 +1,409 @@
+"""The organisation console: server-rendered pages for owners, admins and members.
+
+Every view goes through ``console_view``, the HTML side of the tenant choke
+point: it resolves the organisation from the URL, checks membership (404 for
+outsiders), that this browser session is signed in to the organisation, and the
+scope the page needs. Actions call the same services as the API."""
+
+import csv
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import selectors, services
+from .forms import (
+    AuditFilterForm,
+    DataPolicyForm,
+    InvitationForm,
+    MemberFilterForm,
+    ReviewForm,
+    RoleForm,
+    TeamForm,
+    TeamMemberAddForm,
+    TransferOwnershipForm,
+)
+from .roles import ROLE_SCOPES, OrgRole, Scope, TeamRole
+from .sessions import organization_session_add, organization_session_remove, signed_in_organizations
+
+
+def console_view(scope: Scope):
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, org_slug, *args, **kwargs):
+            membership = selectors.access_membership(user=request.user, org_slug=org_slug)
+            if org_slug not in signed_in_organizations(request):
+                return redirect(reverse("org_sign_in", args=[org_slug]) + f"?next={request.path}")
+            selectors.require_scope(membership, scope)
+            request.membership = membership
+            return view(request, membership, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _render(request, membership, template, context, status=200):
+    scopes = ROLE_SCOPES[membership.role]
+    return render(
+        request,
+        template,
+        {
+            "membership": membership,
+            "organization": membership.organization,
+            "can": {scope.name.lower(): True for scope in scopes},
+            **context,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def org_sign_in(request, org_slug):
+    membership = selectors.access_membership(user=request.user, org_slug=org_slug)
+    next_url = request.POST.get("next") or request.GET.get("next") or reverse("org_members", args=[org_slug])
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("org_members", args=[org_slug])
+    if request.method == "POST":
+        organization_session_add(request, membership.organization)
+        return redirect(next_url)
+    return render(
+        request, "console/sign_in.html", {"organization": membership.organization, "next": next_url}
+    )
+
+
+@require_POST
+@login_required
+def org_sign_out(request, org_slug):
+    organization = selectors.access_membership(user=request.user, org_slug=org_slug).organization
+    organization_session_remove(request, org_slug)
+    messages.info(
+        request,
+        _("You signed out of %(name)s. You are still signed in to your account.")
+        % {"name": organization.name},
+    )
+    return redirect("my_organizations")
+
+
+@console_view(Scope.MEMBERS_READ)
+def members(request, membership):
+    form = MemberFilterForm(request.GET or None, organization=membership.organization)
+    filters = form.cleaned_data if form.is_valid() else {}
+    queryset = selectors.members_of_organization(
+        organization=membership.organization,
+        search=filters.get("search", ""),
+        role=filters.get("role", ""),
+        team_id=filters["team"].pk if filters.get("team") else None,
+    )
+    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    team_names = selectors.team_names_by_membership(memberships=list(page.object_list))
+    return _render(
+        request,
+        membership,
+        "console/members.html",
+        {
+            "section": "members",
+            "filter_form": form,
+            "page": page,
+            "rows": [(m, team_names[m.pk]) for m in page.object_list],
+            "roles": OrgRole.choices,
+            "transfer_form": TransferOwnershipForm(organization=membership.organization, exclude=membership)
+            if membership.is_primary_owner
+            else None,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@require_POST
+@console_view(Scope.MEMBERS_WRITE)
+def member_role(request, membership, member_id):
+    member = selectors.access_member_by_id(actor=membership, membership_id=member_id)
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        member = services.membership_change_role(
+            actor=membership, member=member, role=form.cleaned_data["role"], request=request
+        )
+        messages.success(
+            request,
+            _("%(name)s is now %(role)s.")
+            % {"name": member.user.get_full_name(), "role": member.get_role_display().lower()},
+        )
+    else:
+        messages.error(request, _("Choose a valid role."))
+    return redirect(
+        reverse("org_members", args=[membership.organization.slug]) + "?" + request.POST.get("query", "")
+    )
+
+
+@require_POST
+@console_view(Scope.MEMBERS_WRITE)
+def member_remove(request, membership, member_id):
+    member = selectors.access_member_by_id(actor=membership, membership_id=member_id)
+    services.membership_remove(actor=membership, member=member, request=request)
+    messages.success(request, _("%(name)s was removed.") % {"name": member.user.get_full_name()})
+    return redirect("org_members", membership.organization.slug)
+
+
+@require_POST
+@console_view(Scope.OWNERSHIP_TRANSFER)
+def transfer_ownership(request, membership):
+    # Resolved through the choke point like every object: another organisation's member is a 404.
+    member_id = request.POST.get("member", "")
+    if not member_id.isdigit():
+        messages.error(request, _("Choose the member who becomes primary owner."))
+        return redirect("org_members", membership.organization.slug)
+    to = selectors.access_member_by_id(actor=membership, membership_id=int(member_id))
+    to = services.organization_transfer_ownership(actor=membership, to=to, request=request)
+    messages.success(request, _("%(name)s is now the primary owner.") % {"name": to.user.get_full_name()})
+    return redirect("org_members", membership.organization.slug)
+
+
+@require_http_methods(["GET", "POST"])
+@console_view(Scope.MEMBER_DATA_REVIEW)
+def member_review(request, membership, member_id):
+    member = selectors.access_member_by_id(actor=membership, membership_id=member_id)
+    policy = selectors.data_policy_for(organization=membership.organization)
+    form = ReviewForm(request.POST or None)
+    record = None
+    if request.method == "POST" and form.is_valid():
+        record = services.member_data_review(
+            actor=membership, member=member, reason=form.cleaned_data["reason"], request=request
+        )
+    return _render(
+        request,
+        membership,
+        "console/review.html",
+        {
+            "section": "members",
+            "member": member,
+            "policy": policy,
+            "allowed": policy.allows("review_allowed_for", membership.role),
+            "form": form,
+            "record": record,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@console_view(Scope.INVITATIONS_WRITE)
+def invitations(request, membership):
+    form = InvitationForm(request.POST or None, actor_role=membership.role)
+    if request.method == "POST" and form.is_valid():
+        invitation = services.invitation_create(actor=membership, request=request, **form.cleaned_data)
+        messages.success(
+            request, _("An invitation is on its way to %(email)s.") % {"email": invitation.email}
+        )
+        return redirect("org_invitations", membership.organization.slug)
+    page = Paginator(
+        selectors.invitations_of_organization(organization=membership.organization), 50
+    ).get_page(request.GET.get("page"))
+    return _render(
+        request,
+        membership,
+        "console/invitations.html",
+        {
+            "section": "invitations",
+            "form": form,
+            "page": page,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@console_view(Scope.INVITATIONS_WRITE)
+def invitation_revoke(request, membership, invitation_id):
+    invitation = selectors.access_invitation_by_id(actor=membership, invitation_id=invitation_id)
+    services.invitation_revoke(actor=membership, invitation=invitation, request=request)
+    messages.success(request, _("The invitation to %(email)s was revoked.") % {"email": invitation.email})
+    return redirect("org_invitations", membership.organization.slug)
+
+
+@require_http_methods(["GET", "POST"])
+@console_view(Scope.TEAMS_READ)
+def teams(request, membership):
+    form = TeamForm(request.POST or None)
+    if request.method == "POST":
+        selectors.require_scope(membership, Scope.TEAMS_WRITE)
+        if form.is_valid():
+            team = services.team_create(actor=membership, name=form.cleaned_data["name"], request=request)
+            messages.success(request, _("Team %(name)s created.") % {"name": team.name})
+            return redirect("org_teams", membership.organization.slug)
+    team_list = selectors.teams_visible_to(membership=membership).annotate(
+        member_count=Count("team_memberships")
+    )
+    return _render(
+        request,
+        membership,
+        "console/teams.html",
+        {
+            "section": "teams",
+            "form": form,
+            "teams": team_list.order_by("name"),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@console_view(Scope.TEAMS_READ)
+def team_detail(request, membership, team_id):
+    team = selectors.access_team_by_id(actor=membership, team_id=team_id)
+    form = TeamMemberAddForm(request.POST or None, team=team)
+    if request.method == "POST" and form.is_valid():
+        services.team_member_add(
+            actor=membership,
+            team=team,
+            member=form.cleaned_data["member"],
+            role=form.cleaned_data["role"],
+            request=request,
+        )
+        messages.success(request, _("Added to %(team)s.") % {"team": team.name})
+        return redirect("org_team", membership.organization.slug, team.pk)
+    team_members = list(selectors.team_memberships_of(team=team))
+    is_manager = membership.role in (OrgRole.OWNER, OrgRole.ADMIN) or any(
+        tm.membership_id == membership.pk and tm.role == TeamRole.TEAM_ADMIN for tm in team_members
+    )
+    return _render(
+        request,
+        membership,
+        "console/team.html",
+        {
+            "section": "teams",
+            "team": team,
+            "team_members": team_members,
+            "form": form,
+            "is_manager": is_manager,
+            "team_roles": TeamRole.choices,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@console_view(Scope.TEAMS_READ)
+def team_member_update(request, membership, team_id, member_id):
+    team = selectors.access_team_by_id(actor=membership, team_id=team_id)
+    team_membership = selectors.access_team_membership(team=team, membership_id=member_id)
+    if request.POST.get("action") == "remove":
+        services.team_member_remove(actor=membership, team_membership=team_membership, request=request)
+        messages.success(request, _("Removed from %(team)s.") % {"team": team.name})
+    elif request.POST.get("role") in TeamRole.values:
+        services.team_member_change_role(
+            actor=membership, team_membership=team_membership, role=request.POST["role"], request=request
+        )
+        messages.success(request, _("Team role saved."))
+    return redirect("org_team", membership.organization.slug, team.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@console_view(Scope.ORG_READ)
+def data_policy(request, membership):
+    policy = selectors.data_policy_for(organization=membership.organization)
+    can_edit = Scope.SETTINGS_WRITE in ROLE_SCOPES[membership.role]
+    form = DataPolicyForm(request.POST or None, instance=policy) if can_edit else None
+    if request.method == "POST":
+        selectors.require_scope(membership, Scope.SETTINGS_WRITE)
+        if form.is_valid():
+            services.data_policy_update(
+                actor=membership,
+                request=request,
+                **{f: form.cleaned_data[f] for f in services.DATA_POLICY_FIELDS},
+            )
+            messages.success(
+                request, _("The data policy was saved. Members see the change in their privacy centre.")
+            )
+            return redirect("org_policy", membership.organization.slug)
+    return _render(
+        request,
+        membership,
+        "console/policy.html",
+        {
+            "section": "policy",
+            "form": form,
+            "sentences": selectors.data_policy_in_plain_words(policy=policy),
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@console_view(Scope.AUDIT_READ)
+def audit_log(request, membership):
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = selectors.organization_audit_events(
+        organization=membership.organization,
+        event_type=filters.get("event_type", ""),
+        since=filters.get("since"),
+        until=filters.get("until"),
+    )
+    if request.GET.get("format") == "csv":
+        return _audit_csv(membership.organization, events)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return _render(
+        request,
+        membership,
+        "console/audit.html",
+        {
+            "section": "audit",
+            "filter_form": form,
+            "page": page,
+            "rows": selectors.audit_rows(events=page.object_list),
+            "query": request.GET.urlencode(),
+            "csv_query": _with_format(request.GET.copy()),
+        },
+    )
+
+
+def _with_format(query):
+    query["format"] = "csv"
+    query.pop("page", None)
+    return query.urlencode()
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _audit_csv(organization, events):
+    """Streams the filtered log in chunks, so a long history never sits in memory."""
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow(["time_utc", "event", "actor", "subject", "target", "details", "network"])
+        for start in range(0, events.count(), 1000):
+            for row in selectors.audit_rows(events=events[start : start + 1000]):
+                event = row["event"]
+                yield writer.writerow(
+                    [
+                        event.occurred_at.isoformat(),
+                        event.event_type,
+                        row["actor"].email if row["actor"] else "",
+                        row["subject"].email if row["subject"] else "",
+                        f"{event.target_type}:{event.target_id}",
+                        "; ".join(f"{k}={v}" for k, v in row["details"].items()),
+                        event.ip_prefix,
+                    ]
+                )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{organization.slug}-audit-log.csv"'
+    return response

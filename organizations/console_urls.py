@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import console as views
+
+urlpatterns = [
+    path("sign-in/", views.org_sign_in, name="org_sign_in"),
+    path("sign-out/", views.org_sign_out, name="org_sign_out"),
+    path("members/", views.members, name="org_members"),
+    path("members/<int:member_id>/role/", views.member_role, name="org_member_role"),
+    path("members/<int:member_id>/remove/", views.member_remove, name="org_member_remove"),
+    path("members/<int:member_id>/review/", views.member_review, name="org_member_review"),
+    path("transfer-ownership/", views.transfer_ownership, name="org_transfer_ownership"),
+    path("invitations/", views.invitations, name="org_invitations"),
+    path("invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="org_invitation_revoke"),
+    path("teams/", views.teams, name="org_teams"),
+    path("teams/<int:team_id>/", views.team_detail, name="org_team"),
+    path("teams/<int:team_id>/members/<int:member_id>/", views.team_member_update, name="org_team_member"),
+    path("data-policy/", views.data_policy, name="org_policy"),
+    path("audit/", views.audit_log, name="org_audit"),
+]

@@ -1,0 +1,105 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from audit.events import EventType
+
+from .models import DataPolicy, Membership, Team
+from .roles import OrgRole, TeamRole, role_can_grant
+
+
+class _NoColon:
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class MemberFilterForm(_NoColon, forms.Form):
+    search = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name or email")}),
+    )
+    role = forms.ChoiceField(label=_("Role"), required=False, choices=[("", _("Any role")), *OrgRole.choices])
+    team = forms.ModelChoiceField(
+        label=_("Team"), required=False, queryset=Team.objects.none(), empty_label=_("Any team")
+    )
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.filter(organization=organization).order_by("name")
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=OrgRole.choices)
+
+
+class TransferOwnershipForm(_NoColon, forms.Form):
+    member = forms.ModelChoiceField(label=_("New primary owner"), queryset=Membership.objects.none())
+
+    def __init__(self, *args, organization, exclude, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["member"]
+        field.queryset = (
+            Membership.objects.filter(organization=organization)
+            .exclude(pk=exclude.pk)
+            .select_related("user")
+            .order_by("user__email")
+        )
+        field.label_from_instance = lambda m: f"{m.user.get_full_name()} ({m.user.email})"
+
+
+class ReviewForm(_NoColon, forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you need to see this member's data?"),
+        min_length=10,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Recorded in the audit log; the member sees it if your data policy tells members."),
+    )
+
+
+class InvitationForm(_NoColon, forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    role = forms.ChoiceField(label=_("Role"), choices=OrgRole.choices, initial=OrgRole.MEMBER)
+
+    def __init__(self, *args, actor_role, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Offer only the roles this person may grant.
+        self.fields["role"].choices = [c for c in OrgRole.choices if role_can_grant(actor_role, c[0])]
+
+
+class TeamForm(_NoColon, forms.Form):
+    name = forms.CharField(label=_("Team name"), max_length=120)
+
+
+class TeamMemberAddForm(_NoColon, forms.Form):
+    member = forms.ModelChoiceField(label=_("Member"), queryset=Membership.objects.none())
+    role = forms.ChoiceField(label=_("Team role"), choices=TeamRole.choices, initial=TeamRole.MEMBER)
+
+    def __init__(self, *args, team, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["member"]
+        field.queryset = (
+            Membership.objects.filter(organization_id=team.organization_id)
+            .exclude(team_memberships__team=team)
+            .select_related("user")
+            .order_by("user__email")
+        )
+        field.label_from_instance = lambda m: f"{m.user.get_full_name()} ({m.user.email})"
+
+
+class DataPolicyForm(_NoColon, forms.ModelForm):
+    class Meta:
+        model = DataPolicy
+        fields = ["retention_days", "review_allowed_for", "notify_member_on_review", "export_allowed_for"]
+
+
+class AuditFilterForm(_NoColon, forms.Form):
+    event_type = forms.ChoiceField(
+        label=_("Event"),
+        required=False,
+        choices=[("", _("All events")), *[c for c in EventType.choices if c[0].startswith("org.")]],
+    )
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
