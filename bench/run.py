@@ -1,4 +1,4 @@
-"""Benchmarks for the foundation, printed as JSON.
+"""Benchmarks, printed as JSON.
 
     .venv/bin/python bench/run.py            (or: bin/bench)
 
@@ -184,11 +184,14 @@ def main():
 
     user = User.objects.create_user("bench@example.org", "bench-password-123", name="Bench")
     _token, clear = api_token_create(actor=user, name="bench")
+    from bench import organizations
+
     report = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "settings": {"gunicorn_workers": 2, "client_threads": CLIENT_THREADS, "seconds_per_run": DURATION},
         "http": bench_http(clear),
         "audit_chain": bench_audit_chain(),
+        "organization_10k": {"seed": organizations.seed(), **organizations.members_list()},
     }
     print(json.dumps(report, indent=2))
 

@@ -123,10 +123,8 @@ def members(request, membership):
             "page": page,
             "rows": [(m, team_names[m.pk]) for m in page.object_list],
             "roles": OrgRole.choices,
-            "transfer_form": TransferOwnershipForm(organization=membership.organization, exclude=membership)
-            if membership.is_primary_owner
-            else None,
-            "query": request.GET.urlencode(),
+            "transfer_form": TransferOwnershipForm() if membership.is_primary_owner else None,
+            "query": _query_without_page(request),
         },
     )
 
@@ -164,12 +162,15 @@ def member_remove(request, membership, member_id):
 @require_POST
 @console_view(Scope.OWNERSHIP_TRANSFER)
 def transfer_ownership(request, membership):
-    # Resolved through the choke point like every object: another organisation's member is a 404.
-    member_id = request.POST.get("member", "")
-    if not member_id.isdigit():
-        messages.error(request, _("Choose the member who becomes primary owner."))
+    form = TransferOwnershipForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter the email address of the member who becomes primary owner."))
         return redirect("org_members", membership.organization.slug)
-    to = selectors.access_member_by_id(actor=membership, membership_id=int(member_id))
+    # Looked up inside this organisation only: anyone else is "not a member".
+    to = selectors.member_by_email(organization=membership.organization, email=form.cleaned_data["email"])
+    if to is None:
+        messages.error(request, _("Nobody with that email address is a member."))
+        return redirect("org_members", membership.organization.slug)
     to = services.organization_transfer_ownership(actor=membership, to=to, request=request)
     messages.success(request, _("%(name)s is now the primary owner.") % {"name": to.user.get_full_name()})
     return redirect("org_members", membership.organization.slug)
@@ -366,7 +367,7 @@ def audit_log(request, membership):
             "filter_form": form,
             "page": page,
             "rows": selectors.audit_rows(events=page.object_list),
-            "query": request.GET.urlencode(),
+            "query": _query_without_page(request),
             "csv_query": _with_format(request.GET.copy()),
         },
     )

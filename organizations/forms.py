@@ -35,18 +35,10 @@ class RoleForm(forms.Form):
 
 
 class TransferOwnershipForm(_NoColon, forms.Form):
-    member = forms.ModelChoiceField(label=_("New primary owner"), queryset=Membership.objects.none())
-
-    def __init__(self, *args, organization, exclude, **kwargs):
-        super().__init__(*args, **kwargs)
-        field = self.fields["member"]
-        field.queryset = (
-            Membership.objects.filter(organization=organization)
-            .exclude(pk=exclude.pk)
-            .select_related("user")
-            .order_by("user__email")
-        )
-        field.label_from_instance = lambda m: f"{m.user.get_full_name()} ({m.user.email})"
+    # An address, not a drop-down: an organisation may have tens of thousands of members.
+    email = forms.EmailField(
+        label=_("Email of the new primary owner"), help_text=_("They must already be a member.")
+    )
 
 
 class ReviewForm(_NoColon, forms.Form):

@@ -46,6 +46,14 @@ def access_member_by_id(*, actor: Membership, membership_id: int) -> Membership:
     return member
 
 
+def member_by_email(*, organization: Organization, email: str) -> Membership | None:
+    return (
+        Membership.objects.select_related("user", "organization")
+        .filter(organization=organization, user__email__iexact=email.strip())
+        .first()
+    )
+
+
 def memberships_for_user(*, user) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user).select_related("organization").order_by("organization__name")
 

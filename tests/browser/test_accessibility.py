@@ -39,7 +39,9 @@ def test_privacy_centre_pages(axe, page, live_server, screenshot):
     from organizations.models import Membership, Organization
 
     ada = UserFactory(email="ada@example.org", name="Ada")
-    Membership.objects.create(organization=Organization.objects.create(name="Acme", slug="acme"), user=ada)
+    acme = Organization.objects.create(name="Acme", slug="acme")
+    Membership.objects.create(organization=acme, user=ada, role="owner", is_primary_owner=True)
+    Membership.objects.create(organization=acme, user=UserFactory(email="bo@example.org", name="Bo"))
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Email").fill("ada@example.org")
     page.get_by_label("Password").fill(PASSWORD)
@@ -50,6 +52,11 @@ def test_privacy_centre_pages(axe, page, live_server, screenshot):
         "/privacy/security/",
         "/privacy/activity/",
         "/privacy/organisations/",
+        "/orgs/acme/members/",
+        "/orgs/acme/invitations/",
+        "/orgs/acme/teams/",
+        "/orgs/acme/data-policy/",
+        "/orgs/acme/audit/",
         "/accounts/email/",
         "/accounts/2fa/",
     ]:

@@ -135,12 +135,14 @@ def world(db):
         people=people,
         own={
             "member_id": target.pk,
+            "member_email": target.user.email,
             "team_id": team.pk,
             "newbie_id": newbie.pk,
             "invitation_id": invitation.pk,
         },
         foreign={
             "member_id": foreign_member.pk,
+            "member_email": foreign_member.user.email,
             "team_id": foreign_team.pk,
             "newbie_id": foreign_member.pk,
             "invitation_id": foreign_invitation.pk,

@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from organizations import console_urls
+from organizations.models import Membership
 from organizations.roles import Scope, role_has_scope
 from organizations.sessions import SESSION_KEY
 from tests.factories import PASSWORD
@@ -34,7 +35,7 @@ CONSOLE = {
     "org_member_role": Page(Scope.MEMBERS_WRITE, "POST", 302, {"role": "admin"}, ("member_id",)),
     "org_member_remove": Page(Scope.MEMBERS_WRITE, "POST", 302, params=("member_id",)),
     "org_member_review": Page(Scope.MEMBER_DATA_REVIEW, params=("member_id",)),
-    "org_transfer_ownership": Page(Scope.OWNERSHIP_TRANSFER, "POST", 302, {"member": "{member_id}"}),
+    "org_transfer_ownership": Page(Scope.OWNERSHIP_TRANSFER, "POST", 302, {"email": "{member_email}"}),
     "org_invitations": Page(Scope.INVITATIONS_WRITE),
     "org_invitation_revoke": Page(Scope.INVITATIONS_WRITE, "POST", 302, params=("invitation_id",)),
     "org_teams": Page(Scope.TEAMS_READ),
@@ -57,6 +58,9 @@ def test_every_console_url_is_in_the_matrix():
 
 
 def expected(page: Page, persona: str, target: str) -> int:
+    if target == "foreign" and "email" in page.data and persona not in ("anonymous", "outsider"):
+        # Looked up by address inside the organisation: a foreign member is "no such member".
+        return 403 if not role_has_scope(ORG_ROLE[persona], page.scope) else page.success
     if persona == "anonymous":
         return 302  # to the sign-in page
     if persona == "outsider":
@@ -94,6 +98,10 @@ def test_console_access(world, name, persona, target):  # noqa: F811
     data = {k: v.format(**ids) for k, v in page.data.items()}
     response = client.post(url, data) if page.method == "POST" else client.get(url)
     assert response.status_code == expected(page, persona, target), response.content[:500]
+    if name == "org_transfer_ownership" and persona == "owner":
+        # A member of another organisation is refused like an unknown address; nothing changes.
+        transferred = Membership.objects.filter(organization__slug="acme", is_primary_owner=True).get()
+        assert (transferred.user.email == data["email"]) is (target == "own")
 
 
 def test_signed_in_to_two_organisations_sign_out_of_one(world):  # noqa: F811
