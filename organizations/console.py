@@ -408,3 +408,37 @@ def _audit_csv(organization, events):
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{organization.slug}-audit-log.csv"'
     return response
+
+
+@require_http_methods(["GET", "POST"])
+@console_view(Scope.MEMBER_DATA_EXPORT)
+def exports(request, membership):
+    from data_requests.selectors import exports_of_organization
+    from data_requests.services import organization_export_request
+
+    policy = selectors.data_policy_for(organization=membership.organization)
+    if request.method == "POST":
+        fmt = request.POST.get("format")
+        if fmt not in ("json", "csv"):
+            messages.error(request, _("Choose JSON or CSV."))
+        else:
+            organization_export_request(actor=membership, format=fmt, request=request)
+            messages.success(request, _("The export is being built. This page shows its progress."))
+        return redirect("org_exports", membership.organization.slug)
+    export_list = list(exports_of_organization(organization=membership.organization)[:20])
+    context = {
+        "section": "exports",
+        "exports": export_list,
+        "active": any(e.status in ("pending", "running") for e in export_list),
+        "allowed": policy.allows("export_allowed_for", membership.role),
+    }
+    template = "console/_exports.html" if request.htmx else "console/exports.html"
+    return _render(request, membership, template, context)
+
+
+@console_view(Scope.MEMBER_DATA_EXPORT)
+def export_download(request, membership, export_id):
+    from data_requests.api_views import export_file_response
+    from data_requests.selectors import access_export_by_id
+
+    return export_file_response(access_export_by_id(actor=membership, export_id=export_id))

@@ -17,4 +17,6 @@ urlpatterns = [
     path("teams/<int:team_id>/members/<int:member_id>/", views.team_member_update, name="org_team_member"),
     path("data-policy/", views.data_policy, name="org_policy"),
     path("audit/", views.audit_log, name="org_audit"),
+    path("exports/", views.exports, name="org_exports"),
+    path("exports/<int:export_id>/download/", views.export_download, name="org_export_download"),
 ]

@@ -31,6 +31,7 @@ class Scope(StrEnum):
     INVITATIONS_WRITE = "invitations:write"
     SETTINGS_WRITE = "settings:write"
     MEMBER_DATA_REVIEW = "member_data:review"
+    MEMBER_DATA_EXPORT = "member_data:export"
     AUDIT_READ = "audit:read"
     DOMAINS_WRITE = "domains:write"
     DISCLOSURES_READ = "disclosures:read"
@@ -46,6 +47,7 @@ _ADMIN_SCOPES = _MEMBER_SCOPES | {
     Scope.TEAMS_WRITE,
     Scope.INVITATIONS_WRITE,
     Scope.MEMBER_DATA_REVIEW,
+    Scope.MEMBER_DATA_EXPORT,
     Scope.AUDIT_READ,
     Scope.DISCLOSURES_READ,
     Scope.SUPPORT_CASES_READ,

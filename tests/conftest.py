@@ -227,3 +227,7 @@ def smtp_sink():
     handler.url = f"smtp://127.0.0.1:{port}"
     yield handler
     controller.stop()
+
+
+# Organisation personas (acme with owner, admin, member, guest...; outsider in globex).
+from .org_personas import *  # noqa: E402, F401, F403

@@ -7,4 +7,5 @@ urlpatterns = [
     path("tokens", accounts_api.ApiTokenListCreateView.as_view(), name="api-tokens"),
     path("tokens/<int:token_id>", accounts_api.ApiTokenDetailView.as_view(), name="api-token-detail"),
     path("", include("organizations.api_urls")),
+    path("", include("data_requests.api_urls")),
 ]

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "consent",
     "cookies",
     "integrations",
+    "data_requests",
 ]
 
 MIDDLEWARE = [
@@ -135,6 +136,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
+    "data-export-sweep": {
+        "task": "data_requests.tasks.organization_export_sweep",
+        "schedule": crontab(minute="*/5"),
+    },
     "audit-verify-chain": {
         "task": "audit.tasks.audit_verify_chain",
         "schedule": crontab(minute=17, hour=3),
@@ -234,6 +239,9 @@ USE_I18N = True
 USE_TZ = True
 
 # --- Static files -----------------------------------------------------------
+
+# Generated files (exports). Served only through views that check access, never as /media/.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -1,6 +1,9 @@
 """The test profile: real PostgreSQL and Redis (bin/test exports their URLs and
 checks they answer before pytest starts)."""
 
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 from .base import _mailer_from_url, env
 
@@ -38,3 +41,6 @@ WHITENOISE_USE_FINDERS = True
 # live_server is plain HTTP and cannot serve manifest-hashed names.
 SECURE_SSL_REDIRECT = False
 ACCOUNT_RATE_LIMITS = False
+
+# Export files go to a throw-away folder.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="icentrex-test-media-"))

@@ -9,10 +9,12 @@ from functools import cache
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import resolve
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from data_requests.models import OrganizationExport
 from organizations.models import DataPolicy, Invitation, Membership, Organization, Team, TeamMembership
 from organizations.roles import OrgRole, Scope, TeamRole, role_has_scope
 from tests.factories import UserFactory
@@ -72,6 +74,10 @@ MATRIX = {
     ("GET", PREFIX + "/data-policy"): Op(Scope.ORG_READ),
     ("PATCH", PREFIX + "/data-policy"): Op(Scope.SETTINGS_WRITE, body={"notify_member_on_review": False}),
     ("GET", PREFIX + "/audit-events"): Op(Scope.AUDIT_READ),
+    ("GET", PREFIX + "/exports"): Op(Scope.MEMBER_DATA_EXPORT),
+    ("POST", PREFIX + "/exports"): Op(Scope.MEMBER_DATA_EXPORT, success=202, body={"format": "csv"}),
+    ("GET", PREFIX + "/exports/{export_id}"): Op(Scope.MEMBER_DATA_EXPORT),
+    ("GET", PREFIX + "/exports/{export_id}/download"): Op(Scope.MEMBER_DATA_EXPORT),
     # The world's policy lets owners and admins review (see ``world``).
     ("POST", PREFIX + "/members/{member_id}/review"): Op(
         Scope.MEMBER_DATA_REVIEW, body={"reason": "Checking a reported account problem"}
@@ -97,7 +103,9 @@ def test_every_org_scoped_operation_is_in_the_matrix():
 
 @pytest.mark.parametrize(("method", "path"), sorted(MATRIX))
 def test_views_ask_for_the_scope_the_matrix_expects(method, path):
-    view = resolve(path.format(org_slug="acme", member_id=1, team_id=1, invitation_id=1)).func.view_class
+    view = resolve(
+        path.format(org_slug="acme", member_id=1, team_id=1, invitation_id=1, export_id=1)
+    ).func.view_class
     assert view.required_scopes[method] == MATRIX[(method, path)].scope
 
 
@@ -128,7 +136,16 @@ def world(db):
     foreign_member = join(globex, OrgRole.MEMBER)
     foreign_team = Team.objects.create(organization=globex, name="Sales", slug="sales")
     TeamMembership.objects.create(team=foreign_team, membership=foreign_member)
-    DataPolicy.objects.create(organization=acme, review_allowed_for=DataPolicy.Who.OWNERS_AND_ADMINS)
+    DataPolicy.objects.create(
+        organization=acme,
+        review_allowed_for=DataPolicy.Who.OWNERS_AND_ADMINS,
+        export_allowed_for=DataPolicy.Who.OWNERS_AND_ADMINS,
+    )
+    export, foreign_export = (
+        OrganizationExport(organization=org, format="json", status="done") for org in (acme, globex)
+    )
+    for item in (export, foreign_export):
+        item.file.save(f"{item.organization.slug}.json", ContentFile(b'{"members": []}'))
     invitation = Invitation.objects.create(organization=acme, email="invited@example.org")
     foreign_invitation = Invitation.objects.create(organization=globex, email="invited@example.org")
     return SimpleNamespace(
@@ -139,6 +156,7 @@ def world(db):
             "team_id": team.pk,
             "newbie_id": newbie.pk,
             "invitation_id": invitation.pk,
+            "export_id": export.pk,
         },
         foreign={
             "member_id": foreign_member.pk,
@@ -146,6 +164,7 @@ def world(db):
             "team_id": foreign_team.pk,
             "newbie_id": foreign_member.pk,
             "invitation_id": foreign_invitation.pk,
+            "export_id": foreign_export.pk,
         },
     )
 

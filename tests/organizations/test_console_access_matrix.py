@@ -50,6 +50,8 @@ CONSOLE = {
     ),
     "org_policy": Page(Scope.ORG_READ),
     "org_audit": Page(Scope.AUDIT_READ),
+    "org_exports": Page(Scope.MEMBER_DATA_EXPORT),
+    "org_export_download": Page(Scope.MEMBER_DATA_EXPORT, params=("export_id",)),
 }
 
 

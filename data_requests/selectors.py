@@ -1,0 +1,42 @@
+from django.db.models import QuerySet
+from django.http import Http404
+
+from organizations.models import Membership
+
+from .models import OrganizationExport
+
+
+def exports_of_organization(*, organization) -> QuerySet[OrganizationExport]:
+    return OrganizationExport.objects.filter(organization=organization).select_related("requested_by")
+
+
+def access_export_by_id(*, actor: Membership, export_id: int) -> OrganizationExport:
+    export = OrganizationExport.objects.filter(organization_id=actor.organization_id, pk=export_id).first()
+    if export is None:
+        raise Http404
+    return export
+
+
+def member_export_rows(*, organization_id: int, after_id: int, limit: int) -> list[dict]:
+    """One chunk of member rows by primary-key range, with team names: two
+    queries per chunk however large the organisation."""
+    from organizations.selectors import team_names_by_membership
+
+    chunk = list(
+        Membership.objects.filter(organization_id=organization_id, pk__gt=after_id)
+        .select_related("user")
+        .order_by("pk")[:limit]
+    )
+    teams = team_names_by_membership(memberships=chunk)
+    return [
+        {
+            "member_id": m.pk,
+            "name": m.user.name,
+            "email": m.user.email,
+            "role": m.role,
+            "primary_owner": m.is_primary_owner,
+            "joined_at": m.joined_at.isoformat(),
+            "teams": teams[m.pk],
+        }
+        for m in chunk
+    ]
