@@ -1,5 +1,5 @@
 from django.db.models import QuerySet
-from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from .models import PersonalAccessToken, User
 
@@ -22,7 +22,4 @@ def api_tokens_for_user(*, user: User) -> QuerySet[PersonalAccessToken]:
 
 def access_api_token_by_id(*, actor: User, token_id: int) -> PersonalAccessToken:
     """Someone else's token answers exactly like a missing one."""
-    token = PersonalAccessToken.objects.filter(user=actor, pk=token_id).first()
-    if token is None:
-        raise Http404
-    return token
+    return get_object_or_404(PersonalAccessToken, user=actor, pk=token_id)

@@ -22,7 +22,6 @@ class EventType(models.TextChoices):
     API_TOKEN_CREATED = "user.api_token_created", _("API token created")
     API_TOKEN_REVOKED = "user.api_token_revoked", _("API token revoked")
     ORG_CREATED = "org.created", _("Organisation created")
-    ORG_MEMBER_ADDED = "org.member_added", _("Member added")
     ORG_MEMBER_ROLE_CHANGED = "org.member_role_changed", _("Member role changed")
     ORG_MEMBER_REMOVED = "org.member_removed", _("Member removed")
     ORG_MEMBER_LEFT = "org.member_left", _("Member left")

@@ -1,5 +1,5 @@
 from django.db.models import QuerySet
-from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from organizations.models import Membership
 
@@ -11,10 +11,7 @@ def exports_of_organization(*, organization) -> QuerySet[OrganizationExport]:
 
 
 def access_export_by_id(*, actor: Membership, export_id: int) -> OrganizationExport:
-    export = OrganizationExport.objects.filter(organization_id=actor.organization_id, pk=export_id).first()
-    if export is None:
-        raise Http404
-    return export
+    return get_object_or_404(OrganizationExport, organization_id=actor.organization_id, pk=export_id)
 
 
 def member_export_rows(*, organization_id: int, after_id: int, limit: int) -> list[dict]:

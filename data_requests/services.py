@@ -5,8 +5,8 @@ from audit.events import EventType
 from audit.services import audit_record
 from icentrex.errors import Conflict, Forbidden
 from organizations.models import Membership
-from organizations.roles import Scope, role_has_scope
-from organizations.selectors import data_policy_for
+from organizations.roles import Scope
+from organizations.selectors import data_policy_for, require_scope
 
 from . import tasks
 from .models import OrganizationExport
@@ -15,8 +15,7 @@ from .models import OrganizationExport
 def organization_export_request(*, actor: Membership, format: str, request=None) -> OrganizationExport:
     """Start an export of the organisation's member data, where its data policy
     lets the actor's role export; the job runs in the background."""
-    if not role_has_scope(actor.role, Scope.MEMBER_DATA_EXPORT):
-        raise Forbidden(code="missing_scope")
+    require_scope(actor, Scope.MEMBER_DATA_EXPORT)
     if not data_policy_for(organization=actor.organization).allows("export_allowed_for", actor.role):
         raise Forbidden(
             _("The organisation's data policy does not let your role export member data."),

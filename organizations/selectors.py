@@ -5,6 +5,7 @@ organisation it returns."""
 from allauth.account.models import EmailAddress
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,14 +20,9 @@ def access_membership(*, user, org_slug: str) -> Membership:
     (or no such organisation): the same 404, so outsiders learn nothing."""
     if not user.is_authenticated:
         raise Http404
-    membership = (
-        Membership.objects.select_related("organization", "user")
-        .filter(organization__slug=org_slug, user=user)
-        .first()
+    return get_object_or_404(
+        Membership.objects.select_related("organization", "user"), organization__slug=org_slug, user=user
     )
-    if membership is None:
-        raise Http404
-    return membership
 
 
 def require_scope(membership: Membership, scope: Scope) -> None:
@@ -36,14 +32,11 @@ def require_scope(membership: Membership, scope: Scope) -> None:
 
 
 def access_member_by_id(*, actor: Membership, membership_id: int) -> Membership:
-    member = (
-        Membership.objects.select_related("user", "organization")
-        .filter(organization_id=actor.organization_id, pk=membership_id)
-        .first()
+    return get_object_or_404(
+        Membership.objects.select_related("user", "organization"),
+        organization_id=actor.organization_id,
+        pk=membership_id,
     )
-    if member is None:
-        raise Http404
-    return member
 
 
 def member_by_email(*, organization: Organization, email: str) -> Membership | None:
@@ -78,10 +71,7 @@ def team_names_by_membership(*, memberships: list[Membership]) -> dict[int, list
 
 
 def access_team_by_id(*, actor: Membership, team_id: int) -> Team:
-    team = teams_visible_to(membership=actor).filter(pk=team_id).first()
-    if team is None:
-        raise Http404
-    return team
+    return get_object_or_404(teams_visible_to(membership=actor), pk=team_id)
 
 
 def members_of_organization(
@@ -106,14 +96,11 @@ def team_memberships_of(*, team: Team) -> QuerySet[TeamMembership]:
 
 
 def access_team_membership(*, team: Team, membership_id: int) -> TeamMembership:
-    team_membership = (
-        TeamMembership.objects.select_related("team", "membership__user")
-        .filter(team=team, membership_id=membership_id)
-        .first()
+    return get_object_or_404(
+        TeamMembership.objects.select_related("team", "membership__user"),
+        team=team,
+        membership_id=membership_id,
     )
-    if team_membership is None:
-        raise Http404
-    return team_membership
 
 
 def invitations_of_organization(*, organization: Organization) -> QuerySet[Invitation]:
@@ -121,10 +108,7 @@ def invitations_of_organization(*, organization: Organization) -> QuerySet[Invit
 
 
 def access_invitation_by_id(*, actor: Membership, invitation_id: int) -> Invitation:
-    invitation = Invitation.objects.filter(organization_id=actor.organization_id, pk=invitation_id).first()
-    if invitation is None:
-        raise Http404
-    return invitation
+    return get_object_or_404(Invitation, organization_id=actor.organization_id, pk=invitation_id)
 
 
 def pending_invitations_for_user(*, user) -> QuerySet[Invitation]:
@@ -141,14 +125,11 @@ def access_invitation_for_user(*, user, public_id) -> Invitation:
     """An invitation addressed to one of the user's verified addresses (any status,
     so the page can say it was already answered); anyone else's is a 404."""
     verified = EmailAddress.objects.filter(user=user, verified=True).values("email")
-    invitation = (
-        Invitation.objects.filter(public_id=public_id, email__in=verified)
-        .select_related("organization", "invited_by")
-        .first()
+    return get_object_or_404(
+        Invitation.objects.select_related("organization", "invited_by"),
+        public_id=public_id,
+        email__in=verified,
     )
-    if invitation is None:
-        raise Http404
-    return invitation
 
 
 def data_policy_for(*, organization: Organization) -> DataPolicy:

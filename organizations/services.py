@@ -13,6 +13,7 @@ from icentrex.errors import Conflict, Forbidden, RuleViolation
 from . import tasks
 from .models import DataPolicy, Invitation, Membership, Organization, Team, TeamMembership
 from .roles import OrgRole, Scope, TeamRole, role_can_grant, role_has_scope
+from .selectors import data_policy_for, member_data_record, require_scope
 
 
 def _lock(*memberships: Membership) -> list[Membership]:
@@ -50,39 +51,12 @@ def organization_create(*, actor, name: str, slug: str = "", request=None) -> Or
     return organization
 
 
-def membership_add(*, actor, organization: Organization, user, role: str, request=None) -> Membership:
-    """Add a person (invitations call this on acceptance; seed data directly).
-    ``actor`` is None only for system actions such as seeding."""
-    if actor is not None:
-        actor_membership = Membership.objects.filter(organization=organization, user=actor).first()
-        if actor_membership is None or not role_has_scope(actor_membership.role, Scope.MEMBERS_WRITE):
-            raise Forbidden(code="missing_scope")
-        if not role_can_grant(actor_membership.role, role):
-            raise Forbidden(_("You cannot grant a role above your own."), code="role_above_own")
-    try:
-        with transaction.atomic():
-            membership = Membership.objects.create(organization=organization, user=user, role=role)
-            audit_record(
-                event_type=EventType.ORG_MEMBER_ADDED,
-                actor=actor,
-                subject=user,
-                organization_id=organization.pk,
-                target=membership,
-                changes={"role": role},
-                request=request,
-            )
-    except IntegrityError:
-        raise Conflict(_("This person is already a member."), code="already_member") from None
-    return membership
-
-
 def membership_change_role(*, actor: Membership, member: Membership, role: str, request=None) -> Membership:
     if role not in OrgRole.values:
         raise RuleViolation(_("Unknown role."), code="invalid_role")
     with transaction.atomic():
         actor, member = _lock(actor, member)
-        if not role_has_scope(actor.role, Scope.MEMBERS_WRITE):
-            raise Forbidden(code="missing_scope")
+        require_scope(actor, Scope.MEMBERS_WRITE)
         if not (role_can_grant(actor.role, role) and role_can_grant(actor.role, member.role)):
             raise Forbidden(_("You cannot grant or change a role above your own."), code="role_above_own")
         if member.role == role:
@@ -182,8 +156,7 @@ def _require_team_manager(actor: Membership, team: Team) -> None:
 
 
 def team_create(*, actor: Membership, name: str, request=None) -> Team:
-    if not role_has_scope(actor.role, Scope.TEAMS_WRITE):
-        raise Forbidden(code="missing_scope")
+    require_scope(actor, Scope.TEAMS_WRITE)
     organization = actor.organization
     slug = slugify(name)[:60]
     if not slug:
@@ -269,8 +242,7 @@ def team_member_remove(*, actor: Membership, team_membership: TeamMembership, re
 
 
 def team_rename(*, actor: Membership, team: Team, name: str, request=None) -> Team:
-    if not role_has_scope(actor.role, Scope.TEAMS_WRITE):
-        raise Forbidden(code="missing_scope")
+    require_scope(actor, Scope.TEAMS_WRITE)
     slug = slugify(name)[:60]
     if not slug:
         raise RuleViolation(_("The name needs at least one letter or digit."), code="invalid_slug")
@@ -295,8 +267,7 @@ def team_rename(*, actor: Membership, team: Team, name: str, request=None) -> Te
 
 
 def team_delete(*, actor: Membership, team: Team, request=None) -> None:
-    if not role_has_scope(actor.role, Scope.TEAMS_WRITE):
-        raise Forbidden(code="missing_scope")
+    require_scope(actor, Scope.TEAMS_WRITE)
     with transaction.atomic():
         audit_record(
             event_type=EventType.TEAM_DELETED,
@@ -310,8 +281,7 @@ def team_delete(*, actor: Membership, team: Team, request=None) -> None:
 
 
 def organization_rename(*, actor: Membership, name: str, request=None) -> Organization:
-    if not role_has_scope(actor.role, Scope.SETTINGS_WRITE):
-        raise Forbidden(code="missing_scope")
+    require_scope(actor, Scope.SETTINGS_WRITE)
     organization = actor.organization
     if organization.name == name:
         return organization
@@ -332,8 +302,7 @@ def organization_rename(*, actor: Membership, name: str, request=None) -> Organi
 
 def invitation_create(*, actor: Membership, email: str, role: str, request=None) -> Invitation:
     email = normalize_email_address(email)
-    if not role_has_scope(actor.role, Scope.INVITATIONS_WRITE):
-        raise Forbidden(code="missing_scope")
+    require_scope(actor, Scope.INVITATIONS_WRITE)
     if not role_can_grant(actor.role, role):
         raise Forbidden(_("You cannot invite someone to a role above your own."), code="role_above_own")
     if Membership.objects.filter(organization_id=actor.organization_id, user__email__iexact=email).exists():
@@ -410,8 +379,7 @@ def invitation_decline(*, user, invitation: Invitation, request=None) -> Invitat
 
 
 def invitation_revoke(*, actor: Membership, invitation: Invitation, request=None) -> Invitation:
-    if not role_has_scope(actor.role, Scope.INVITATIONS_WRITE):
-        raise Forbidden(code="missing_scope")
+    require_scope(actor, Scope.INVITATIONS_WRITE)
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if invitation.status != Invitation.Status.PENDING:
@@ -433,8 +401,7 @@ DATA_POLICY_FIELDS = ("retention_days", "review_allowed_for", "notify_member_on_
 
 def data_policy_update(*, actor: Membership, request=None, **values) -> DataPolicy:
     """Owners change the organisation's data policy; every change is audited."""
-    if not role_has_scope(actor.role, Scope.SETTINGS_WRITE):
-        raise Forbidden(code="missing_scope")
+    require_scope(actor, Scope.SETTINGS_WRITE)
     unknown = set(values) - set(DATA_POLICY_FIELDS)
     if unknown:
         raise RuleViolation(_("Unknown policy field."), code="invalid")
@@ -466,10 +433,7 @@ def data_policy_update(*, actor: Membership, request=None, **values) -> DataPoli
 def member_data_review(*, actor: Membership, member: Membership, reason: str, request=None) -> dict:
     """Open a member's data record, where the organisation's policy allows it.
     The review and its reason are audited; the member is told if the policy says so."""
-    from .selectors import data_policy_for, member_data_record
-
-    if not role_has_scope(actor.role, Scope.MEMBER_DATA_REVIEW):
-        raise Forbidden(code="missing_scope")
+    require_scope(actor, Scope.MEMBER_DATA_REVIEW)
     policy = data_policy_for(organization=actor.organization)
     if not policy.allows("review_allowed_for", actor.role):
         raise Forbidden(

@@ -108,12 +108,6 @@ def test_admin_removes_a_member_but_not_an_owner(admin, member, second_owner):
         services.membership_remove(actor=admin, member=second_owner)
 
 
-def test_adding_an_existing_member_is_a_conflict(owner, member, acme):
-    with pytest.raises(Conflict) as caught:
-        services.membership_add(actor=owner.user, organization=acme, user=member.user, role=OrgRole.MEMBER)
-    assert caught.value.code == "already_member"
-
-
 def test_the_database_allows_one_primary_owner(owner, admin):
     with pytest.raises(IntegrityError), transaction.atomic():
         Membership.objects.filter(pk=admin.pk).update(role=OrgRole.OWNER, is_primary_owner=True)

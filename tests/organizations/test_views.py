@@ -65,3 +65,20 @@ def test_my_organisations_query_count_is_flat(
     # the same however many organisations and reviews
     with django_assert_num_queries(11):
         client.get(reverse("my_organizations"))
+
+
+def test_page_titles_are_plain_text(signed_in_as, owner, member):
+    import re
+
+    client = signed_in_as(owner)
+    for name, args in [
+        ("my_organizations", []),
+        ("org_members", ["acme"]),
+        ("org_policy", ["acme"]),
+        ("org_teams", ["acme"]),
+        ("org_audit", ["acme"]),
+        ("privacy_centre", []),
+    ]:
+        html = client.get(reverse(name, args=args)).content.decode()
+        (title,) = re.findall(r"<title>(.*?)</title>", html, re.S)
+        assert "<" not in title and len(title.strip()) < 100, (name, title)
