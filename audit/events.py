@@ -40,3 +40,4 @@ class EventType(models.TextChoices):
     DATA_POLICY_CHANGED = "org.data_policy_changed", _("Data policy changed")
     MEMBER_DATA_REVIEWED = "org.member_data_reviewed", _("Member data reviewed")
     MEMBER_DATA_EXPORTED = "org.member_data_exported", _("Member data exported")
+    COOKIE_DECLARATION_PUBLISHED = "cookies.declaration_published", _("Cookie declaration published")

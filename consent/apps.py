@@ -2,6 +2,8 @@ from django.apps import AppConfig
 
 
 class ConsentConfig(AppConfig):
-    # Filled by a later issue; registered now so the app layout is stable.
     name = "consent"
     verbose_name = "Consent"
+
+    def ready(self):
+        from . import receivers  # noqa: F401  (device consent joins the account at sign-in)

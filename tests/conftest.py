@@ -189,6 +189,20 @@ def _database_url(settings_dict) -> str:
 
 
 @pytest.fixture(autouse=True)
+def _cookie_declaration(request):
+    """The declaration is seeded by a migration; transactional tests empty the
+    tables afterwards, so put it back for tests that use the database."""
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(
+        request.fixturenames
+    )
+    if uses_db:
+        request.getfixturevalue("db")
+        from cookies.seed import ensure_declaration
+
+        ensure_declaration()
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Rate-limit counters live in the (real, Redis) cache: start each test clean."""
     from django.core.cache import cache

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "corsheaders",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -136,6 +138,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
+    "consent-seal": {"task": "consent.tasks.consent_seal", "schedule": 60.0},
+    "consent-verify": {"task": "consent.tasks.consent_verify", "schedule": crontab(minute=47, hour=3)},
     "data-export-sweep": {
         "task": "data_requests.tasks.organization_export_sweep",
         "schedule": crontab(minute="*/5"),
@@ -220,6 +224,22 @@ ACCOUNT_RATE_LIMITS = {
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "iCentrex"
+
+# --- Cookies and consent ------------------------------------------------------
+
+# The privacy-policy version recorded with each consent (policy versions arrive with issue 5).
+PRIVACY_POLICY_VERSION = env("PRIVACY_POLICY_VERSION", default="2026-11-01")
+CONSENT_COOKIE_DAYS = env.int("CONSENT_COOKIE_DAYS", default=180)
+# Sec-GPC: 1 denies marketing unless the person turns it on themselves.
+CONSENT_GPC_DENIES_MARKETING = env.bool("CONSENT_GPC_DENIES_MARKETING", default=True)
+# The policy says iCentrex does not act on Do Not Track: it is recorded, not honoured.
+CONSENT_HONOR_DNT = env.bool("CONSENT_HONOR_DNT", default=False)
+# Google Analytics measurement id; empty: the analytics script is never loaded.
+GOOGLE_ANALYTICS_ID = env("GOOGLE_ANALYTICS_ID", default="")
+# Other iCentrex properties that may embed the banner and record consent (CORS).
+CORS_ALLOWED_ORIGINS = env.list("CONSENT_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/v1/(consent|cookies/declaration)$"
+CORS_ALLOW_CREDENTIALS = False
 
 # --- Evidence records -------------------------------------------------------
 

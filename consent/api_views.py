@@ -1,0 +1,147 @@
+import uuid
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cookies.declaration import categories_needing_reconsent
+from cookies.selectors import current_revision
+from icentrex.api.schema import error_responses
+from icentrex.errors import Forbidden, RuleViolation
+from subjects.services import subject_key_for_user
+
+from . import selectors, services
+from .context import request_signals
+from .cookie import read_consent_cookie, sign_visitor_token, visitor_key_from_token, write_consent_cookie
+from .models import ConsentRecord
+from .serializers import (
+    ConsentDecisionSerializer,
+    ConsentHistoryItemSerializer,
+    ConsentReceiptSerializer,
+    ConsentRecordedSerializer,
+    ConsentStateSerializer,
+)
+
+
+def check_origin(request) -> None:
+    """Decisions come from our own pages or from the configured iCentrex
+    properties; anything else is refused before anything is written."""
+    origin = request.META.get("HTTP_ORIGIN")
+    if not origin:
+        return
+    own = f"{request.scheme}://{request.get_host()}"
+    if origin != own and origin not in settings.CORS_ALLOWED_ORIGINS:
+        raise Forbidden("This site may not record consent here.", code="origin_not_allowed")
+
+
+def deciding_subject(request, visitor_token: str | None) -> tuple[uuid.UUID, str, uuid.UUID]:
+    """(subject key, subject type, device visitor key) for a decision."""
+    cookie = read_consent_cookie(request)
+    if visitor_token:
+        visitor = visitor_key_from_token(visitor_token)
+        if visitor is None:
+            raise RuleViolation("The visitor token is not valid.", code="invalid_visitor")
+    else:
+        visitor = cookie["visitor"] if cookie else uuid.uuid4()
+    if request.user.is_authenticated:
+        return subject_key_for_user(user=request.user), ConsentRecord.SubjectType.ACCOUNT, visitor
+    return visitor, ConsentRecord.SubjectType.VISITOR, visitor
+
+
+def current_state(request) -> dict:
+    """The choices that apply to this request: the account's when signed in,
+    else the device's (from its cookie, no database read)."""
+    revision = current_revision()
+    if request.user.is_authenticated:
+        state = selectors.consent_state_for(subject_key=subject_key_for_user(user=request.user))
+        choices, shown = (state.choices, state.revision) if state else (None, None)
+        shown_hash = shown.content_hash if shown else None
+        shown_content = shown.content if shown else None
+    else:
+        cookie = read_consent_cookie(request)
+        choices = cookie["choices"] if cookie else None
+        shown_hash = cookie["revision"] if cookie else None
+        shown_content = None
+        if shown_hash and shown_hash != revision.content_hash:
+            from cookies.selectors import revision_by_hash
+
+            old = revision_by_hash(shown_hash)
+            shown_content = old.content if old else None
+    reconsent = []
+    if choices and shown_hash != revision.content_hash:
+        accepted = {key for key, on in choices.items() if on}
+        reconsent = sorted(
+            categories_needing_reconsent(
+                accepted=accepted, shown=shown_content or {"categories": []}, current=revision.content
+            )
+        )
+    return {
+        "revision": shown_hash,
+        "current": bool(choices) and (shown_hash == revision.content_hash or not reconsent),
+        "choices": choices,
+        "reconsent": reconsent,
+    }
+
+
+@extend_schema(tags=["consent"])
+class ConsentView(APIView):
+    """Cookie consent for this device or the signed-in person."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: ConsentStateSerializer})
+    def get(self, request):
+        """The choices in force, and whether they still cover the declaration in force."""
+        return Response(ConsentStateSerializer(current_state(request)).data)
+
+    @extend_schema(
+        request=ConsentDecisionSerializer,
+        responses={201: ConsentRecordedSerializer, **error_responses(400, 403, 409, 413, 415)},
+    )
+    def post(self, request):
+        """Record a decision made on the declaration revision in force. Public: from our pages
+        or an allowed iCentrex property (CORS). Returns the receipt; strictly necessary
+        cookies cannot be refused; a stale revision is a 409 (show the new one and ask again)."""
+        check_origin(request)
+        serializer = ConsentDecisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        subject_key, subject_type, visitor = deciding_subject(request, data.get("visitor"))
+        record = services.consent_record(
+            subject_key=subject_key,
+            subject_type=subject_type,
+            method=data["method"],
+            revision_hash=data["revision"],
+            choices=data.get("choices"),
+            signals=request_signals(request),
+            page_url=data.get("page_url", ""),
+            language=data.get("language") or getattr(request, "LANGUAGE_CODE", ""),
+        )
+        body = {**selectors.receipt_of(record), "visitor": sign_visitor_token(visitor)}
+        response = Response(ConsentRecordedSerializer(body).data, status=status.HTTP_201_CREATED)
+        write_consent_cookie(
+            response, visitor_key=visitor, revision_hash=record.revision_hash, choices=record.choices
+        )
+        return response
+
+
+@extend_schema(tags=["consent"])
+class ConsentHistoryView(generics.ListAPIView):
+    """Every consent decision of yours, on every device linked to your account, newest first."""
+
+    serializer_class = ConsentHistoryItemSerializer
+
+    def get_queryset(self):
+        return selectors.consent_history_for_user(user=self.request.user)
+
+
+@extend_schema(tags=["consent"])
+class ConsentReceiptView(APIView):
+    @extend_schema(responses={200: ConsentReceiptSerializer, **error_responses(401, 403, 404)})
+    def get(self, request, record_id):
+        """The receipt of one of your consent records: every field and its hash."""
+        record = selectors.access_receipt(user=request.user, record_id=record_id)
+        return Response(ConsentReceiptSerializer(selectors.receipt_of(record)).data)

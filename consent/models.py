@@ -1,0 +1,141 @@
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from audit.evidence import AppendOnlyModel, content_hash
+
+
+class ConsentRecord(AppendOnlyModel):
+    """Proof of one consent decision: who (a subject key: an account's, or a
+    device's visitor id), what per category, how, after being shown which
+    declaration revision, and in what context. Inserted once, never changed;
+    sealed in batches by ``ConsentSeal`` (so inserts never wait on each other)."""
+
+    class Action(models.TextChoices):
+        GRANT = "grant", _("Granted")
+        DENY = "deny", _("Denied")
+        UPDATE = "update", _("Updated")
+        WITHDRAW = "withdraw", _("Withdrew")
+
+    class Method(models.TextChoices):
+        ACCEPT_ALL = "banner_accept_all", _("Banner: accept all")
+        REJECT_ALL = "banner_reject_all", _("Banner: reject all")
+        CUSTOM = "banner_custom", _("Banner: own choices")
+        PRIVACY_CENTRE = "privacy_centre", _("Privacy centre")
+        API = "api", _("API")
+        GPC = "gpc", _("Global Privacy Control signal")
+
+    class SubjectType(models.TextChoices):
+        ACCOUNT = "account", _("Account")
+        VISITOR = "visitor", _("Device (not signed in)")
+
+    # seq orders records for sealing; record_id is what receipts and the API show.
+    seq = models.BigAutoField(primary_key=True)
+    record_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    subject_key = models.UUIDField(db_index=True)
+    subject_type = models.CharField(max_length=8, choices=SubjectType.choices)
+    choices = models.JSONField()
+    action = models.CharField(max_length=8, choices=Action.choices)
+    method = models.CharField(max_length=24, choices=Method.choices)
+    revision = models.ForeignKey("cookies.DeclarationRevision", on_delete=models.PROTECT, related_name="+")
+    revision_hash = models.CharField(max_length=64)
+    policy_version = models.CharField(max_length=40)
+    language = models.CharField(max_length=10, blank=True)
+    page_url = models.CharField(max_length=500, blank=True)
+    origin = models.CharField(max_length=200, blank=True)
+    gpc = models.BooleanField(null=True)
+    dnt = models.BooleanField(null=True)
+    ip_prefix = models.CharField(max_length=45, blank=True)
+    ua_family = models.CharField(max_length=60, blank=True)
+    ua_version = models.CharField(max_length=20, blank=True)
+    recorded_at = models.DateTimeField()
+    record_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-seq"]
+        indexes = [
+            models.Index(fields=["subject_key", "-seq"], name="consent_record_subject_idx"),
+            models.Index(fields=["recorded_at"], name="consent_record_time_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.record_id} {self.action}"
+
+    def hashed_content(self) -> dict:
+        return {
+            "record_id": str(self.record_id),
+            "subject_key": str(self.subject_key),
+            "subject_type": self.subject_type,
+            "choices": self.choices,
+            "action": self.action,
+            "method": self.method,
+            "revision_hash": self.revision_hash,
+            "policy_version": self.policy_version,
+            "language": self.language,
+            "page_url": self.page_url,
+            "origin": self.origin,
+            "gpc": self.gpc,
+            "dnt": self.dnt,
+            "ip_prefix": self.ip_prefix,
+            "ua_family": self.ua_family,
+            "ua_version": self.ua_version,
+            "recorded_at": self.recorded_at.isoformat(),
+        }
+
+    def compute_hash(self) -> str:
+        return content_hash(self.hashed_content())
+
+
+class ConsentLink(AppendOnlyModel):
+    """A device's visitor id joined to an account when its person signed in: the
+    device's earlier records become the account's history without editing them."""
+
+    visitor_key = models.UUIDField(db_index=True)
+    account_subject_key = models.UUIDField(db_index=True)
+    linked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["visitor_key", "account_subject_key"], name="consent_link_unique")
+        ]
+
+
+class ConsentState(models.Model):
+    """The current choices per subject, for fast reads. Not evidence: it is
+    derived from the records and may be rebuilt from them."""
+
+    subject_key = models.UUIDField(unique=True)
+    choices = models.JSONField()
+    revision = models.ForeignKey("cookies.DeclarationRevision", on_delete=models.PROTECT, related_name="+")
+    record_id = models.UUIDField()
+    updated_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"consent state of {self.subject_key}"
+
+
+class ConsentSeal(AppendOnlyModel):
+    """A batch of records sealed together: the Merkle root of their hashes,
+    chained to the previous seal (as Certificate Transparency logs do)."""
+
+    sealed_at = models.DateTimeField(auto_now_add=True)
+    record_count = models.PositiveIntegerField()
+    merkle_root = models.CharField(max_length=64)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class ConsentSealEntry(AppendOnlyModel):
+    """One record's leaf in a seal. ``record_seq`` is a plain column, not a
+    foreign key, so a deleted record shows up as a missing leaf."""
+
+    seal = models.ForeignKey(ConsentSeal, on_delete=models.PROTECT, related_name="entries")
+    record_seq = models.BigIntegerField(unique=True)
+    leaf_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["record_seq"]

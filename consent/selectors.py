@@ -1,0 +1,81 @@
+import uuid
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from audit.evidence import GENESIS_HASH, content_hash
+from subjects.services import subject_key_for_user
+
+from .merkle import merkle_root
+from .models import ConsentLink, ConsentRecord, ConsentSeal, ConsentSealEntry, ConsentState
+
+
+def consent_state_for(*, subject_key: uuid.UUID) -> ConsentState | None:
+    return ConsentState.objects.select_related("revision").filter(subject_key=subject_key).first()
+
+
+def subject_keys_of_user(*, user) -> list[uuid.UUID]:
+    """The account's subject key and the visitor ids of devices linked to it."""
+    account = subject_key_for_user(user=user)
+    linked = ConsentLink.objects.filter(account_subject_key=account).values_list("visitor_key", flat=True)
+    return [account, *linked]
+
+
+def consent_history_for_user(*, user) -> QuerySet[ConsentRecord]:
+    return ConsentRecord.objects.filter(subject_key__in=subject_keys_of_user(user=user)).order_by("-seq")
+
+
+def access_receipt(*, user, record_id) -> ConsentRecord:
+    """Someone else's record answers exactly like a missing one."""
+    return get_object_or_404(
+        ConsentRecord.objects.select_related("revision"),
+        record_id=record_id,
+        subject_key__in=subject_keys_of_user(user=user),
+    )
+
+
+def receipt_of(record: ConsentRecord) -> dict:
+    return {**record.hashed_content(), "record_hash": record.record_hash, "sealed": record_is_sealed(record)}
+
+
+def record_is_sealed(record: ConsentRecord) -> bool:
+    return ConsentSealEntry.objects.filter(record_seq=record.seq).exists()
+
+
+@dataclass(frozen=True)
+class SealBreak:
+    seal_id: int
+    reason: str
+
+
+def consent_seals_verify() -> tuple[int, int, SealBreak | None]:
+    """Check every seal: its chain link, its Merkle root over its entries, and
+    that each sealed record still exists unchanged at its place. Returns
+    (seals checked, records checked, first break or None)."""
+    expected_prev, seals, records = GENESIS_HASH, 0, 0
+    for seal in ConsentSeal.objects.order_by("id").iterator(chunk_size=200):
+        seals += 1
+        if seal.prev_hash != expected_prev:
+            return seals, records, SealBreak(seal.id, "its link to the previous seal is broken")
+        entries = list(seal.entries.order_by("record_seq").values_list("record_seq", "leaf_hash"))
+        if (
+            len(entries) != seal.record_count
+            or merkle_root([leaf for _seq, leaf in entries]) != seal.merkle_root
+        ):
+            return seals, records, SealBreak(seal.id, "its entries do not match its Merkle root")
+        if (
+            content_hash({"merkle_root": seal.merkle_root, "count": seal.record_count}, seal.prev_hash)
+            != seal.hash
+        ):
+            return seals, records, SealBreak(seal.id, "its own hash does not match")
+        stored = {r.seq: r for r in ConsentRecord.objects.filter(seq__in=[seq for seq, _leaf in entries])}
+        for seq, leaf in entries:
+            record = stored.get(seq)
+            if record is None:
+                return seals, records, SealBreak(seal.id, f"sealed record #{seq} was deleted")
+            if record.compute_hash() != leaf or record.record_hash != leaf:
+                return seals, records, SealBreak(seal.id, f"sealed record #{seq} was edited or moved")
+            records += 1
+        expected_prev = seal.hash
+    return seals, records, None

@@ -1,0 +1,81 @@
+from rest_framework import serializers
+
+from icentrex.api.serializers import StrictSerializer
+
+from .models import ConsentRecord
+
+
+class ConsentDecisionSerializer(StrictSerializer):
+    method = serializers.ChoiceField(
+        choices=[m for m in ConsentRecord.Method.choices if m[0] != ConsentRecord.Method.PRIVACY_CENTRE],
+        help_text="How the decision was given.",
+    )
+    revision = serializers.CharField(
+        min_length=64, max_length=64, help_text="The declaration revision shown."
+    )
+    choices = serializers.DictField(
+        child=serializers.BooleanField(),
+        required=False,
+        help_text="Category key -> yes/no; required for banner_custom and api.",
+    )
+    visitor = serializers.CharField(
+        required=False,
+        max_length=200,
+        help_text="The signed visitor token a previous response returned (embeds).",
+    )
+    page_url = serializers.URLField(required=False, max_length=500, allow_blank=True)
+    language = serializers.CharField(required=False, max_length=10, allow_blank=True)
+
+    def validate(self, data):
+        if (
+            data["method"] in (ConsentRecord.Method.CUSTOM, ConsentRecord.Method.API)
+            and "choices" not in data
+        ):
+            raise serializers.ValidationError({"choices": ["Required for this method."]})
+        return data
+
+
+class ConsentReceiptSerializer(serializers.Serializer):
+    record_id = serializers.UUIDField()
+    subject_key = serializers.UUIDField()
+    subject_type = serializers.CharField()
+    choices = serializers.DictField(child=serializers.BooleanField())
+    action = serializers.CharField()
+    method = serializers.CharField()
+    revision_hash = serializers.CharField()
+    policy_version = serializers.CharField()
+    language = serializers.CharField()
+    page_url = serializers.CharField()
+    origin = serializers.CharField()
+    gpc = serializers.BooleanField(allow_null=True)
+    dnt = serializers.BooleanField(allow_null=True)
+    ip_prefix = serializers.CharField()
+    ua_family = serializers.CharField()
+    ua_version = serializers.CharField()
+    recorded_at = serializers.CharField()
+    record_hash = serializers.CharField()
+    sealed = serializers.BooleanField()
+
+
+class ConsentRecordedSerializer(ConsentReceiptSerializer):
+    visitor = serializers.CharField(
+        help_text="Signed visitor token; send it with later decisions from an embed."
+    )
+
+
+class ConsentStateSerializer(serializers.Serializer):
+    revision = serializers.CharField(allow_null=True)
+    current = serializers.BooleanField(
+        help_text="Whether the choices were made for the declaration in force."
+    )
+    choices = serializers.DictField(child=serializers.BooleanField(), allow_null=True)
+    reconsent = serializers.ListField(
+        child=serializers.CharField(), help_text="Accepted categories that must be asked about again."
+    )
+
+
+class ConsentHistoryItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ConsentRecord
+        fields = ["record_id", "recorded_at", "action", "method", "choices", "revision_hash", "origin"]
+        read_only_fields = fields

@@ -1,0 +1,190 @@
+import uuid
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from audit.evidence import GENESIS_HASH, content_hash
+from cookies.models import DeclarationRevision
+from cookies.selectors import category_keys, current_revision, revision_by_hash
+from icentrex.errors import Conflict, RuleViolation
+
+from .merkle import merkle_root
+from .models import ConsentLink, ConsentRecord, ConsentSeal, ConsentSealEntry, ConsentState
+
+Method = ConsentRecord.Method
+Action = ConsentRecord.Action
+
+
+def _resolve_choices(
+    *, revision: DeclarationRevision, method: str, choices: dict | None, gpc: bool | None, dnt: bool | None
+) -> dict:
+    """Every category of the revision gets a yes or no; strictly necessary is
+    always yes. Unknown categories and refusing necessary ones are errors."""
+    categories = category_keys(revision)
+    optional = [key for key, necessary in categories.items() if not necessary]
+    if method == Method.ACCEPT_ALL:
+        chosen = dict.fromkeys(optional, True)
+    elif method in (Method.REJECT_ALL, Method.GPC):
+        chosen = dict.fromkeys(optional, False)
+    else:
+        chosen = dict(choices or {})
+        unknown = sorted(set(chosen) - set(categories))
+        if unknown:
+            raise RuleViolation(
+                _("Unknown cookie category: %(names)s.") % {"names": ", ".join(unknown)},
+                code="unknown_category",
+            )
+        refused = sorted(key for key in chosen if categories[key] and chosen[key] is not True)
+        if refused:
+            raise RuleViolation(_("Strictly necessary cookies cannot be refused."), code="necessary_required")
+        missing = sorted(set(optional) - set(chosen))
+        if missing:
+            raise RuleViolation(
+                _("Choose yes or no for: %(names)s.") % {"names": ", ".join(missing)}, code="missing_category"
+            )
+    # Signals decide only what the person did not choose one by one: Global Privacy
+    # Control denies marketing; Do Not Track is recorded, and acted on only if configured.
+    explicit = method in (Method.CUSTOM, Method.PRIVACY_CENTRE, Method.API)
+    if gpc and settings.CONSENT_GPC_DENIES_MARKETING and not explicit and "marketing" in chosen:
+        chosen["marketing"] = False
+    if dnt and settings.CONSENT_HONOR_DNT and not explicit and "analytics" in chosen:
+        chosen["analytics"] = False
+    return {key: True if necessary else bool(chosen[key]) for key, necessary in categories.items()}
+
+
+def _action(previous: dict | None, choices: dict, necessary: set[str]) -> str:
+    def optional_on(c):
+        return {k for k, v in c.items() if v and k not in necessary}
+
+    now_on = optional_on(choices)
+    if previous is None:
+        return Action.GRANT if now_on else Action.DENY
+    before_on = optional_on(previous)
+    if before_on - now_on and not now_on - before_on:
+        return Action.WITHDRAW
+    return Action.UPDATE
+
+
+def consent_record(
+    *,
+    subject_key: uuid.UUID,
+    subject_type: str,
+    method: str,
+    revision_hash: str,
+    choices: dict | None = None,
+    signals: dict,
+    page_url: str = "",
+    language: str = "",
+) -> ConsentRecord:
+    """Record one decision and update the subject's current state.
+
+    The record is a plain INSERT: no lock is shared between writers (sealing
+    happens later, in batches). Only a decision about the revision in force is
+    accepted, so nobody consents to a text they were not shown."""
+    revision = current_revision()
+    if revision_hash != revision.content_hash:
+        if revision_by_hash(revision_hash) is None:
+            raise RuleViolation(_("Unknown declaration revision."), code="unknown_revision")
+        raise Conflict(
+            _("The cookie declaration changed; show the current one and ask again."), code="stale_revision"
+        )
+    resolved = _resolve_choices(
+        revision=revision, method=method, choices=choices, gpc=signals.get("gpc"), dnt=signals.get("dnt")
+    )
+    necessary = {key for key, is_necessary in category_keys(revision).items() if is_necessary}
+    now = timezone.now()
+    with transaction.atomic():
+        previous = (
+            ConsentState.objects.filter(subject_key=subject_key).values_list("choices", flat=True).first()
+        )
+        record = ConsentRecord(
+            subject_key=subject_key,
+            subject_type=subject_type,
+            choices=resolved,
+            action=_action(previous, resolved, necessary),
+            method=method,
+            revision=revision,
+            revision_hash=revision.content_hash,
+            policy_version=settings.PRIVACY_POLICY_VERSION,
+            language=(language or "")[:10],
+            page_url=(page_url or "")[:500],
+            recorded_at=now,
+            **signals,
+        )
+        record.record_hash = record.compute_hash()
+        record.save()
+        ConsentState.objects.bulk_create(
+            [
+                ConsentState(
+                    subject_key=subject_key,
+                    choices=resolved,
+                    revision=revision,
+                    record_id=record.record_id,
+                    updated_at=now,
+                )
+            ],
+            update_conflicts=True,
+            unique_fields=["subject_key"],
+            update_fields=["choices", "revision", "record_id", "updated_at"],
+        )
+    return record
+
+
+def consent_link_visitor(*, visitor_key: uuid.UUID, account_subject_key: uuid.UUID) -> ConsentState | None:
+    """Join a device's consent to an account when its person signs in. The
+    account's own choices win on every device from then on; an account that has
+    none adopts the device's (by linking, never by editing records)."""
+    with transaction.atomic():
+        ConsentLink.objects.bulk_create(
+            [ConsentLink(visitor_key=visitor_key, account_subject_key=account_subject_key)],
+            ignore_conflicts=True,
+        )
+        account_state = ConsentState.objects.filter(subject_key=account_subject_key).first()
+        if account_state is not None:
+            return account_state
+        device_state = ConsentState.objects.filter(subject_key=visitor_key).first()
+        if device_state is None:
+            return None
+        return ConsentState.objects.create(
+            subject_key=account_subject_key,
+            choices=device_state.choices,
+            revision=device_state.revision,
+            record_id=device_state.record_id,
+            updated_at=timezone.now(),
+        )
+
+
+_SEAL_LOCK_ID = 0xC0715E41
+
+
+def consent_seal_pending(*, batch_size: int = 10_000) -> ConsentSeal | None:
+    """Seal the committed records no seal covers yet (Celery beat, every minute).
+
+    Inserts never wait for this: records still in flight are invisible here and
+    are sealed by the next run. One sealer at a time (advisory lock)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SEAL_LOCK_ID])
+        unsealed = list(
+            ConsentRecord.objects.filter(~Exists(ConsentSealEntry.objects.filter(record_seq=OuterRef("seq"))))
+            .order_by("seq")
+            .values_list("seq", "record_hash")[:batch_size]
+        )
+        if not unsealed:
+            return None
+        previous = ConsentSeal.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS_HASH
+        root = merkle_root([leaf for _seq, leaf in unsealed])
+        seal = ConsentSeal.objects.create(
+            record_count=len(unsealed),
+            merkle_root=root,
+            prev_hash=previous,
+            hash=content_hash({"merkle_root": root, "count": len(unsealed)}, previous),
+        )
+        ConsentSealEntry.objects.bulk_create(
+            [ConsentSealEntry(seal=seal, record_seq=seq, leaf_hash=leaf) for seq, leaf in unsealed]
+        )
+    return seal
