@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cookies.declaration import categories_needing_reconsent
-from cookies.selectors import current_revision
+from cookies.selectors import current_revision, revision_by_hash
 from icentrex.api.schema import error_responses
 from icentrex.errors import Forbidden, RuleViolation
 from subjects.services import subject_key_for_user
@@ -51,23 +51,21 @@ def deciding_subject(request, visitor_token: str | None) -> tuple[uuid.UUID, str
     return visitor, ConsentRecord.SubjectType.VISITOR, visitor
 
 
-def current_state(request) -> dict:
+def current_state(request, revision=None) -> dict:
     """The choices that apply to this request: the account's when signed in,
-    else the device's (from its cookie, no database read)."""
-    revision = current_revision()
+    else the device's (from its signed cookie, without a database read)."""
+    revision = revision or current_revision()
     if request.user.is_authenticated:
-        state = selectors.consent_state_for(subject_key=subject_key_for_user(user=request.user))
-        choices, shown = (state.choices, state.revision) if state else (None, None)
-        shown_hash = shown.content_hash if shown else None
-        shown_content = shown.content if shown else None
+        state = selectors.consent_state_for_user(user=request.user)
+        choices = state.choices if state else None
+        shown_hash = state.revision.content_hash if state else None
+        shown_content = state.revision.content if state else None
     else:
         cookie = read_consent_cookie(request)
         choices = cookie["choices"] if cookie else None
         shown_hash = cookie["revision"] if cookie else None
         shown_content = None
         if shown_hash and shown_hash != revision.content_hash:
-            from cookies.selectors import revision_by_hash
-
             old = revision_by_hash(shown_hash)
             shown_content = old.content if old else None
     reconsent = []
@@ -80,7 +78,10 @@ def current_state(request) -> dict:
         )
     return {
         "revision": shown_hash,
-        "current": bool(choices) and (shown_hash == revision.content_hash or not reconsent),
+        # Still valid when nothing was added to a category the person accepted.
+        "current": bool(choices)
+        and not reconsent
+        and (shown_hash == revision.content_hash or shown_content is not None),
         "choices": choices,
         "reconsent": reconsent,
     }

@@ -15,6 +15,17 @@ def consent_state_for(*, subject_key: uuid.UUID) -> ConsentState | None:
     return ConsentState.objects.select_related("revision").filter(subject_key=subject_key).first()
 
 
+def consent_state_for_user(*, user) -> ConsentState | None:
+    """The account's state in one query (joined through its subject link)."""
+    from subjects.models import SubjectLink
+
+    return (
+        ConsentState.objects.select_related("revision")
+        .filter(subject_key__in=SubjectLink.objects.filter(user=user).values("subject_key"))
+        .first()
+    )
+
+
 def subject_keys_of_user(*, user) -> list[uuid.UUID]:
     """The account's subject key and the visitor ids of devices linked to it."""
     account = subject_key_for_user(user=user)

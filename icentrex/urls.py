@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("language/", views.language_switch, name="language_switch"),
     path("accounts/", include("allauth.urls")),
+    path("", include("consent.urls")),
     path("privacy/", include("accounts.urls")),
     path("privacy/organisations/", include("organizations.urls")),
     path("orgs/<slug:org_slug>/", include("organizations.console_urls")),

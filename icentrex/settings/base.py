@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "organizations.context_processors.organizations",
+                "consent.context_processors.consent_banner",
             ],
         },
     },
@@ -297,6 +298,17 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+if GOOGLE_ANALYTICS_ID:
+    # Loaded only after consent, by consent.js, with the page's nonce; these hosts
+    # let it send what it measures.
+    _GA_HOSTS = [
+        "https://www.googletagmanager.com",
+        "https://*.google-analytics.com",
+        "https://*.analytics.google.com",
+    ]
+    SECURE_CSP["script-src"] += _GA_HOSTS[:1]
+    SECURE_CSP["connect-src"] += _GA_HOSTS
+    SECURE_CSP["img-src"] += _GA_HOSTS
 
 # --- API --------------------------------------------------------------------
 

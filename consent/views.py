@@ -1,0 +1,98 @@
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cookies.selectors import current_revision
+from icentrex.errors import RuleViolation
+
+from . import selectors, services
+from .api_views import deciding_subject
+from .context import request_signals
+from .cookie import write_consent_cookie
+from .models import ConsentRecord
+
+FORM_METHODS = {
+    ConsentRecord.Method.ACCEPT_ALL,
+    ConsentRecord.Method.REJECT_ALL,
+    ConsentRecord.Method.CUSTOM,
+    ConsentRecord.Method.PRIVACY_CENTRE,
+}
+
+
+def _back(request, fallback="home"):
+    target = request.POST.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(fallback)
+
+
+@require_POST
+def record_choices(request):
+    """The banner's and the settings page's form, for browsers without
+    JavaScript (with it, consent.js posts to the API instead)."""
+    method = request.POST.get("method", "")
+    if method not in FORM_METHODS:
+        messages.error(request, _("Choose accept all, reject all or your own choices."))
+        return _back(request)
+    revision = current_revision()
+    optional = [c["key"] for c in revision.content["categories"] if not c["necessary"]]
+    choices = {key: request.POST.get(key) == "on" for key in optional}
+    subject_key, subject_type, visitor = deciding_subject(request, None)
+    try:
+        record = services.consent_record(
+            subject_key=subject_key,
+            subject_type=subject_type,
+            method=method,
+            revision_hash=request.POST.get("revision", ""),
+            choices=choices,
+            signals=request_signals(request),
+            page_url=request.build_absolute_uri(request.POST.get("next") or "/")[:500],
+            language=getattr(request, "LANGUAGE_CODE", ""),
+        )
+    except RuleViolation as error:
+        messages.error(request, error.message)
+        return _back(request)
+    messages.success(request, _("Your cookie choices were saved."))
+    response = _back(request)
+    write_consent_cookie(
+        response, visitor_key=visitor, revision_hash=record.revision_hash, choices=record.choices
+    )
+    return response
+
+
+@require_GET
+def cookie_policy(request):
+    return render(request, "cookies/policy.html", {"revision": current_revision()})
+
+
+@require_http_methods(["GET"])
+def cookie_settings(request):
+    return render(request, "cookies/settings.html", {})
+
+
+@require_GET
+@login_required
+def privacy_cookies(request):
+    history = Paginator(selectors.consent_history_for_user(user=request.user), 20).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "privacy/cookies.html", {"section": "cookies", "page": history})
+
+
+@require_GET
+@login_required
+def receipt(request, record_id):
+    record = selectors.access_receipt(user=request.user, record_id=record_id)
+    data = selectors.receipt_of(record)
+    if request.GET.get("format") == "json":
+        response = HttpResponse(json.dumps(data, indent=2), content_type="application/json")
+        response["Content-Disposition"] = f'attachment; filename="consent-receipt-{record.record_id}.json"'
+        return response
+    return render(request, "privacy/receipt.html", {"section": "cookies", "record": record, "receipt": data})

@@ -1,0 +1,124 @@
+// Cookie banner: records decisions through the API and loads non-essential
+// scripts only after consent for their category (and removes them, with their
+// cookies, on withdrawal). Without JavaScript the banner's forms post to
+// /cookies/choices/ and no optional script ever loads.
+(function () {
+  "use strict";
+  var banner = document.getElementById("cookie-banner");
+  if (!banner) return;
+  var nonce = document.currentScript ? document.currentScript.nonce : "";
+  var form = banner.querySelector("[data-consent-form]");
+  var gaId = banner.getAttribute("data-ga-id");
+
+  function csrfToken() {
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"];
+    } catch (error) {
+      return "";
+    }
+  }
+
+  function loadAnalytics() {
+    if (!gaId || document.getElementById("icx-analytics")) return;
+    window["ga-disable-" + gaId] = false;
+    window.dataLayer = window.dataLayer || [];
+    window.gtag = function () { window.dataLayer.push(arguments); };
+    window.gtag("js", new Date());
+    window.gtag("config", gaId, { anonymize_ip: true });
+    var script = document.createElement("script");
+    script.id = "icx-analytics";
+    script.async = true;
+    script.nonce = nonce;
+    script.src = "https://www.googletagmanager.com/gtag/js?id=" + encodeURIComponent(gaId);
+    document.head.appendChild(script);
+  }
+
+  function expireCookie(name) {
+    // Analytics cookies may sit on this host or any parent domain.
+    var parts = location.hostname.split(".");
+    var domains = [""];
+    for (var i = 0; i < parts.length - 1; i++) domains.push("; domain=." + parts.slice(i).join("."));
+    domains.forEach(function (domain) {
+      document.cookie = name + "=; Max-Age=0; path=/" + domain;
+    });
+  }
+
+  function removeAnalytics() {
+    if (gaId) window["ga-disable-" + gaId] = true;
+    var script = document.getElementById("icx-analytics");
+    if (script) script.remove();
+    document.cookie.split(";").forEach(function (pair) {
+      var name = pair.split("=")[0].trim();
+      if (name === "_ga" || name.indexOf("_ga_") === 0 || name === "_gid") expireCookie(name);
+    });
+  }
+
+  function apply(choices) {
+    if (choices && choices.analytics) loadAnalytics();
+    else removeAnalytics();
+  }
+
+  function chosen() {
+    var choices = {};
+    form.querySelectorAll("input[type=checkbox]:not([disabled])").forEach(function (box) {
+      choices[box.name] = box.checked;
+    });
+    return choices;
+  }
+
+  function syncCheckboxes(choices) {
+    form.querySelectorAll("input[type=checkbox]:not([disabled])").forEach(function (box) {
+      box.checked = !!choices[box.name];
+    });
+  }
+
+  form.addEventListener("submit", function (event) {
+    var submitter = event.submitter;
+    if (!submitter || !window.fetch) return; // let the form post normally
+    event.preventDefault();
+    var body = {
+      method: submitter.value,
+      revision: banner.getAttribute("data-revision"),
+      page_url: location.href.slice(0, 500),
+      language: document.documentElement.lang
+    };
+    if (body.method === "banner_custom") body.choices = chosen();
+    fetch("/api/v1/consent", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      if (!response.ok) throw new Error("consent not recorded");
+      return response.json();
+    }).then(function (receipt) {
+      syncCheckboxes(receipt.choices);
+      banner.hidden = true;
+      apply(receipt.choices);
+    }).catch(function () {
+      // Fall back to the plain form, which explains any problem on the page.
+      var hidden = document.createElement("input");
+      hidden.type = "hidden";
+      hidden.name = "method";
+      hidden.value = body.method;
+      form.appendChild(hidden);
+      form.submit();
+    });
+  });
+
+  // "Cookie settings" reopens the banner in place: withdrawing takes no more
+  // steps than agreeing did.
+  document.querySelectorAll("[data-cookie-settings]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      banner.hidden = false;
+      var details = banner.querySelector("details");
+      if (details) details.open = true;
+      var heading = banner.querySelector("h2");
+      heading.setAttribute("tabindex", "-1");
+      heading.focus();
+    });
+  });
+
+  if (banner.getAttribute("data-analytics") === "1") loadAnalytics();
+})();
