@@ -1,5 +1,5 @@
 from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -50,6 +50,12 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         groups = {name: Group.objects.get_or_create(name=name)[0] for name in STAFF_GROUPS}
+        # Privacy officers edit the cookie declaration (in the admin, which publishes revisions).
+        groups["privacy_officer"].permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label="cookies", codename__regex=r"^(add|change|delete|view)_cookie"
+            )
+        )
         people = {}
         for email, name, staff_groups in DEMO_PEOPLE:
             user, created = User.objects.get_or_create(
