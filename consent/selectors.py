@@ -90,3 +90,46 @@ def consent_seals_verify() -> tuple[int, int, SealBreak | None]:
             records += 1
         expected_prev = seal.hash
     return seals, records, None
+
+
+def consent_figures(*, since, until, origin: str = "", revision_hash: str = "") -> list[dict]:
+    """Per day: decisions by how they were given and the share granting each
+    optional category. One grouped query, whatever the volume."""
+    from django.db.models import Count, Q
+    from django.db.models.functions import TruncDate
+
+    Method = ConsentRecord.Method
+    records = ConsentRecord.objects.filter(recorded_at__date__gte=since, recorded_at__date__lte=until)
+    if origin:
+        records = records.filter(origin="" if origin == "-" else origin)
+    if revision_hash:
+        records = records.filter(revision_hash=revision_hash)
+    rows = (
+        records.annotate(day=TruncDate("recorded_at"))
+        .values("day")
+        .annotate(
+            total=Count("seq"),
+            accept_all=Count("seq", filter=Q(method=Method.ACCEPT_ALL)),
+            reject_all=Count("seq", filter=Q(method=Method.REJECT_ALL)),
+            custom=Count("seq", filter=Q(method__in=[Method.CUSTOM, Method.PRIVACY_CENTRE, Method.API])),
+            preferences=Count("seq", filter=Q(choices__preferences=True)),
+            analytics=Count("seq", filter=Q(choices__analytics=True)),
+            marketing=Count("seq", filter=Q(choices__marketing=True)),
+        )
+        .order_by("day")
+    )
+    return [
+        {
+            **row,
+            "other": row["total"] - row["accept_all"] - row["reject_all"] - row["custom"],
+            "rates": {
+                key: round(100 * row[key] / row["total"]) if row["total"] else 0
+                for key in ("accept_all", "reject_all", "custom", "preferences", "analytics", "marketing")
+            },
+        }
+        for row in rows
+    ]
+
+
+def consent_origins() -> list[str]:
+    return list(ConsentRecord.objects.order_by("origin").values_list("origin", flat=True).distinct())

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import staff_views, views
 
 urlpatterns = [
     path("cookies/", views.cookie_policy, name="cookie_policy"),
     path("cookies/settings/", views.cookie_settings, name="cookie_settings"),
     path("cookies/choices/", views.record_choices, name="cookie_choices"),
+    path("staff/consent/", staff_views.consent_figures, name="staff_consent"),
     path("privacy/cookies/", views.privacy_cookies, name="privacy_cookies"),
     path("privacy/cookies/receipts/<uuid:record_id>/", views.receipt, name="consent_receipt"),
 ]

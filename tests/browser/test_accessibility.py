@@ -31,14 +31,44 @@ def axe(page):
 
 
 def test_public_pages(axe, live_server):
-    for path in ["/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"]:
+    for path in [
+        "/",
+        "/accounts/login/",
+        "/accounts/signup/",
+        "/accounts/password/reset/",
+        "/cookies/",
+        "/cookies/settings/",
+    ]:
         assert axe(live_server.url + path) == [], path
 
 
 def test_privacy_centre_pages(axe, page, live_server, screenshot):
+    from django.contrib.auth.models import Group
+
     from organizations.models import Membership, Organization
 
-    ada = UserFactory(email="ada@example.org", name="Ada")
+    ada = UserFactory(email="ada@example.org", name="Ada", is_staff=True)
+    ada.groups.add(Group.objects.get_or_create(name="privacy_officer")[0])
+    import uuid
+
+    from consent.services import consent_record
+    from cookies.selectors import current_revision
+
+    for method in ["banner_accept_all", "banner_accept_all", "banner_reject_all"]:  # so the chart has bars
+        consent_record(
+            subject_key=uuid.uuid4(),
+            subject_type="visitor",
+            method=method,
+            revision_hash=current_revision().content_hash,
+            signals={
+                "gpc": None,
+                "dnt": None,
+                "ip_prefix": "",
+                "ua_family": "",
+                "ua_version": "",
+                "origin": "",
+            },
+        )
     acme = Organization.objects.create(name="Acme", slug="acme")
     Membership.objects.create(organization=acme, user=ada, role="owner", is_primary_owner=True)
     Membership.objects.create(organization=acme, user=UserFactory(email="bo@example.org", name="Bo"))
@@ -57,6 +87,9 @@ def test_privacy_centre_pages(axe, page, live_server, screenshot):
         "/orgs/acme/teams/",
         "/orgs/acme/data-policy/",
         "/orgs/acme/audit/",
+        "/orgs/acme/exports/",
+        "/privacy/cookies/",
+        "/staff/consent/",
         "/accounts/email/",
         "/accounts/2fa/",
     ]:

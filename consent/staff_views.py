@@ -1,0 +1,175 @@
+"""Staff console: consent figures for privacy officers."""
+
+import csv
+from datetime import timedelta
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from cookies.models import DeclarationRevision
+
+from . import selectors
+from .models import ConsentRecord
+
+STAFF_GROUP = "privacy_officer"
+
+
+def privacy_officer_required(view):
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not (user.is_superuser or user.groups.filter(name=STAFF_GROUP).exists()):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+class FiguresFilterForm(forms.Form):
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    origin = forms.ChoiceField(label=_("Site"), required=False)
+    revision = forms.ChoiceField(label=_("Declaration revision"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["origin"].choices = [("", _("All sites"))] + [
+            (origin or "-", origin or _("this site")) for origin in selectors.consent_origins()
+        ]
+        self.fields["revision"].choices = [("", _("All revisions"))] + [
+            (r.content_hash, f"{r.content_hash[:12]} ({r.created_at:%Y-%m-%d})")
+            for r in DeclarationRevision.objects.order_by("-id")[:50]
+        ]
+
+
+def _filters(request):
+    form = FiguresFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    today = timezone.localdate()
+    until = data.get("until") or today
+    since = data.get("since") or until - timedelta(days=29)
+    return form, {
+        "since": since,
+        "until": until,
+        "origin": data.get("origin", ""),
+        "revision_hash": data.get("revision", ""),
+    }
+
+
+@require_GET
+@privacy_officer_required
+def consent_figures(request):
+    form, filters = _filters(request)
+    if request.GET.get("format") == "csv":
+        return _records_csv(filters)
+    days = selectors.consent_figures(**filters)
+    # Every day of the period gets a column, so the chart reads as a time line.
+    by_day = {d["day"]: d for d in days}
+    span = (filters["until"] - filters["since"]).days + 1
+    empty = {"total": 0, "accept_all": 0, "reject_all": 0, "custom": 0, "other": 0}
+    columns = [
+        by_day.get(
+            filters["since"] + timedelta(days=n), {"day": filters["since"] + timedelta(days=n), **empty}
+        )
+        for n in range(min(span, 92))
+    ]
+    peak = max((d["total"] for d in days), default=0) or 1
+    chart = []
+    width = 24
+    for index, day in enumerate(columns):
+        y = 200
+        bars = []
+        for key in ("accept_all", "custom", "reject_all", "other"):
+            height = round(180 * day[key] / peak)
+            y -= height
+            bars.append({"key": key, "y": y, "height": height, "value": day[key]})
+        chart.append({"x": 40 + index * (width + 6), "width": width, "bars": bars, "day": day["day"]})
+    totals = {
+        key: sum(d[key] for d in days)
+        for key in (
+            "total",
+            "accept_all",
+            "reject_all",
+            "custom",
+            "other",
+            "preferences",
+            "analytics",
+            "marketing",
+        )
+    }
+    return render(
+        request,
+        "staff/consent.html",
+        {
+            "form": form,
+            "days": days,
+            "chart": chart,
+            "chart_width": 60 + len(columns) * (width + 6),
+            "peak": peak,
+            "totals": totals,
+            "filters": filters,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _records_csv(filters):
+    records = ConsentRecord.objects.filter(
+        recorded_at__date__gte=filters["since"], recorded_at__date__lte=filters["until"]
+    ).order_by("seq")
+    if filters["origin"]:
+        records = records.filter(origin="" if filters["origin"] == "-" else filters["origin"])
+    if filters["revision_hash"]:
+        records = records.filter(revision_hash=filters["revision_hash"])
+    columns = [
+        "record_id",
+        "recorded_at",
+        "subject_type",
+        "action",
+        "method",
+        "choices",
+        "revision_hash",
+        "policy_version",
+        "language",
+        "origin",
+        "gpc",
+        "dnt",
+        "ua_family",
+        "ua_version",
+        "record_hash",
+    ]
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow(columns)
+        for record in records.iterator(chunk_size=2000):
+            yield writer.writerow(
+                [
+                    record.recorded_at.isoformat()
+                    if c == "recorded_at"
+                    else ";".join(f"{k}={'yes' if v else 'no'}" for k, v in record.choices.items())
+                    if c == "choices"
+                    else getattr(record, c)
+                    for c in columns
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="consent-records-{filters["since"]}-{filters["until"]}.csv"'
+    )
+    return response
