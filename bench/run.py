@@ -33,6 +33,7 @@ ENV = {
     "CACHE_URL": os.environ.get("CACHE_URL", "redis://127.0.0.1:6379/12"),
     "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/12"),
     "LOG_LEVEL": "WARNING",
+    "CONN_MAX_AGE": "600",
 }
 DURATION = float(os.environ.get("BENCH_SECONDS", "8"))
 CLIENT_THREADS = int(os.environ.get("BENCH_THREADS", "8"))
@@ -184,13 +185,14 @@ def main():
 
     user = User.objects.create_user("bench@example.org", "bench-password-123", name="Bench")
     _token, clear = api_token_create(actor=user, name="bench")
-    from bench import organizations
+    from bench import consent, organizations
 
     report = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "settings": {"gunicorn_workers": 2, "client_threads": CLIENT_THREADS, "seconds_per_run": DURATION},
         "http": bench_http(clear),
         "audit_chain": bench_audit_chain(),
+        "consent": consent.run(ENV),
         "organization_10k": {"seed": organizations.seed(), **organizations.members_list()},
     }
     print(json.dumps(report, indent=2))

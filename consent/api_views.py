@@ -37,18 +37,21 @@ def check_origin(request) -> None:
         raise Forbidden("This site may not record consent here.", code="origin_not_allowed")
 
 
-def deciding_subject(request, visitor_token: str | None) -> tuple[uuid.UUID, str, uuid.UUID]:
-    """(subject key, subject type, device visitor key) for a decision."""
+def deciding_subject(request, visitor_token: str | None) -> tuple[uuid.UUID, str, uuid.UUID, bool]:
+    """(subject key, subject type, device visitor key, whether the subject is new) for a decision."""
     cookie = read_consent_cookie(request)
+    new_visitor = False
     if visitor_token:
         visitor = visitor_key_from_token(visitor_token)
         if visitor is None:
             raise RuleViolation("The visitor token is not valid.", code="invalid_visitor")
+    elif cookie:
+        visitor = cookie["visitor"]
     else:
-        visitor = cookie["visitor"] if cookie else uuid.uuid4()
+        visitor, new_visitor = uuid.uuid4(), True
     if request.user.is_authenticated:
-        return subject_key_for_user(user=request.user), ConsentRecord.SubjectType.ACCOUNT, visitor
-    return visitor, ConsentRecord.SubjectType.VISITOR, visitor
+        return subject_key_for_user(user=request.user), ConsentRecord.SubjectType.ACCOUNT, visitor, False
+    return visitor, ConsentRecord.SubjectType.VISITOR, visitor, new_visitor
 
 
 def current_state(request, revision=None) -> dict:
@@ -110,7 +113,7 @@ class ConsentView(APIView):
         serializer = ConsentDecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        subject_key, subject_type, visitor = deciding_subject(request, data.get("visitor"))
+        subject_key, subject_type, visitor, new_subject = deciding_subject(request, data.get("visitor"))
         record = services.consent_record(
             subject_key=subject_key,
             subject_type=subject_type,
@@ -120,9 +123,11 @@ class ConsentView(APIView):
             signals=request_signals(request),
             page_url=data.get("page_url", ""),
             language=data.get("language") or getattr(request, "LANGUAGE_CODE", ""),
+            new_subject=new_subject,
         )
-        body = {**selectors.receipt_of(record), "visitor": sign_visitor_token(visitor)}
-        response = Response(ConsentRecordedSerializer(body).data, status=status.HTTP_201_CREATED)
+        # Built directly (the documented shape is ConsentRecordedSerializer): this is the hottest write.
+        body = {**selectors.receipt_of(record, sealed=False), "visitor": sign_visitor_token(visitor)}
+        response = Response(body, status=status.HTTP_201_CREATED)
         write_consent_cookie(
             response, visitor_key=visitor, revision_hash=record.revision_hash, choices=record.choices
         )

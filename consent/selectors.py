@@ -46,8 +46,10 @@ def access_receipt(*, user, record_id) -> ConsentRecord:
     )
 
 
-def receipt_of(record: ConsentRecord) -> dict:
-    return {**record.hashed_content(), "record_hash": record.record_hash, "sealed": record_is_sealed(record)}
+def receipt_of(record: ConsentRecord, *, sealed: bool | None = None) -> dict:
+    """The receipt; ``sealed`` may be passed when known (a record just written is not)."""
+    sealed = record_is_sealed(record) if sealed is None else sealed
+    return {**record.hashed_content(), "record_hash": record.record_hash, "sealed": sealed}
 
 
 def record_is_sealed(record: ConsentRecord) -> bool:

@@ -1,3 +1,4 @@
+import json
 import uuid
 
 from django.conf import settings
@@ -78,12 +79,14 @@ def consent_record(
     signals: dict,
     page_url: str = "",
     language: str = "",
+    new_subject: bool = False,
 ) -> ConsentRecord:
     """Record one decision and update the subject's current state.
 
     The record is a plain INSERT: no lock is shared between writers (sealing
     happens later, in batches). Only a decision about the revision in force is
-    accepted, so nobody consents to a text they were not shown."""
+    accepted, so nobody consents to a text they were not shown. ``new_subject``
+    (a visitor id minted for this request) skips looking up earlier choices."""
     revision = current_revision()
     if revision_hash != revision.content_hash:
         if revision_by_hash(revision_hash) is None:
@@ -95,42 +98,92 @@ def consent_record(
         revision=revision, method=method, choices=choices, gpc=signals.get("gpc"), dnt=signals.get("dnt")
     )
     necessary = {key for key, is_necessary in category_keys(revision).items() if is_necessary}
-    now = timezone.now()
-    with transaction.atomic():
-        previous = (
-            ConsentState.objects.filter(subject_key=subject_key).values_list("choices", flat=True).first()
-        )
-        record = ConsentRecord(
-            subject_key=subject_key,
-            subject_type=subject_type,
-            choices=resolved,
-            action=_action(previous, resolved, necessary),
-            method=method,
-            revision=revision,
-            revision_hash=revision.content_hash,
-            policy_version=settings.PRIVACY_POLICY_VERSION,
-            language=(language or "")[:10],
-            page_url=(page_url or "")[:500],
-            recorded_at=now,
-            **signals,
-        )
-        record.record_hash = record.compute_hash()
-        record.save()
-        ConsentState.objects.bulk_create(
-            [
-                ConsentState(
-                    subject_key=subject_key,
-                    choices=resolved,
-                    revision=revision,
-                    record_id=record.record_id,
-                    updated_at=now,
-                )
-            ],
-            update_conflicts=True,
-            unique_fields=["subject_key"],
-            update_fields=["choices", "revision", "record_id", "updated_at"],
-        )
+    previous = (
+        None
+        if new_subject
+        else ConsentState.objects.filter(subject_key=subject_key).values_list("choices", flat=True).first()
+    )
+    record = ConsentRecord(
+        record_id=uuid.uuid4(),
+        subject_key=subject_key,
+        subject_type=subject_type,
+        choices=resolved,
+        action=_action(previous, resolved, necessary),
+        method=method,
+        revision=revision,
+        revision_hash=revision.content_hash,
+        policy_version=settings.PRIVACY_POLICY_VERSION,
+        language=(language or "")[:10],
+        page_url=(page_url or "")[:500],
+        recorded_at=timezone.now(),
+        **signals,
+    )
+    record.record_hash = record.compute_hash()
+    _insert_with_state(record)
     return record
+
+
+_INSERT_WITH_STATE = """
+WITH record AS (
+    INSERT INTO consent_consentrecord (record_id, subject_key, subject_type, choices, action, method,
+        revision_id, revision_hash, policy_version, language, page_url, origin, gpc, dnt, ip_prefix,
+        ua_family, ua_version, recorded_at, record_hash)
+    VALUES (%(record_id)s, %(subject_key)s, %(subject_type)s, %(choices)s, %(action)s, %(method)s,
+        %(revision_id)s, %(revision_hash)s, %(policy_version)s, %(language)s, %(page_url)s, %(origin)s,
+        %(gpc)s, %(dnt)s, %(ip_prefix)s, %(ua_family)s, %(ua_version)s, %(recorded_at)s, %(record_hash)s)
+    RETURNING seq
+)
+INSERT INTO consent_consentstate (subject_key, choices, revision_id, record_id, updated_at)
+SELECT %(subject_key)s, %(choices)s, %(revision_id)s, %(record_id)s, %(recorded_at)s FROM record
+ON CONFLICT (subject_key) DO UPDATE SET choices = EXCLUDED.choices, revision_id = EXCLUDED.revision_id,
+    record_id = EXCLUDED.record_id, updated_at = EXCLUDED.updated_at
+RETURNING (SELECT seq FROM record)
+"""
+
+
+def _insert_with_state(record: ConsentRecord) -> None:
+    """The record and the subject's current state in one statement, so one
+    round trip on PostgreSQL (a single statement is atomic on its own)."""
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            record.save()
+            ConsentState.objects.update_or_create(
+                subject_key=record.subject_key,
+                defaults={
+                    "choices": record.choices,
+                    "revision": record.revision,
+                    "record_id": record.record_id,
+                    "updated_at": record.recorded_at,
+                },
+            )
+        return
+    params = {
+        field: getattr(record, field)
+        for field in (
+            "record_id",
+            "subject_key",
+            "subject_type",
+            "action",
+            "method",
+            "revision_hash",
+            "policy_version",
+            "language",
+            "page_url",
+            "origin",
+            "gpc",
+            "dnt",
+            "ip_prefix",
+            "ua_family",
+            "ua_version",
+            "recorded_at",
+            "record_hash",
+        )
+    }
+    params.update(choices=json.dumps(record.choices), revision_id=record.revision_id)
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT_WITH_STATE, params)
+        record.seq = cursor.fetchone()[0]
+    record._state.adding = False
 
 
 def consent_link_visitor(*, visitor_key: uuid.UUID, account_subject_key: uuid.UUID) -> ConsentState | None:

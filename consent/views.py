@@ -44,7 +44,7 @@ def record_choices(request):
     revision = current_revision()
     optional = [c["key"] for c in revision.content["categories"] if not c["necessary"]]
     choices = {key: request.POST.get(key) == "on" for key in optional}
-    subject_key, subject_type, visitor = deciding_subject(request, None)
+    subject_key, subject_type, visitor, new_subject = deciding_subject(request, None)
     try:
         record = services.consent_record(
             subject_key=subject_key,
@@ -55,6 +55,7 @@ def record_choices(request):
             signals=request_signals(request),
             page_url=request.build_absolute_uri(request.POST.get("next") or "/")[:500],
             language=getattr(request, "LANGUAGE_CODE", ""),
+            new_subject=new_subject,
         )
     except RuleViolation as error:
         messages.error(request, error.message)

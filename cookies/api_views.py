@@ -1,7 +1,9 @@
+import json
+
+from django.http import HttpResponse, HttpResponseNotModified
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .selectors import current_revision
@@ -27,7 +29,25 @@ class DeclarationView(APIView):
         """Categories and cookies (name, provider, first or third party, domain, lifetime, purpose)."""
         revision = current_revision()
         etag = f'"{revision.content_hash}"'
-        headers = {"ETag": etag, "Cache-Control": "public, max-age=60"}
         if request.META.get("HTTP_IF_NONE_MATCH") == etag:
-            return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
-        return Response({"revision": revision.content_hash, **revision.content}, headers=headers)
+            response = HttpResponseNotModified()
+        else:
+            response = HttpResponse(_rendered(revision), content_type="application/json")
+        response["ETag"] = etag
+        response["Cache-Control"] = "public, max-age=60"
+        return response
+
+
+_RENDERED: dict[str, bytes] = {}
+
+
+def _rendered(revision) -> bytes:
+    """The body, rendered once per revision (a revision never changes; its hash names it)."""
+    body = _RENDERED.get(revision.content_hash)
+    if body is None:
+        if len(_RENDERED) > 16:
+            _RENDERED.clear()
+        body = _RENDERED[revision.content_hash] = json.dumps(
+            {"revision": revision.content_hash, **revision.content}, ensure_ascii=False
+        ).encode()
+    return body

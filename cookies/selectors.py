@@ -1,19 +1,34 @@
+import time
+
 from .models import CookieCategory, DeclarationRevision
 
 # The declaration is read on every page (banner) and by every consent write:
-# keep the latest revision in process and re-validate it with one indexed query
-# for the newest id (DESIGN.md, "Performance lessons").
+# keep the latest revision in process and re-check which revision is newest at
+# most once a second (DESIGN.md, "Performance lessons"). A newly published
+# revision reaches every process within that second.
+REVALIDATE_SECONDS = 1.0
 _cached: DeclarationRevision | None = None
+_checked_at = 0.0
 
 
 def current_revision() -> DeclarationRevision:
-    global _cached
+    global _cached, _checked_at
+    now = time.monotonic()
+    if _cached is not None and now - _checked_at < REVALIDATE_SECONDS:
+        return _cached
     latest_id = DeclarationRevision.objects.order_by("-id").values_list("id", flat=True).first()
     if latest_id is None:
         raise DeclarationRevision.DoesNotExist("No cookie declaration has been published")
     if _cached is None or _cached.pk != latest_id:
         _cached = DeclarationRevision.objects.get(pk=latest_id)
+    _checked_at = now
     return _cached
+
+
+def forget_current_revision() -> None:
+    """Publishing calls this so its own process sees the new revision at once."""
+    global _cached
+    _cached = None
 
 
 def revision_by_hash(content_hash: str) -> DeclarationRevision | None:

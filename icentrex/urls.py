@@ -27,6 +27,14 @@ handler403 = "icentrex.views.permission_denied"
 handler404 = "icentrex.views.page_not_found"
 handler500 = "icentrex.views.server_error"
 
+if settings.BENCH_ENDPOINTS:
+    from . import bench_views
+
+    urlpatterns += [
+        path("_bench/json", bench_views.bare_json),
+        path("_bench/insert", bench_views.bare_insert),
+    ]
+
 if settings.DEBUG:
     # Lets developers look at the error pages while DEBUG shows tracebacks instead.
     urlpatterns += [path("_errors/404/", views.page_not_found), path("_errors/500/", views.server_error)]

@@ -198,8 +198,10 @@ def _cookie_declaration(request):
     if uses_db:
         request.getfixturevalue("db")
         from cookies.seed import ensure_declaration
+        from cookies.selectors import forget_current_revision
 
         ensure_declaration()
+        forget_current_revision()  # the database may have been emptied and re-seeded
 
 
 @pytest.fixture(autouse=True)

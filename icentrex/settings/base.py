@@ -350,6 +350,9 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Baseline views for bench/ (a bare JSON view, a bare one-INSERT view). Never on in production.
+BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)
+
 # --- Logging ----------------------------------------------------------------
 
 LOGGING = {

@@ -1,0 +1,134 @@
+"""Consent benchmark (issue 4), with wrk at 32 connections against gunicorn.
+
+Compares POST /api/v1/consent with a bare Django view doing one INSERT, and
+the declaration read (plain and revalidated with If-None-Match) with a bare
+JSON view. Needs Debian's wrk; bin/bench installs it when missing."""
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
+SECONDS = int(os.environ.get("BENCH_WRK_SECONDS", "10"))
+
+POST_LUA = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '%s'
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wrk(url: str, script: str | None = None, headers: dict | None = None) -> dict:
+    args = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency"]
+    for key, value in (headers or {}).items():
+        args += ["-H", f"{key}: {value}"]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+        lua.write(script or "")
+    args += ["-s", lua.name, url]
+    output = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    os.unlink(lua.name)
+
+    def latency(label):
+        match = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)", output, re.M)
+        value, unit = float(match.group(1)), match.group(2)
+        return round(value * {"us": 0.001, "ms": 1, "s": 1000}[unit], 2)
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "req_per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50_ms": latency("50"),
+        "p99_ms": latency("99"),
+        "non_2xx": int(errors.group(1)) if errors else 0,
+    }
+
+
+def run(env: dict) -> dict:
+    if not shutil.which("wrk"):
+        return {"skipped": "wrk is not installed (Debian: apt-get install -y wrk)"}
+    import psycopg
+
+    from cookies.selectors import current_revision
+
+    revision = current_revision().content_hash
+    database = env["DATABASE_URL"]
+    with psycopg.connect(database.replace("postgres://", "postgresql://"), autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS bench_bare_insert "
+            "(id bigserial PRIMARY KEY, payload bytea, created_at timestamptz)"
+        )
+    port = _free_port()
+    server_env = {**env, "BENCH_ENDPOINTS": "true", "ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "icentrex.wsgi",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=server_env,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        base = f"http://127.0.0.1:{port}"
+        body = json.dumps(
+            {
+                "method": "banner_accept_all",
+                "revision": revision,
+                "page_url": "https://privacy.icentrex.example/",
+            }
+        )
+        _wrk(base + "/_bench/json")  # warm up workers and connections
+        results = {
+            "bare_json_view": _wrk(base + "/_bench/json"),
+            "declaration_get": _wrk(base + "/api/v1/cookies/declaration"),
+            "declaration_get_if_none_match": _wrk(
+                base + "/api/v1/cookies/declaration", headers={"If-None-Match": f'"{revision}"'}
+            ),
+            "bare_insert_view": _wrk(base + "/_bench/insert", POST_LUA % body),
+            "consent_post": _wrk(base + "/api/v1/consent", POST_LUA % body),
+        }
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    insert, consent = results["bare_insert_view"]["req_per_s"], results["consent_post"]["req_per_s"]
+    bare_json = results["bare_json_view"]["req_per_s"]
+    results["ratios"] = {
+        "consent_post_vs_bare_insert": round(consent / insert, 3),
+        "declaration_vs_bare_json": round(results["declaration_get"]["req_per_s"] / bare_json, 3),
+        "declaration_304_vs_bare_json": round(
+            results["declaration_get_if_none_match"]["req_per_s"] / bare_json, 3
+        ),
+    }
+    results["settings"] = {
+        "connections": CONNECTIONS,
+        "seconds": SECONDS,
+        "gunicorn": "2 sync workers",
+        "load_generator": "wrk -t2, on the same 2 cores",
+    }
+    return results
