@@ -8,14 +8,11 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.common import gunicorn
+
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 SECONDS = int(os.environ.get("BENCH_WRK_SECONDS", "10"))
 
@@ -24,12 +21,6 @@ wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = '%s'
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wrk(url: str, script: str | None = None, headers: dict | None = None) -> dict:
@@ -70,32 +61,8 @@ def run(env: dict) -> dict:
             "CREATE TABLE IF NOT EXISTS bench_bare_insert "
             "(id bigserial PRIMARY KEY, payload bytea, created_at timestamptz)"
         )
-    port = _free_port()
     server_env = {**env, "BENCH_ENDPOINTS": "true", "ALLOWED_HOSTS": "127.0.0.1,localhost"}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "icentrex.wsgi",
-            "-w",
-            "2",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=server_env,
-    )
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        base = f"http://127.0.0.1:{port}"
+    with gunicorn(server_env) as (base, _port):
         body = json.dumps(
             {
                 "method": "banner_accept_all",
@@ -113,9 +80,6 @@ def run(env: dict) -> dict:
             "bare_insert_view": _wrk(base + "/_bench/insert", POST_LUA % body),
             "consent_post": _wrk(base + "/api/v1/consent", POST_LUA % body),
         }
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     insert, consent = results["bare_insert_view"]["req_per_s"], results["consent_post"]["req_per_s"]
     bare_json = results["bare_json_view"]["req_per_s"]
     results["ratios"] = {

@@ -12,7 +12,6 @@ import http.client
 import json
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
@@ -22,6 +21,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import gunicorn  # noqa: E402
 
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB_NAME = "icentrex_bench"
@@ -59,12 +60,6 @@ def django_setup():
     import django
 
     django.setup()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def load(port: int, method: str, path: str, headers: dict, body_for=None) -> dict:
@@ -110,33 +105,10 @@ def load(port: int, method: str, path: str, headers: dict, body_for=None) -> dic
 
 
 def bench_http(token: str) -> dict:
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "icentrex.wsgi",
-            "-w",
-            "2",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=ENV,
-    )
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with gunicorn(ENV) as (_base, port):
         auth = {"Authorization": f"Bearer {token}", "Host": "localhost"}
         load(port, "GET", "/api/v1/me", auth)  # warm up connections and caches
-        results = {
+        return {
             "get_me_token_auth": load(port, "GET", "/api/v1/me", auth),
             "patch_me_with_chained_audit_event": load(
                 port,
@@ -147,10 +119,6 @@ def bench_http(token: str) -> dict:
             ),
             "home_page_html": load(port, "GET", "/", {"Host": "localhost"}),
         }
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-    return results
 
 
 def bench_audit_chain() -> dict:

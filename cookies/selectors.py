@@ -1,12 +1,13 @@
 import time
 
+from django.conf import settings
+
 from .models import CookieCategory, DeclarationRevision
 
 # The declaration is read on every page (banner) and by every consent write:
 # keep the latest revision in process and re-check which revision is newest at
 # most once a second (DESIGN.md, "Performance lessons"). A newly published
 # revision reaches every process within that second.
-REVALIDATE_SECONDS = 1.0
 _cached: DeclarationRevision | None = None
 _checked_at = 0.0
 
@@ -14,7 +15,7 @@ _checked_at = 0.0
 def current_revision() -> DeclarationRevision:
     global _cached, _checked_at
     now = time.monotonic()
-    if _cached is not None and now - _checked_at < REVALIDATE_SECONDS:
+    if _cached is not None and now - _checked_at < settings.COOKIE_DECLARATION_RECHECK_SECONDS:
         return _cached
     latest_id = DeclarationRevision.objects.order_by("-id").values_list("id", flat=True).first()
     if latest_id is None:
@@ -26,9 +27,10 @@ def current_revision() -> DeclarationRevision:
 
 
 def forget_current_revision() -> None:
-    """Publishing calls this so its own process sees the new revision at once."""
-    global _cached
-    _cached = None
+    """Re-check on the next call (publishing calls this so its own process sees
+    the new revision at once; a new revision always has a new id)."""
+    global _checked_at
+    _checked_at = 0.0
 
 
 def revision_by_hash(content_hash: str) -> DeclarationRevision | None:

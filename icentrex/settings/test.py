@@ -44,3 +44,6 @@ ACCOUNT_RATE_LIMITS = False
 
 # Export files go to a throw-away folder.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="icentrex-test-media-"))
+
+# Re-check the newest declaration revision on every use, so query counts do not depend on timing.
+COOKIE_DECLARATION_RECHECK_SECONDS = 0
