@@ -6,8 +6,10 @@ from .models import ConsentRecord
 
 
 class ConsentDecisionSerializer(StrictSerializer):
+    # Plain values, not (value, lazy label) pairs: DRF copies every field for every
+    # request, and copying lazy translations dominated this hot endpoint's profile.
     method = serializers.ChoiceField(
-        choices=[m for m in ConsentRecord.Method.choices if m[0] != ConsentRecord.Method.PRIVACY_CENTRE],
+        choices=[m.value for m in ConsentRecord.Method if m != ConsentRecord.Method.PRIVACY_CENTRE],
         help_text="How the decision was given.",
     )
     revision = serializers.CharField(
@@ -23,7 +25,9 @@ class ConsentDecisionSerializer(StrictSerializer):
         max_length=200,
         help_text="The signed visitor token a previous response returned (embeds).",
     )
-    page_url = serializers.URLField(required=False, max_length=500, allow_blank=True)
+    page_url = serializers.CharField(
+        required=False, max_length=500, allow_blank=True, help_text="The page the decision was made on."
+    )
     language = serializers.CharField(required=False, max_length=10, allow_blank=True)
 
     def validate(self, data):
