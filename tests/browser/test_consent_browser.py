@@ -149,3 +149,22 @@ def test_embed_from_a_disallowed_origin_is_refused(page, live_server, property_s
     )
     assert status == "opaque"
     assert ConsentRecord.objects.count() == 0
+
+
+def test_signed_in_choices_are_the_accounts(page, live_server):
+    from tests.factories import PASSWORD, UserFactory
+
+    UserFactory(email="sigrid@example.org", name="Sigrid")
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Email").fill("sigrid@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    banner = page.get_by_role("region", name="Cookies on iCentrex")
+    banner.get_by_role("button", name="Reject all").click()  # through the API, with the CSRF token
+    expect(banner).to_be_hidden()
+    record = ConsentRecord.objects.get()
+    assert record.subject_type == "account" and record.method == "banner_reject_all"
+    page.goto(live_server.url + "/privacy/cookies/")
+    expect(
+        page.get_by_role("cell", name="Withdrew").or_(page.get_by_role("cell", name="Denied"))
+    ).to_be_visible()
