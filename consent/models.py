@@ -33,7 +33,8 @@ class ConsentRecord(AppendOnlyModel):
     # seq orders records for sealing; record_id is what receipts and the API show.
     seq = models.BigAutoField(primary_key=True)
     record_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    subject_key = models.UUIDField(db_index=True)
+    # Indexed together with seq (consent_record_subject_idx), which also serves lookups by subject.
+    subject_key = models.UUIDField()
     subject_type = models.CharField(max_length=8, choices=SubjectType.choices)
     choices = models.JSONField()
     action = models.CharField(max_length=8, choices=Action.choices)
@@ -91,7 +92,7 @@ class ConsentLink(AppendOnlyModel):
     """A device's visitor id joined to an account when its person signed in: the
     device's earlier records become the account's history without editing them."""
 
-    visitor_key = models.UUIDField(db_index=True)
+    visitor_key = models.UUIDField()  # leads the unique constraint below, which indexes it
     account_subject_key = models.UUIDField(db_index=True)
     linked_at = models.DateTimeField(auto_now_add=True)
 

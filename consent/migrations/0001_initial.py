@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
             name='ConsentLink',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('visitor_key', models.UUIDField(db_index=True)),
+                ('visitor_key', models.UUIDField()),
                 ('account_subject_key', models.UUIDField(db_index=True)),
                 ('linked_at', models.DateTimeField(auto_now_add=True)),
             ],
@@ -68,7 +68,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('seq', models.BigAutoField(primary_key=True, serialize=False)),
                 ('record_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('subject_key', models.UUIDField(db_index=True)),
+                ('subject_key', models.UUIDField()),
                 ('subject_type', models.CharField(choices=[('account', 'Account'), ('visitor', 'Device (not signed in)')], max_length=8)),
                 ('choices', models.JSONField()),
                 ('action', models.CharField(choices=[('grant', 'Granted'), ('deny', 'Denied'), ('update', 'Updated'), ('withdraw', 'Withdrew')], max_length=8)),
