@@ -41,3 +41,5 @@ class EventType(models.TextChoices):
     MEMBER_DATA_REVIEWED = "org.member_data_reviewed", _("Member data reviewed")
     MEMBER_DATA_EXPORTED = "org.member_data_exported", _("Member data exported")
     COOKIE_DECLARATION_PUBLISHED = "cookies.declaration_published", _("Cookie declaration published")
+    POLICY_DRAFTED = "policy.drafted", _("Policy version drafted")
+    POLICY_PUBLISHED = "policy.published", _("Policy version published")

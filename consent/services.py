@@ -11,6 +11,7 @@ from audit.evidence import GENESIS_HASH, content_hash
 from cookies.models import DeclarationRevision
 from cookies.selectors import category_keys, current_revision, revision_by_hash
 from icentrex.errors import Conflict, RuleViolation
+from policies.selectors import privacy_policy_label
 
 from .merkle import merkle_root
 from .models import ConsentLink, ConsentRecord, ConsentSeal, ConsentSealEntry, ConsentState
@@ -112,7 +113,7 @@ def consent_record(
         method=method,
         revision=revision,
         revision_hash=revision.content_hash,
-        policy_version=settings.PRIVACY_POLICY_VERSION,
+        policy_version=privacy_policy_label(),
         language=(language or "")[:10],
         page_url=(page_url or "")[:500],
         recorded_at=timezone.now(),

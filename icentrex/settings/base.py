@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "cookies",
     "integrations",
     "data_requests",
+    "policies",
 ]
 
 MIDDLEWARE = [
@@ -226,9 +227,16 @@ INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "iCentrex"
 
+# --- Policies -----------------------------------------------------------------
+
+# The controller named on every policy page.
+POLICY_CONTROLLER_NAME = env("POLICY_CONTROLLER_NAME", default="iCentrex Sweden AB")
+POLICY_CONTROLLER_ADDRESS = env("POLICY_CONTROLLER_ADDRESS", default="Box 1234, 169 74 Solna, Sweden")
+POLICY_CONTACT_EMAIL = env("POLICY_CONTACT_EMAIL", default="privacy@icentrex.example")
+
 # --- Cookies and consent ------------------------------------------------------
 
-# The privacy-policy version recorded with each consent (policy versions arrive with issue 5).
+# The privacy-policy version recorded with each consent when no version is published yet.
 PRIVACY_POLICY_VERSION = env("PRIVACY_POLICY_VERSION", default="2026-11-01")
 CONSENT_COOKIE_DAYS = env.int("CONSENT_COOKIE_DAYS", default=180)
 # How long a process trusts its in-memory copy of the newest declaration revision.

@@ -38,6 +38,8 @@ def test_public_pages(axe, live_server):
         "/accounts/password/reset/",
         "/cookies/",
         "/cookies/settings/",
+        "/policies/privacy/",
+        "/policies/terms/",
     ]:
         assert axe(live_server.url + path) == [], path
 

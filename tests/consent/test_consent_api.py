@@ -99,7 +99,7 @@ def test_record_fields_are_complete_for_every_method(client, revision, method, c
     receipt = response.json()
     assert set(receipt) == FIELDS
     assert receipt["choices"] == expected and receipt["method"] == method
-    assert receipt["revision_hash"] == revision.content_hash and receipt["policy_version"]
+    assert receipt["revision_hash"] == revision.content_hash and receipt["policy_version"].startswith("v1 ")
     assert (receipt["ip_prefix"], receipt["ua_family"], receipt["ua_version"]) == (
         "198.51.100.0",
         "Chrome",
