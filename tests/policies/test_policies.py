@@ -143,3 +143,40 @@ def test_policy_api_is_public(client):
     versions = client.get("/api/v1/policies/privacy/versions/").json()["results"]
     assert versions[0]["number"] == 1 and "<h2>" in versions[0]["html"]
     assert client.get("/api/v1/policies/nope/versions/").status_code == 404
+
+
+def test_officers_draft_preview_and_publish_in_the_staff_console(client, officer, privacy, password):
+    client.post(reverse("account_login"), {"login": officer.email, "password": password})
+    page = client.get(reverse("staff_policy_drafts", args=["privacy"]))
+    assert page.status_code == 200 and "Who we are" in page.content.decode()  # starts from the text in force
+    response = client.post(
+        reverse("staff_policy_drafts", args=["privacy"]),
+        {
+            "body": "## Shorter\n\nA new text. <script>x()</script>",
+            "summary": "Rewritten.",
+            "effective_at": timezone.now().strftime("%Y-%m-%dT%H:%M"),
+            "material": "on",
+        },
+    )
+    draft = PolicyVersion.objects.get(status="draft")
+    assert response.status_code == 302
+    preview = client.get(reverse("staff_policy_draft", args=["privacy", draft.pk])).content.decode()
+    assert "<h2>Shorter</h2>" in preview and "<script>x()" not in preview
+    response = client.post(reverse("staff_policy_publish", args=["privacy", draft.pk]))
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert (draft.status, draft.number, draft.material) == ("published", 2, True)
+
+
+def test_unchanged_text_is_a_clear_409_in_the_console(client, officer, privacy, password):
+    client.post(reverse("account_login"), {"login": officer.email, "password": password})
+    same = PolicyVersion.objects.create(
+        document=privacy, body=selectors.version_in_force(document=privacy).body, effective_at=timezone.now()
+    )
+    response = client.post(reverse("staff_policy_publish", args=["privacy", same.pk]))
+    assert response.status_code == 409 and "same as the version in force" in response.content.decode()
+
+
+def test_the_staff_console_is_for_privacy_officers(client, alice, password, privacy):
+    client.post(reverse("account_login"), {"login": alice.email, "password": password})
+    assert client.get(reverse("staff_policy_drafts", args=["privacy"])).status_code == 403

@@ -1,0 +1,65 @@
+"""Staff console: privacy officers draft and publish policy versions."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from consent.staff_views import privacy_officer_required
+
+from . import selectors, services
+from .forms import PolicyDraftForm
+from .models import PolicyVersion
+
+
+@require_http_methods(["GET", "POST"])
+@privacy_officer_required
+def policy_drafts(request, slug):
+    document = selectors.access_document(slug=slug)
+    in_force = selectors.version_in_force(document=document)
+    form = PolicyDraftForm(request.POST or None, initial={"body": in_force.body if in_force else ""})
+    if request.method == "POST" and form.is_valid():
+        draft = services.policy_draft_create(
+            actor=request.user, document=document, request=request, **form.cleaned_data
+        )
+        messages.success(request, _("Draft saved. Check the preview, then publish."))
+        return redirect("staff_policy_draft", slug, draft.pk)
+    drafts = document.versions.filter(status=PolicyVersion.Status.DRAFT).order_by("-created_at")
+    return render(
+        request,
+        "staff/policy_drafts.html",
+        {
+            "document": document,
+            "in_force": in_force,
+            "form": form,
+            "drafts": drafts,
+            "documents": selectors.documents(),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET"])
+@privacy_officer_required
+def policy_draft(request, slug, version_id):
+    document = selectors.access_document(slug=slug)
+    draft = get_object_or_404(document.versions, pk=version_id, status=PolicyVersion.Status.DRAFT)
+    return render(
+        request,
+        "staff/policy_draft.html",
+        {
+            "document": document,
+            "draft": draft,
+            "body": selectors.render_policy(draft.body),
+        },
+    )
+
+
+@require_POST
+@privacy_officer_required
+def policy_draft_publish(request, slug, version_id):
+    document = selectors.access_document(slug=slug)
+    draft = get_object_or_404(document.versions, pk=version_id, status=PolicyVersion.Status.DRAFT)
+    version = services.policy_publish(actor=request.user, version=draft, request=request)
+    messages.success(request, _("Version %(n)s is published.") % {"n": version.number})
+    return redirect("policy_version", slug, version.number)
