@@ -79,3 +79,35 @@ DOCUMENTS = [
     ("cookies", "Cookie policy", 1, COOKIES, "First published version."),
     ("terms", "Terms of service", 2, TERMS, "First published version."),
 ]
+
+
+def seed_documents(document_model, version_model) -> None:
+    """Create the documents and their first published versions (the migration
+    passes its historical models; tests pass the real ones after a flush)."""
+    from datetime import UTC, datetime
+
+    from .models import version_hash
+
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    for slug, title, position, body, summary in DOCUMENTS:
+        document = document_model.objects.create(slug=slug, title=title, position=position)
+        version_model.objects.create(
+            document=document,
+            number=1,
+            body=body,
+            summary=summary,
+            effective_at=start,
+            material=False,
+            status="published",
+            published_at=start,
+            content_hash=version_hash(
+                document=slug, number=1, body=body, summary=summary, effective_at=start, material=False
+            ),
+        )
+
+
+def ensure_documents() -> None:
+    from .models import PolicyDocument, PolicyVersion
+
+    if not PolicyDocument.objects.exists():
+        seed_documents(PolicyDocument, PolicyVersion)

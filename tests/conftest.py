@@ -190,8 +190,9 @@ def _database_url(settings_dict) -> str:
 
 @pytest.fixture(autouse=True)
 def _cookie_declaration(request):
-    """The declaration is seeded by a migration; transactional tests empty the
-    tables afterwards, so put it back for tests that use the database."""
+    """The cookie declaration and the policies are seeded by migrations;
+    transactional tests empty the tables afterwards, so put them back for tests
+    that use the database."""
     uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(
         request.fixturenames
     )
@@ -199,8 +200,10 @@ def _cookie_declaration(request):
         request.getfixturevalue("db")
         from cookies.seed import ensure_declaration
         from cookies.selectors import forget_current_revision
+        from policies.seed import ensure_documents
 
         ensure_declaration()
+        ensure_documents()
         forget_current_revision()  # the database may have been emptied and re-seeded
 
 

@@ -1,5 +1,3 @@
-from datetime import UTC, datetime
-
 from django.db import migrations
 
 _PROTECT = """
@@ -23,20 +21,9 @@ def protect(apps, schema_editor):
 
 
 def seed(apps, schema_editor):
-    from policies.models import version_hash
-    from policies.seed import DOCUMENTS
+    from policies.seed import seed_documents
 
-    Document = apps.get_model("policies", "PolicyDocument")
-    Version = apps.get_model("policies", "PolicyVersion")
-    start = datetime(2026, 11, 1, tzinfo=UTC)
-    for slug, title, position, body, summary in DOCUMENTS:
-        document = Document.objects.create(slug=slug, title=title, position=position)
-        version = Version(document=document, number=1, body=body, summary=summary, effective_at=start,
-                          material=False, status="published", published_at=start)
-        version.content_hash = version_hash(
-            document=slug, number=1, body=body, summary=summary, effective_at=start, material=False
-        )
-        version.save()
+    seed_documents(apps.get_model("policies", "PolicyDocument"), apps.get_model("policies", "PolicyVersion"))
 
 
 class Migration(migrations.Migration):

@@ -17,7 +17,8 @@ def axe(page):
         pytest.skip("axe-core is not installed (bin/test installs it with npm)")
 
     def check(url: str) -> list:
-        page.goto(url)
+        response = page.goto(url)
+        assert response.status == 200, (url, response.status)
         # Injected through Playwright (not a <script> tag), so the page's CSP stays as it is.
         page.evaluate(AXE.read_text())
         result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
