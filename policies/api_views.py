@@ -1,10 +1,12 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers
+from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
 
 from icentrex.api.schema import error_responses
+from icentrex.api.serializers import StrictSerializer
 
-from . import selectors
+from . import selectors, services
 from .models import PolicyDocument, PolicyVersion
 
 
@@ -65,3 +67,41 @@ class PolicyVersionListView(generics.ListAPIView):
             return PolicyVersion.objects.none()
         document = selectors.access_document(slug=self.kwargs["slug"])
         return selectors.published_versions(document=document).select_related("document")
+
+
+class PolicyAcceptanceSerializer(serializers.Serializer):
+    document = serializers.CharField(source="version.document.slug")
+    version = serializers.IntegerField(source="version.number")
+    how = serializers.CharField()
+    accepted_at = serializers.DateTimeField()
+
+
+class PolicyAcceptanceCreateSerializer(StrictSerializer):
+    document = serializers.SlugField()
+    version = serializers.IntegerField(min_value=1)
+
+
+@extend_schema(tags=["policies"])
+class MyPolicyAcceptancesView(generics.GenericAPIView):
+    serializer_class = PolicyAcceptanceSerializer
+
+    @extend_schema(responses={200: PolicyAcceptanceSerializer(many=True), **error_responses(401, 403)})
+    def get(self, request):
+        """The policy versions you accepted, newest first."""
+        page = self.paginate_queryset(selectors.acceptances_of(user=request.user))
+        return self.get_paginated_response(PolicyAcceptanceSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=PolicyAcceptanceCreateSerializer,
+        responses={201: PolicyAcceptanceSerializer, **error_responses(400, 401, 403, 404)},
+    )
+    def post(self, request):
+        """Accept a published policy version (apps call this where they show a material change)."""
+        serializer = PolicyAcceptanceCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        document = selectors.access_document(slug=serializer.validated_data["document"])
+        version = selectors.access_published_version(
+            document=document, number=serializer.validated_data["version"]
+        )
+        acceptance = services.policy_accept(user=request.user, version=version, how="api", request=request)
+        return Response(PolicyAcceptanceSerializer(acceptance).data, status=status.HTTP_201_CREATED)

@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from audit.evidence import content_hash
+from audit.evidence import AppendOnlyModel, content_hash
 
 
 def version_hash(*, document: str, number, body: str, summary: str, effective_at, material: bool) -> str:
@@ -93,3 +93,26 @@ class PolicyVersion(models.Model):
             effective_at=self.effective_at,
             material=self.material,
         )
+
+
+class PolicyAcceptance(AppendOnlyModel):
+    """Proof that a person accepted a policy version: who (subject key), which
+    version, when and how. Append-only like all evidence."""
+
+    class How(models.TextChoices):
+        INTERSTITIAL = "interstitial", _("Asked on the next page after the change")
+        API = "api", _("Through the API")
+
+    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="acceptances")
+    subject_key = models.UUIDField()
+    how = models.CharField(max_length=16, choices=How.choices)
+    accepted_at = models.DateTimeField(auto_now_add=True)
+    ip_prefix = models.CharField(max_length=45, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["version", "subject_key"], name="policy_acceptance_once")
+        ]
+
+    def __str__(self):
+        return f"{self.subject_key} accepted {self.version}"

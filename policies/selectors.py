@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import PolicyDocument, PolicyVersion
+from .models import PolicyAcceptance, PolicyDocument, PolicyVersion
 
 _ALLOWED_TAGS = {
     "h2",
@@ -106,3 +106,58 @@ def privacy_policy_label() -> str:
     label = f"v{version[0]} {version[1][:12]}" if version else settings.PRIVACY_POLICY_VERSION
     _privacy_label = (label, now)
     return label
+
+
+_material_cache: tuple[list[PolicyVersion], float] | None = None
+
+
+def material_versions_in_force() -> list[PolicyVersion]:
+    """Material versions that are the version in force of their document. Kept
+    in process like the cookie declaration (every signed-in page asks)."""
+    import time
+
+    from django.conf import settings
+
+    global _material_cache
+    now = time.monotonic()
+    if _material_cache and now - _material_cache[1] < settings.COOKIE_DECLARATION_RECHECK_SECONDS:
+        return _material_cache[0]
+    # One small query: the newest version in force per document, kept if material.
+    newest: dict[int, PolicyVersion] = {}
+    published = PolicyVersion.objects.filter(
+        status=PolicyVersion.Status.PUBLISHED, effective_at__lte=timezone.now()
+    ).select_related("document")
+    for version in published.order_by("document_id", "number"):
+        newest[version.document_id] = version
+    in_force = [v for v in newest.values() if v.material]
+    _material_cache = (in_force, now)
+    return in_force
+
+
+def versions_awaiting_acceptance(*, user) -> list[PolicyVersion]:
+    """Material versions in force that came into force after the person joined
+    and that they have not accepted yet."""
+    from subjects.models import SubjectLink
+
+    candidates = [v for v in material_versions_in_force() if v.effective_at > user.date_joined]
+    if not candidates:
+        return []
+    accepted = set(
+        PolicyAcceptance.objects.filter(
+            version__in=candidates,
+            subject_key__in=SubjectLink.objects.filter(user=user).values("subject_key"),
+        ).values_list("version_id", flat=True)
+    )
+    return [v for v in candidates if v.pk not in accepted]
+
+
+def acceptances_of(*, user):
+    from subjects.models import SubjectLink
+
+    return (
+        PolicyAcceptance.objects.filter(
+            subject_key__in=SubjectLink.objects.filter(user=user).values("subject_key")
+        )
+        .select_related("version__document")
+        .order_by("-accepted_at")
+    )

@@ -1,4 +1,4 @@
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from audit.events import EventType
 from audit.services import audit_record
 from icentrex.errors import Conflict, Forbidden, RuleViolation
+from icentrex.net import client_ip, truncate_ip
 from subjects.services import subject_key_for_user
 
-from .models import PolicyDocument, PolicyVersion
+from .models import PolicyAcceptance, PolicyDocument, PolicyVersion
 from .selectors import published_versions
 
 OFFICER_GROUP = "privacy_officer"
@@ -78,3 +79,21 @@ def policy_publish(*, actor, version: PolicyVersion, request=None) -> PolicyVers
             request=request,
         )
     return version
+
+
+def policy_accept(*, user, version: PolicyVersion, how: str, request=None) -> PolicyAcceptance:
+    """Record that the person accepted a published version (idempotent: a
+    second acceptance of the same version returns the first)."""
+    if not version.is_published:
+        raise RuleViolation(_("Only published versions can be accepted."), code="not_published")
+    subject_key = subject_key_for_user(user=user)
+    existing = PolicyAcceptance.objects.filter(version=version, subject_key=subject_key).first()
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            return PolicyAcceptance.objects.create(
+                version=version, subject_key=subject_key, how=how, ip_prefix=truncate_ip(client_ip(request))
+            )
+    except IntegrityError:
+        return PolicyAcceptance.objects.get(version=version, subject_key=subject_key)

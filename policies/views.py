@@ -1,9 +1,11 @@
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods
 
-from . import selectors
+from . import selectors, services
 
 
 @require_GET
@@ -51,5 +53,29 @@ def policy_diff(request, slug):
             "new": new,
             "rows": selectors.version_diff(old=old, new=new),
             "versions": selectors.published_versions(document=document),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def policy_accept(request):
+    """The interstitial for material changes: read what changed, then accept."""
+    pending = selectors.versions_awaiting_acceptance(user=request.user)
+    next_url = request.POST.get("next") or request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "/"
+    if not pending:
+        return redirect(next_url)
+    if request.method == "POST":
+        for version in pending:
+            services.policy_accept(user=request.user, version=version, how="interstitial", request=request)
+        return redirect(next_url)
+    return render(
+        request,
+        "policies/accept.html",
+        {
+            "pending": [(v, selectors.render_policy(v.body)) for v in pending],
+            "next": next_url,
         },
     )

@@ -3,7 +3,7 @@ from django.urls import include, path
 from accounts import api_views as accounts_api
 from consent import api_views as consent_api
 from cookies.api_views import DeclarationView
-from policies.api_views import PolicyListView, PolicyVersionListView
+from policies.api_views import MyPolicyAcceptancesView, PolicyListView, PolicyVersionListView
 
 urlpatterns = [
     path("me", accounts_api.MeView.as_view(), name="api-me"),
@@ -18,6 +18,7 @@ urlpatterns = [
         name="api-consent-receipt",
     ),
     path("policies/", PolicyListView.as_view(), name="api-policies"),
+    path("me/policy-acceptances", MyPolicyAcceptancesView.as_view(), name="api-my-policy-acceptances"),
     path("policies/<slug:slug>/versions/", PolicyVersionListView.as_view(), name="api-policy-versions"),
     path("", include("organizations.api_urls")),
     path("", include("data_requests.api_urls")),

@@ -1,0 +1,41 @@
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from .selectors import versions_awaiting_acceptance
+
+# Paths a person must still reach while a material change waits for them. The privacy
+# centre stays open: someone who has not accepted can still see and manage what we hold.
+_OPEN_PREFIXES = (
+    "/api/",
+    "/static/",
+    "/accounts/",
+    "/policies/",
+    "/admin/",
+    "/language/",
+    "/cookies/",
+    "/privacy/",
+    "/_bench/",
+    "/favicon",
+)
+
+
+class MaterialChangeMiddleware:
+    """After a material policy change comes into force, the next page a
+    signed-in person opens asks them to accept it (fresh consent)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and request.method == "GET"
+            and not request.path.startswith(_OPEN_PREFIXES)
+            and not getattr(request, "htmx", False)
+            and versions_awaiting_acceptance(user=user)
+        ):
+            return redirect(reverse("policy_accept") + "?" + urlencode({"next": request.get_full_path()}))
+        return self.get_response(request)
