@@ -23,3 +23,13 @@ def api_tokens_for_user(*, user: User) -> QuerySet[PersonalAccessToken]:
 def access_api_token_by_id(*, actor: User, token_id: int) -> PersonalAccessToken:
     """Someone else's token answers exactly like a missing one."""
     return get_object_or_404(PersonalAccessToken, user=actor, pk=token_id)
+
+
+PRIVACY_OFFICER_GROUP = "privacy_officer"
+
+
+def is_privacy_officer(user) -> bool:
+    """Privacy officers (a staff group) publish policies and read consent figures."""
+    return user.is_authenticated and (
+        user.is_superuser or user.groups.filter(name=PRIVACY_OFFICER_GROUP).exists()
+    )

@@ -7,8 +7,6 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cookies.declaration import categories_needing_reconsent
-from cookies.selectors import current_revision, revision_by_hash
 from icentrex.api.schema import error_responses
 from icentrex.errors import Forbidden, RuleViolation
 from subjects.services import subject_key_for_user
@@ -54,42 +52,6 @@ def deciding_subject(request, visitor_token: str | None) -> tuple[uuid.UUID, str
     return visitor, ConsentRecord.SubjectType.VISITOR, visitor, new_visitor
 
 
-def current_state(request, revision=None) -> dict:
-    """The choices that apply to this request: the account's when signed in,
-    else the device's (from its signed cookie, without a database read)."""
-    revision = revision or current_revision()
-    if request.user.is_authenticated:
-        state = selectors.consent_state_for_user(user=request.user)
-        choices = state.choices if state else None
-        shown_hash = state.revision.content_hash if state else None
-        shown_content = state.revision.content if state else None
-    else:
-        cookie = read_consent_cookie(request)
-        choices = cookie["choices"] if cookie else None
-        shown_hash = cookie["revision"] if cookie else None
-        shown_content = None
-        if shown_hash and shown_hash != revision.content_hash:
-            old = revision_by_hash(shown_hash)
-            shown_content = old.content if old else None
-    reconsent = []
-    if choices and shown_hash != revision.content_hash:
-        accepted = {key for key, on in choices.items() if on}
-        reconsent = sorted(
-            categories_needing_reconsent(
-                accepted=accepted, shown=shown_content or {"categories": []}, current=revision.content
-            )
-        )
-    return {
-        "revision": shown_hash,
-        # Still valid when nothing was added to a category the person accepted.
-        "current": bool(choices)
-        and not reconsent
-        and (shown_hash == revision.content_hash or shown_content is not None),
-        "choices": choices,
-        "reconsent": reconsent,
-    }
-
-
 @extend_schema(tags=["consent"])
 class ConsentView(APIView):
     """Cookie consent for this device or the signed-in person."""
@@ -99,7 +61,7 @@ class ConsentView(APIView):
     @extend_schema(responses={200: ConsentStateSerializer})
     def get(self, request):
         """The choices in force, and whether they still cover the declaration in force."""
-        return Response(ConsentStateSerializer(current_state(request)).data)
+        return Response(ConsentStateSerializer(selectors.consent_state_for_request(request)).data)
 
     @extend_schema(
         request=ConsentDecisionSerializer,

@@ -8,10 +8,10 @@ def consent_banner(request):
     def build():
         from cookies.selectors import current_revision
 
-        from .api_views import current_state
+        from .selectors import consent_state_for_request
 
         revision = current_revision()
-        state = current_state(request, revision)
+        state = consent_state_for_request(request, revision)
         choices = state["choices"] or {}
         return {
             "show": not state["current"],

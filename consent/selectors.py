@@ -5,14 +5,13 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from audit.evidence import GENESIS_HASH, content_hash
+from cookies.declaration import categories_needing_reconsent
+from cookies.selectors import current_revision, revision_by_hash
 from subjects.services import subject_key_for_user
 
+from .cookie import read_consent_cookie
 from .merkle import merkle_root
 from .models import ConsentLink, ConsentRecord, ConsentSeal, ConsentSealEntry, ConsentState
-
-
-def consent_state_for(*, subject_key: uuid.UUID) -> ConsentState | None:
-    return ConsentState.objects.select_related("revision").filter(subject_key=subject_key).first()
 
 
 def consent_state_for_user(*, user) -> ConsentState | None:
@@ -94,6 +93,18 @@ def consent_seals_verify() -> tuple[int, int, SealBreak | None]:
     return seals, records, None
 
 
+def consent_records_between(
+    *, since, until, origin: str = "", revision_hash: str = ""
+) -> QuerySet[ConsentRecord]:
+    """Records of a period, optionally of one site ("-": this site) and one revision."""
+    records = ConsentRecord.objects.filter(recorded_at__date__gte=since, recorded_at__date__lte=until)
+    if origin:
+        records = records.filter(origin="" if origin == "-" else origin)
+    if revision_hash:
+        records = records.filter(revision_hash=revision_hash)
+    return records
+
+
 def consent_figures(*, since, until, origin: str = "", revision_hash: str = "") -> list[dict]:
     """Per day: decisions by how they were given and the share granting each
     optional category. One grouped query, whatever the volume."""
@@ -101,11 +112,7 @@ def consent_figures(*, since, until, origin: str = "", revision_hash: str = "") 
     from django.db.models.functions import TruncDate
 
     Method = ConsentRecord.Method
-    records = ConsentRecord.objects.filter(recorded_at__date__gte=since, recorded_at__date__lte=until)
-    if origin:
-        records = records.filter(origin="" if origin == "-" else origin)
-    if revision_hash:
-        records = records.filter(revision_hash=revision_hash)
+    records = consent_records_between(since=since, until=until, origin=origin, revision_hash=revision_hash)
     rows = (
         records.annotate(day=TruncDate("recorded_at"))
         .values("day")
@@ -135,3 +142,39 @@ def consent_figures(*, since, until, origin: str = "", revision_hash: str = "") 
 
 def consent_origins() -> list[str]:
     return list(ConsentRecord.objects.order_by("origin").values_list("origin", flat=True).distinct())
+
+
+def consent_state_for_request(request, revision=None) -> dict:
+    """The choices that apply to this request: the account's when signed in,
+    else the device's (from its signed cookie, without a database read)."""
+    revision = revision or current_revision()
+    if request.user.is_authenticated:
+        state = consent_state_for_user(user=request.user)
+        choices = state.choices if state else None
+        shown_hash = state.revision.content_hash if state else None
+        shown_content = state.revision.content if state else None
+    else:
+        cookie = read_consent_cookie(request)
+        choices = cookie["choices"] if cookie else None
+        shown_hash = cookie["revision"] if cookie else None
+        shown_content = None
+        if shown_hash and shown_hash != revision.content_hash:
+            old = revision_by_hash(shown_hash)
+            shown_content = old.content if old else None
+    reconsent = []
+    if choices and shown_hash != revision.content_hash:
+        accepted = {key for key, on in choices.items() if on}
+        reconsent = sorted(
+            categories_needing_reconsent(
+                accepted=accepted, shown=shown_content or {"categories": []}, current=revision.content
+            )
+        )
+    return {
+        "revision": shown_hash,
+        # Still valid when nothing was added to a category the person accepted.
+        "current": bool(choices)
+        and not reconsent
+        and (shown_hash == revision.content_hash or shown_content is not None),
+        "choices": choices,
+        "reconsent": reconsent,
+    }

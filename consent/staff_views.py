@@ -1,30 +1,26 @@
 """Staff console: consent figures for privacy officers."""
 
-import csv
 from datetime import timedelta
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from accounts.selectors import is_privacy_officer
 from cookies.models import DeclarationRevision
+from icentrex.csv_export import csv_download
 
 from . import selectors
-from .models import ConsentRecord
-
-STAFF_GROUP = "privacy_officer"
 
 
 def privacy_officer_required(view):
     @login_required
     def wrapper(request, *args, **kwargs):
-        user = request.user
-        if not (user.is_superuser or user.groups.filter(name=STAFF_GROUP).exists()):
+        if not is_privacy_officer(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -122,54 +118,37 @@ def consent_figures(request):
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
+_CSV_COLUMNS = [
+    "record_id",
+    "recorded_at",
+    "subject_type",
+    "action",
+    "method",
+    "choices",
+    "revision_hash",
+    "policy_version",
+    "language",
+    "origin",
+    "gpc",
+    "dnt",
+    "ua_family",
+    "ua_version",
+    "record_hash",
+]
+
+
+def _csv_value(record, column):
+    if column == "recorded_at":
+        return record.recorded_at.isoformat()
+    if column == "choices":
+        return ";".join(f"{k}={'yes' if v else 'no'}" for k, v in record.choices.items())
+    return getattr(record, column)
 
 
 def _records_csv(filters):
-    records = ConsentRecord.objects.filter(
-        recorded_at__date__gte=filters["since"], recorded_at__date__lte=filters["until"]
-    ).order_by("seq")
-    if filters["origin"]:
-        records = records.filter(origin="" if filters["origin"] == "-" else filters["origin"])
-    if filters["revision_hash"]:
-        records = records.filter(revision_hash=filters["revision_hash"])
-    columns = [
-        "record_id",
-        "recorded_at",
-        "subject_type",
-        "action",
-        "method",
-        "choices",
-        "revision_hash",
-        "policy_version",
-        "language",
-        "origin",
-        "gpc",
-        "dnt",
-        "ua_family",
-        "ua_version",
-        "record_hash",
-    ]
-    writer = csv.writer(_Echo())
-
-    def rows():
-        yield writer.writerow(columns)
-        for record in records.iterator(chunk_size=2000):
-            yield writer.writerow(
-                [
-                    record.recorded_at.isoformat()
-                    if c == "recorded_at"
-                    else ";".join(f"{k}={'yes' if v else 'no'}" for k, v in record.choices.items())
-                    if c == "choices"
-                    else getattr(record, c)
-                    for c in columns
-                ]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="consent-records-{filters["since"]}-{filters["until"]}.csv"'
+    records = selectors.consent_records_between(**filters).order_by("seq")
+    return csv_download(
+        header=_CSV_COLUMNS,
+        rows=([_csv_value(r, c) for c in _CSV_COLUMNS] for r in records.iterator(chunk_size=2000)),
+        filename=f"consent-records-{filters['since']}-{filters['until']}.csv",
     )
-    return response

@@ -6,7 +6,7 @@ from subjects.services import subject_key_for_user
 
 from .declaration import declaration_content, declaration_hash
 from .models import CookieCategory, DeclarationRevision
-from .selectors import forget_current_revision
+from .selectors import current_revision
 
 
 def declaration_publish(*, actor, request=None) -> DeclarationRevision:
@@ -31,5 +31,5 @@ def declaration_publish(*, actor, request=None) -> DeclarationRevision:
             changes={"hash": digest, "previous": latest.content_hash if latest else None},
             request=request,
         )
-    forget_current_revision()
+    current_revision.forget()
     return revision

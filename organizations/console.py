@@ -5,19 +5,19 @@ point: it resolves the organisation from the URL, checks membership (404 for
 outsiders), that this browser session is signed in to the organisation, and the
 scope the page needs. Actions call the same services as the API."""
 
-import csv
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+
+from icentrex.csv_export import csv_download
 
 from . import selectors, services
 from .forms import (
@@ -379,35 +379,26 @@ def _with_format(query):
     return query.urlencode()
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def _audit_csv(organization, events):
-    """Streams the filtered log in chunks, so a long history never sits in memory."""
-    writer = csv.writer(_Echo())
-
     def rows():
-        yield writer.writerow(["time_utc", "event", "actor", "subject", "target", "details", "network"])
         for start in range(0, events.count(), 1000):
             for row in selectors.audit_rows(events=events[start : start + 1000]):
                 event = row["event"]
-                yield writer.writerow(
-                    [
-                        event.occurred_at.isoformat(),
-                        event.event_type,
-                        row["actor"].email if row["actor"] else "",
-                        row["subject"].email if row["subject"] else "",
-                        f"{event.target_type}:{event.target_id}",
-                        "; ".join(f"{k}={v}" for k, v in row["details"].items()),
-                        event.ip_prefix,
-                    ]
-                )
+                yield [
+                    event.occurred_at.isoformat(),
+                    event.event_type,
+                    row["actor"].email if row["actor"] else "",
+                    row["subject"].email if row["subject"] else "",
+                    f"{event.target_type}:{event.target_id}",
+                    "; ".join(f"{k}={v}" for k, v in row["details"].items()),
+                    event.ip_prefix,
+                ]
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{organization.slug}-audit-log.csv"'
-    return response
+    return csv_download(
+        header=["time_utc", "event", "actor", "subject", "target", "details", "network"],
+        rows=rows(),
+        filename=f"{organization.slug}-audit-log.csv",
+    )
 
 
 @require_http_methods(["GET", "POST"])

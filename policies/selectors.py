@@ -2,10 +2,13 @@ import difflib
 
 import markdown
 import nh3
+from django.conf import settings
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+
+from icentrex.hot_data import rechecked
 
 from .models import PolicyAcceptance, PolicyDocument, PolicyVersion
 
@@ -80,21 +83,10 @@ def version_diff(*, old: PolicyVersion, new: PolicyVersion) -> list[tuple[str, s
     return rows
 
 
-_privacy_label: tuple[str, float] | None = None
-
-
-def privacy_policy_label() -> str:
+@rechecked
+def privacy_policy_label(_previous=None) -> str:
     """ "v<number> <hash prefix>" of the privacy policy in force, recorded with
-    every consent. Consent is the hottest write, so the answer is kept in
-    process and re-checked at most once per COOKIE_DECLARATION_RECHECK_SECONDS."""
-    import time
-
-    from django.conf import settings
-
-    global _privacy_label
-    now = time.monotonic()
-    if _privacy_label and now - _privacy_label[1] < settings.COOKIE_DECLARATION_RECHECK_SECONDS:
-        return _privacy_label[0]
+    every consent (the hottest write, hence kept in process)."""
     version = (
         PolicyVersion.objects.filter(
             document__slug="privacy", status=PolicyVersion.Status.PUBLISHED, effective_at__lte=timezone.now()
@@ -103,35 +95,20 @@ def privacy_policy_label() -> str:
         .values_list("number", "content_hash")
         .first()
     )
-    label = f"v{version[0]} {version[1][:12]}" if version else settings.PRIVACY_POLICY_VERSION
-    _privacy_label = (label, now)
-    return label
+    return f"v{version[0]} {version[1][:12]}" if version else settings.PRIVACY_POLICY_VERSION
 
 
-_material_cache: tuple[list[PolicyVersion], float] | None = None
-
-
-def material_versions_in_force() -> list[PolicyVersion]:
-    """Material versions that are the version in force of their document. Kept
-    in process like the cookie declaration (every signed-in page asks)."""
-    import time
-
-    from django.conf import settings
-
-    global _material_cache
-    now = time.monotonic()
-    if _material_cache and now - _material_cache[1] < settings.COOKIE_DECLARATION_RECHECK_SECONDS:
-        return _material_cache[0]
-    # One small query: the newest version in force per document, kept if material.
+@rechecked
+def material_versions_in_force(_previous=None) -> list[PolicyVersion]:
+    """Material versions that are the version in force of their document (every
+    signed-in page asks, hence kept in process). One small query."""
     newest: dict[int, PolicyVersion] = {}
     published = PolicyVersion.objects.filter(
         status=PolicyVersion.Status.PUBLISHED, effective_at__lte=timezone.now()
     ).select_related("document")
     for version in published.order_by("document_id", "number"):
         newest[version.document_id] = version
-    in_force = [v for v in newest.values() if v.material]
-    _material_cache = (in_force, now)
-    return in_force
+    return [v for v in newest.values() if v.material]
 
 
 def versions_awaiting_acceptance(*, user) -> list[PolicyVersion]:

@@ -3,6 +3,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.selectors import is_privacy_officer
 from audit.events import EventType
 from audit.services import audit_record
 from icentrex.errors import Conflict, Forbidden, RuleViolation
@@ -12,11 +13,9 @@ from subjects.services import subject_key_for_user
 from .models import PolicyAcceptance, PolicyDocument, PolicyVersion
 from .selectors import published_versions
 
-OFFICER_GROUP = "privacy_officer"
-
 
 def _require_officer(actor) -> None:
-    if not (actor.is_superuser or actor.groups.filter(name=OFFICER_GROUP).exists()):
+    if not is_privacy_officer(actor):
         raise Forbidden(_("Only privacy officers publish policies."), code="not_privacy_officer")
 
 

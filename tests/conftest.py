@@ -199,12 +199,12 @@ def _cookie_declaration(request):
     if uses_db:
         request.getfixturevalue("db")
         from cookies.seed import ensure_declaration
-        from cookies.selectors import forget_current_revision
+        from cookies.selectors import current_revision
         from policies.seed import ensure_documents
 
         ensure_declaration()
         ensure_documents()
-        forget_current_revision()  # the database may have been emptied and re-seeded
+        current_revision.forget()  # the database may have been emptied and re-seeded
 
 
 @pytest.fixture(autouse=True)

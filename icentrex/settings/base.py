@@ -240,8 +240,8 @@ POLICY_CONTACT_EMAIL = env("POLICY_CONTACT_EMAIL", default="privacy@icentrex.exa
 # The privacy-policy version recorded with each consent when no version is published yet.
 PRIVACY_POLICY_VERSION = env("PRIVACY_POLICY_VERSION", default="2026-11-01")
 CONSENT_COOKIE_DAYS = env.int("CONSENT_COOKIE_DAYS", default=180)
-# How long a process trusts its in-memory copy of the newest declaration revision.
-COOKIE_DECLARATION_RECHECK_SECONDS = env.float("COOKIE_DECLARATION_RECHECK_SECONDS", default=1.0)
+# How long a process trusts its in-memory copy of hot, read-mostly data (icentrex/hot_data.py).
+HOT_DATA_RECHECK_SECONDS = env.float("HOT_DATA_RECHECK_SECONDS", default=1.0)
 # Sec-GPC: 1 denies marketing unless the person turns it on themselves.
 CONSENT_GPC_DENIES_MARKETING = env.bool("CONSENT_GPC_DENIES_MARKETING", default=True)
 # The policy says iCentrex does not act on Do Not Track: it is recorded, not honoured.

@@ -45,5 +45,5 @@ ACCOUNT_RATE_LIMITS = False
 # Export files go to a throw-away folder.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="icentrex-test-media-"))
 
-# Re-check the newest declaration revision on every use, so query counts do not depend on timing.
-COOKIE_DECLARATION_RECHECK_SECONDS = 0
+# Re-check hot data on every use, so query counts do not depend on timing.
+HOT_DATA_RECHECK_SECONDS = 0
