@@ -9,6 +9,10 @@ urlpatterns = [
     path("cookies/settings/", views.cookie_settings, name="cookie_settings"),
     path("cookies/choices/", views.record_choices, name="cookie_choices"),
     path("staff/consent/", staff_views.consent_figures, name="staff_consent"),
+    path("staff/policies/notices/", policy_staff.notice_runs, name="staff_policy_notice_runs"),
+    path(
+        "staff/policies/notices/<int:version_id>/", policy_staff.notice_progress, name="staff_policy_notices"
+    ),
     path("staff/policies/<slug:slug>/", policy_staff.policy_drafts, name="staff_policy_drafts"),
     path(
         "staff/policies/<slug:slug>/drafts/<int:version_id>/",

@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from organizations import views as organization_views
+from policies import views as policy_views
 
 from . import views
 
@@ -13,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("consent.urls")),
     path("policies/", include("policies.urls")),
+    path("privacy/policies/", policy_views.my_policy_updates, name="privacy_policies"),
     path("privacy/", include("accounts.urls")),
     path("privacy/organisations/", include("organizations.urls")),
     path("orgs/<slug:org_slug>/", include("organizations.console_urls")),

@@ -1,10 +1,15 @@
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from accounts.selectors import is_privacy_officer
 from icentrex.api.schema import error_responses
 from icentrex.api.serializers import StrictSerializer
+from icentrex.errors import Forbidden
 
 from . import selectors, services
 from .models import PolicyDocument, PolicyVersion
@@ -16,6 +21,8 @@ class PolicyVersionSerializer(serializers.ModelSerializer):
     class Meta:
         model = PolicyVersion
         fields = [
+            "id",
+            "status",
             "number",
             "summary",
             "effective_at",
@@ -54,19 +61,103 @@ class PolicyListView(generics.ListAPIView):
     queryset = PolicyDocument.objects.all()
 
 
-@extend_schema(tags=["policies"], responses={200: PolicyVersionSerializer(many=True), **error_responses(404)})
-class PolicyVersionListView(generics.ListAPIView):
-    """Published versions of one document, newest first. Public."""
+class PolicyVersionCreateSerializer(StrictSerializer):
+    body = serializers.CharField(max_length=200_000, help_text="The text, in Markdown.")
+    summary = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
+    effective_at = serializers.DateTimeField(help_text="When the version comes into force.")
+    material = serializers.BooleanField(
+        default=False, help_text="A material change asks everyone to accept it again."
+    )
+    publish = serializers.BooleanField(
+        default=False, help_text="Publish at once (otherwise a draft is saved, to publish later)."
+    )
 
-    authentication_classes = []
-    permission_classes = [AllowAny]
+
+@extend_schema(tags=["policies"])
+class PolicyVersionListView(generics.GenericAPIView):
     serializer_class = PolicyVersionSerializer
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return PolicyVersion.objects.none()
-        document = selectors.access_document(slug=self.kwargs["slug"])
-        return selectors.published_versions(document=document).select_related("document")
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "GET" else [IsAuthenticated()]
+
+    @extend_schema(responses={200: PolicyVersionSerializer(many=True), **error_responses(404)})
+    def get(self, request, slug):
+        """Published versions of one document, newest first. Public."""
+        document = selectors.access_document(slug=slug)
+        versions = selectors.published_versions(document=document).select_related("document")
+        page = self.paginate_queryset(versions)
+        return self.get_paginated_response(PolicyVersionSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=PolicyVersionCreateSerializer,
+        responses={201: PolicyVersionSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, slug):
+        """Save a new version as a draft, or publish it at once (privacy officers).
+        Publishing notifies every account holder by email and in the app."""
+        document = selectors.access_document(slug=slug)
+        serializer = PolicyVersionCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        version = services.policy_draft_create(
+            actor=request.user, document=document, request=request, **serializer.validated_data
+        )
+        return Response(PolicyVersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["policies"])
+class PolicyVersionPublishView(APIView):
+    @extend_schema(
+        request=None, responses={200: PolicyVersionSerializer, **error_responses(401, 403, 404, 409)}
+    )
+    def post(self, request, slug, version_id):
+        """Publish a draft (privacy officers): it gets the next number, becomes
+        immutable, and the change notices go out to every account holder."""
+        document = selectors.access_document(slug=slug)
+        draft = get_object_or_404(document.versions.all(), pk=version_id)
+        version = services.policy_publish(actor=request.user, version=draft, request=request)
+        return Response(PolicyVersionSerializer(version).data)
+
+
+class ChannelProgressSerializer(serializers.Serializer):
+    sent = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    pending = serializers.IntegerField()
+
+
+class ChannelsProgressSerializer(serializers.Serializer):
+    email = ChannelProgressSerializer()
+    in_app = ChannelProgressSerializer()
+
+
+class NoticeProgressSerializer(serializers.Serializer):
+    version = serializers.IntegerField(source="run.version_id")
+    document = serializers.CharField(source="run.version.document.slug")
+    number = serializers.IntegerField(source="run.version.number")
+    status = serializers.CharField(source="run.status")
+    recipients = serializers.IntegerField()
+    channels = ChannelsProgressSerializer()
+    rate_per_second = serializers.FloatField(
+        help_text="Emails sent per second (recent, or overall when done)."
+    )
+    eta_seconds = serializers.FloatField(
+        allow_null=True, help_text="Estimated seconds left; null if unknown."
+    )
+    started_at = serializers.DateTimeField(source="run.started_at", allow_null=True)
+    finished_at = serializers.DateTimeField(source="run.finished_at", allow_null=True)
+
+
+@extend_schema(tags=["policies"])
+class NoticeProgressView(APIView):
+    @extend_schema(responses={200: NoticeProgressSerializer, **error_responses(401, 403, 404)})
+    def get(self, request, version_id):
+        """How far the change notices of a published version are (staff)."""
+        if not (request.user.is_staff or is_privacy_officer(request.user)):
+            raise Forbidden(code="not_staff")
+        version = get_object_or_404(PolicyVersion.objects.select_related("document"), pk=version_id)
+        progress = selectors.notice_progress(version=version)
+        if progress is None:
+            raise Http404
+        return Response(NoticeProgressSerializer(progress).data)
 
 
 class PolicyAcceptanceSerializer(serializers.Serializer):

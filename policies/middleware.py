@@ -1,8 +1,9 @@
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 
-from .selectors import versions_awaiting_acceptance
+from .selectors import NO_PENDING_UPDATES, pending_policy_updates
 
 # Paths a person must still reach while a material change waits for them. The privacy
 # centre stays open: someone who has not accepted can still see and manage what we hold.
@@ -22,20 +23,24 @@ _OPEN_PREFIXES = (
 
 class MaterialChangeMiddleware:
     """After a material policy change comes into force, the next page a
-    signed-in person opens asks them to accept it (fresh consent)."""
+    signed-in person opens asks them to accept it (fresh consent). It also
+    leaves ``request.policy_updates`` for the non-material update banner,
+    looked up (once) only if something asks."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            request.policy_updates = NO_PENDING_UPDATES
+            return self.get_response(request)
+        request.policy_updates = SimpleLazyObject(lambda: pending_policy_updates(user=user))
         if (
-            user is not None
-            and user.is_authenticated
-            and request.method == "GET"
+            request.method == "GET"
             and not request.path.startswith(_OPEN_PREFIXES)
             and not getattr(request, "htmx", False)
-            and versions_awaiting_acceptance(user=user)
+            and request.policy_updates.to_accept
         ):
             return redirect(reverse("policy_accept") + "?" + urlencode({"next": request.get_full_path()}))
         return self.get_response(request)

@@ -96,23 +96,178 @@ class PolicyVersion(models.Model):
 
 
 class PolicyAcceptance(AppendOnlyModel):
-    """Proof that a person accepted a policy version: who (subject key), which
-    version, when and how. Append-only like all evidence."""
+    """Proof that a person accepted a policy version (a material change), or was
+    notified of it and carried on (a non-material change): who (subject key),
+    which version, when and how. Append-only like all evidence."""
+
+    class Kind(models.TextChoices):
+        ACCEPTED = "accepted", _("Accepted")
+        NOTIFIED = "notified", _("Notified")
 
     class How(models.TextChoices):
         INTERSTITIAL = "interstitial", _("Asked on the next page after the change")
         API = "api", _("Through the API")
+        BANNER = "banner", _("Saw the update banner and carried on")
 
     version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="acceptances")
     subject_key = models.UUIDField()
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.ACCEPTED)
     how = models.CharField(max_length=16, choices=How.choices)
     accepted_at = models.DateTimeField(auto_now_add=True)
     ip_prefix = models.CharField(max_length=45, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["version", "subject_key"], name="policy_acceptance_once")
+            models.UniqueConstraint(fields=["version", "subject_key", "kind"], name="policy_acceptance_once")
         ]
 
     def __str__(self):
-        return f"{self.subject_key} accepted {self.version}"
+        return f"{self.subject_key} {self.kind} {self.version}"
+
+
+class NoticeRun(models.Model):
+    """The outbox row of one published version's change notices. It is written
+    in the publishing transaction, so the fan-out cannot be lost: if the broker
+    is down when the version is published, the periodic sweep relays it later.
+    Operational state (not evidence): it tracks how far the fan-out got."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to start")
+        RUNNING = "running", _("Sending")
+        DONE = "done", _("Finished")
+
+    version = models.OneToOneField(PolicyVersion, on_delete=models.PROTECT, related_name="notice_run")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # Everyone who had an account when the version was published is notified;
+    # people who sign up later read the new version when they sign up.
+    last_user_pk = models.BigIntegerField()
+    recipient_count = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"notices for {self.version}"
+
+
+class NoticeChunk(models.Model):
+    """One primary-key range of users [first_pk, last_pk] of a run: the unit a
+    task works on, retries and the sweep resumes."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Done")
+
+    run = models.ForeignKey(NoticeRun, on_delete=models.PROTECT, related_name="chunks")
+    first_pk = models.BigIntegerField()
+    last_pk = models.BigIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # Last sign of life of a task working on it; the sweep re-enqueues stale chunks.
+    touched_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "first_pk"], name="notice_chunk_unique_range")]
+        indexes = [models.Index(fields=["status", "touched_at"], name="notice_chunk_status")]
+
+    def __str__(self):
+        return f"users {self.first_pk}-{self.last_pk} of {self.run}"
+
+
+class PolicyNoticeQuerySet(models.QuerySet):
+    def delete(self):
+        raise PublishedVersionError("Policy notices are evidence and are never deleted")
+
+
+class PolicyNotice(models.Model):
+    """That a person was told about a new policy version, on one channel.
+
+    Unique per (version, subject, channel): however often a task is retried or
+    delivered twice, nobody gets the same notice twice. The row moves
+    pending -> sending -> sent | failed once; a final row is evidence and is
+    frozen (PostgreSQL refuses to change or delete it) and carries the hash of
+    its content; a run's final rows are sealed together (``NoticeSeal``).
+    People are named only by subject key, like all evidence."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        IN_APP = "in_app", _("In-app notice")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    FINAL = (Status.SENT, Status.FAILED)
+
+    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="notices")
+    chunk = models.ForeignKey(NoticeChunk, on_delete=models.PROTECT, related_name="notices")
+    subject_key = models.UUIDField()
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    failure_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    content_hash = models.CharField(max_length=64, blank=True)
+
+    objects = PolicyNoticeQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["version", "subject_key", "channel"], name="policy_notice_once"),
+        ]
+        indexes = [
+            models.Index(fields=["chunk", "channel", "status"], name="policy_notice_chunk_status"),
+            models.Index(fields=["version", "status", "channel"], name="policy_notice_progress"),
+            models.Index(fields=["subject_key"], name="policy_notice_subject"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} notice of {self.version_id} to {self.subject_key}"
+
+    def delete(self, *args, **kwargs):
+        raise PublishedVersionError("Policy notices are evidence and are never deleted")
+
+    def compute_hash(self, *, version_hash: str) -> str:
+        return notice_hash(
+            version_hash=version_hash,
+            subject_key=self.subject_key,
+            channel=self.channel,
+            status=self.status,
+            sent_at=self.sent_at,
+            failure_reason=self.failure_reason,
+        )
+
+
+def notice_hash(*, version_hash, subject_key, channel, status, sent_at, failure_reason) -> str:
+    """(version, subject, channel) is unique, so the content names the notice
+    without its id, and rows can be written final in one bulk insert."""
+    return content_hash(
+        {
+            "version": version_hash,
+            "subject": str(subject_key),
+            "channel": channel,
+            "status": status,
+            "sent_at": sent_at.isoformat() if sent_at else None,
+            "failure": failure_reason,
+        }
+    )
+
+
+class NoticeSeal(AppendOnlyModel):
+    """All final notices of a finished run, sealed together: the Merkle root of
+    their hashes in id order, chained to the previous seal. An edited, deleted
+    or added notice no longer matches (``notice_seals_verify``)."""
+
+    run = models.OneToOneField(NoticeRun, on_delete=models.PROTECT, related_name="seal")
+    notice_count = models.PositiveIntegerField()
+    merkle_root = models.CharField(max_length=64)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+    sealed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]

@@ -1,17 +1,41 @@
-from django.db import IntegrityError, transaction
-from django.db.models import Max
-from django.utils import timezone
+import logging
+import time
+from datetime import timedelta
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.mail import EmailMessage, mailers
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Max, Min
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import is_privacy_officer
 from audit.events import EventType
+from audit.evidence import GENESIS_HASH, content_hash
 from audit.services import audit_record
+from consent.merkle import merkle_root
 from icentrex.errors import Conflict, Forbidden, RuleViolation
 from icentrex.net import client_ip, truncate_ip
-from subjects.services import subject_key_for_user
+from subjects.models import SubjectLink
+from subjects.services import subject_key_for_user, subject_links_ensure
 
-from .models import PolicyAcceptance, PolicyDocument, PolicyVersion
+from .models import (
+    NoticeChunk,
+    NoticeRun,
+    NoticeSeal,
+    PolicyAcceptance,
+    PolicyDocument,
+    PolicyNotice,
+    PolicyVersion,
+)
 from .selectors import published_versions
+
+logger = logging.getLogger(__name__)
 
 
 def _require_officer(actor) -> None:
@@ -20,8 +44,18 @@ def _require_officer(actor) -> None:
 
 
 def policy_draft_create(
-    *, actor, document: PolicyDocument, body: str, summary: str, effective_at, material: bool, request=None
+    *,
+    actor,
+    document: PolicyDocument,
+    body: str,
+    summary: str,
+    effective_at,
+    material: bool,
+    publish: bool = False,
+    request=None,
 ) -> PolicyVersion:
+    """Save a draft, and with ``publish`` publish it at once: if publishing is
+    refused, the draft is not kept either."""
     _require_officer(actor)
     if not body.strip():
         raise RuleViolation(_("The policy text is empty."), code="empty_version")
@@ -36,6 +70,8 @@ def policy_draft_create(
             changes={"document": document.slug, "material": material},
             request=request,
         )
+        if publish:
+            version = policy_publish(actor=actor, version=version, request=request)
     return version
 
 
@@ -65,6 +101,12 @@ def policy_publish(*, actor, version: PolicyVersion, request=None) -> PolicyVers
             content_hash=version.compute_hash(),
         )
         version.refresh_from_db()
+        run = NoticeRun.objects.create(
+            version=version, last_user_pk=get_user_model().objects.aggregate(m=Max("pk"))["m"] or 0
+        )
+        # After commit, and robust: if the broker is down the version is still
+        # published and the sweep relays the outbox row later.
+        transaction.on_commit(partial(_enqueue_fan_out, run.pk), robust=True)
         audit_record(
             event_type=EventType.POLICY_PUBLISHED,
             actor=actor,
@@ -80,19 +122,332 @@ def policy_publish(*, actor, version: PolicyVersion, request=None) -> PolicyVers
     return version
 
 
-def policy_accept(*, user, version: PolicyVersion, how: str, request=None) -> PolicyAcceptance:
-    """Record that the person accepted a published version (idempotent: a
-    second acceptance of the same version returns the first)."""
+def policy_accept(
+    *, user, version: PolicyVersion, how: str, kind: str = PolicyAcceptance.Kind.ACCEPTED, request=None
+) -> PolicyAcceptance:
+    """Record that the person accepted a published version, or (``kind``
+    notified) saw the notice of a non-material one. Idempotent: a second
+    record of the same kind returns the first."""
     if not version.is_published:
         raise RuleViolation(_("Only published versions can be accepted."), code="not_published")
     subject_key = subject_key_for_user(user=user)
-    existing = PolicyAcceptance.objects.filter(version=version, subject_key=subject_key).first()
+    same = PolicyAcceptance.objects.filter(version=version, subject_key=subject_key, kind=kind)
+    existing = same.first()
     if existing:
         return existing
     try:
         with transaction.atomic():
             return PolicyAcceptance.objects.create(
-                version=version, subject_key=subject_key, how=how, ip_prefix=truncate_ip(client_ip(request))
+                version=version,
+                subject_key=subject_key,
+                kind=kind,
+                how=how,
+                ip_prefix=truncate_ip(client_ip(request)),
             )
     except IntegrityError:
-        return PolicyAcceptance.objects.get(version=version, subject_key=subject_key)
+        return same.get()
+
+
+# --- Change notices ------------------------------------------------------------
+#
+# publish -> NoticeRun (outbox, same transaction) -> notices_fan_out task splits
+# users into primary-key ranges (NoticeChunk) -> one notices_deliver_chunk task
+# per range writes the rows (unique per version, subject, channel) and sends
+# the emails -> the last chunk seals the run. notices_sweep (beat) restarts
+# whatever a crash or a lost message left behind.
+
+
+def _enqueue_fan_out(run_id: int) -> None:
+    from .tasks import notices_fan_out
+
+    notices_fan_out.delay(run_id)
+
+
+def _enqueue_chunk(chunk_id: int, countdown: float = 0) -> None:
+    from .tasks import notices_deliver_chunk
+
+    notices_deliver_chunk.apply_async((chunk_id,), countdown=countdown)
+
+
+def notice_run_plan(*, run_id: int) -> list[int]:
+    """Split a run into primary-key ranges of users (once; a repeated call
+    returns the chunks still to do)."""
+    with transaction.atomic():
+        run = NoticeRun.objects.select_for_update().get(pk=run_id)
+        if run.status == NoticeRun.Status.PENDING:
+            size = settings.POLICY_NOTICE_CHUNK_SIZE
+            bounds = _recipients(run).aggregate(first=Min("pk"), count=Count("pk"))
+            NoticeChunk.objects.bulk_create(
+                [
+                    NoticeChunk(run=run, first_pk=first, last_pk=min(first + size - 1, run.last_user_pk))
+                    for first in range(bounds["first"] or 1, run.last_user_pk + 1, size)
+                ],
+                ignore_conflicts=True,
+            )
+            run.recipient_count = bounds["count"]
+            run.status = NoticeRun.Status.RUNNING
+            run.started_at = timezone.now()
+            run.save(update_fields=["recipient_count", "status", "started_at"])
+        if run.status == NoticeRun.Status.DONE:
+            return []
+        pending = list(run.chunks.filter(status=NoticeChunk.Status.PENDING).values_list("pk", flat=True))
+    if not pending:
+        notice_run_finish(run_id=run_id)
+    return pending
+
+
+def _recipients(run: NoticeRun):
+    """Everyone with an active account when the version was published."""
+    return get_user_model().objects.filter(pk__lte=run.last_user_pk, is_active=True).exclude(email="")
+
+
+def notice_chunk_prepare(*, chunk: NoticeChunk) -> None:
+    """Write the chunk's notices: an email notice waiting to be sent and an
+    in-app notice, which is delivered as it is written. Re-running it writes
+    nothing new (unique per version, subject, channel)."""
+    version = chunk.run.version
+    user_ids = list(
+        _recipients(chunk.run).filter(pk__range=(chunk.first_pk, chunk.last_pk)).values_list("pk", flat=True)
+    )
+    if not user_ids:
+        return
+    subject_links_ensure(user_ids=user_ids)
+    keys = list(SubjectLink.objects.filter(user_id__in=user_ids).values_list("subject_key", flat=True))
+    now = timezone.now()
+    rows = []
+    for key in keys:
+        rows.append(
+            PolicyNotice(version=version, chunk=chunk, subject_key=key, channel=PolicyNotice.Channel.EMAIL)
+        )
+        in_app = PolicyNotice(
+            version=version,
+            chunk=chunk,
+            subject_key=key,
+            channel=PolicyNotice.Channel.IN_APP,
+            status=PolicyNotice.Status.SENT,
+            attempts=1,
+            sent_at=now,
+        )
+        in_app.content_hash = in_app.compute_hash(version_hash=version.content_hash)
+        rows.append(in_app)
+    PolicyNotice.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+
+
+def notice_chunk_deliver(*, chunk_id: int) -> float | None:
+    """Write and send one chunk's notices. Returns the number of seconds after
+    which to come back for retries that are not due yet, or None when the
+    chunk is finished. Safe to run twice at once: emails are claimed row by row
+    (SKIP LOCKED), so two tasks never send the same notice."""
+    chunk = NoticeChunk.objects.select_related("run__version__document").filter(pk=chunk_id).first()
+    if chunk is None or chunk.status == NoticeChunk.Status.DONE:
+        return None
+    notice_chunk_prepare(chunk=chunk)
+    mail = mailers.default  # one SMTP connection for the whole range
+    try:
+        while claimed := _claim_emails(chunk=chunk):
+            _send_emails(chunk=chunk, claimed=claimed, mail=mail)
+            NoticeChunk.objects.filter(pk=chunk.pk).update(touched_at=timezone.now())
+    finally:
+        mail.close()
+    unfinished = chunk.notices.filter(status__in=[PolicyNotice.Status.PENDING, PolicyNotice.Status.SENDING])
+    if unfinished.filter(status=PolicyNotice.Status.SENDING).exists():
+        # Another task holds some of them; it (or the sweep) finishes the chunk.
+        return None
+    next_due = unfinished.order_by("next_attempt_at").values_list("next_attempt_at", flat=True).first()
+    if next_due is not None:
+        return max((next_due - timezone.now()).total_seconds(), 1.0)
+    NoticeChunk.objects.filter(pk=chunk.pk).update(status=NoticeChunk.Status.DONE, touched_at=timezone.now())
+    if not NoticeChunk.objects.filter(run_id=chunk.run_id, status=NoticeChunk.Status.PENDING).exists():
+        notice_run_finish(run_id=chunk.run_id)
+    return None
+
+
+def _claim_emails(*, chunk: NoticeChunk) -> list[tuple[int, object, int]]:
+    now = timezone.now()
+    with transaction.atomic():
+        due = (
+            chunk.notices.filter(channel=PolicyNotice.Channel.EMAIL, status=PolicyNotice.Status.PENDING)
+            .exclude(next_attempt_at__gt=now)
+            .order_by("pk")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", "subject_key", "attempts")[: settings.POLICY_NOTICE_EMAIL_BATCH]
+        )
+        claimed = list(due)
+        if claimed:
+            PolicyNotice.objects.filter(pk__in=[pk for pk, _key, _n in claimed]).update(
+                status=PolicyNotice.Status.SENDING, claimed_at=now
+            )
+    return claimed
+
+
+def _send_emails(*, chunk: NoticeChunk, claimed, mail) -> None:
+    version = chunk.run.version
+    _respect_send_rate(len(claimed))
+    people = {
+        key: (email, language)
+        for key, email, language in SubjectLink.objects.filter(
+            subject_key__in=[key for _pk, key, _n in claimed], user__is_active=True
+        ).values_list("subject_key", "user__email", "user__language")
+    }
+    texts: dict[str, tuple[str, str]] = {}
+    outcome: dict[int, str] = {}  # notice pk -> "" when sent, else why not
+    for pk, key, _attempts in claimed:
+        if key not in people:
+            outcome[pk] = "The account was closed before the notice was sent."
+            continue
+        email, language = people[key]
+        language = language or settings.LANGUAGE_CODE
+        if language not in texts:
+            texts[language] = _notice_email_text(version, language)
+        subject, body = texts[language]
+        message = EmailMessage(subject, body, to=[email], headers={"Message-ID": _message_id(pk)})
+        try:
+            mail.open()  # no-op while the connection is up; reconnects after an error
+            mail.send_messages([message])
+            outcome[pk] = ""
+        except Exception as exc:  # noqa: BLE001  any delivery error is recorded and retried
+            logger.warning("policy notice %s: %s", pk, exc)
+            outcome[pk] = f"{exc.__class__.__name__}: {exc}"[:300]
+            mail.close()
+    _record_outcomes(version=version, claimed=claimed, outcome=outcome)
+
+
+def _message_id(notice_pk: int) -> str:
+    # Stable per notice: if a crash makes us resend, mail systems see the same message.
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">")
+    return f"<policy-notice-{notice_pk}@{domain}>"
+
+
+def _notice_email_text(version: PolicyVersion, language: str) -> tuple[str, str]:
+    base = settings.SITE_URL.rstrip("/")
+    context = {
+        "version": version,
+        "document": version.document,
+        "link": base + reverse("policy_version", args=[version.document.slug, version.number]),
+        "accept_link": base + reverse("policy_accept"),
+    }
+    with translation.override(language):
+        subject = render_to_string("policies/email/notice_subject.txt", context).strip()
+        body = render_to_string("policies/email/notice_body.txt", context)
+    return subject, body
+
+
+def _record_outcomes(*, version: PolicyVersion, claimed, outcome: dict[int, str]) -> None:
+    now = timezone.now()
+    closed_account = "The account was closed before the notice was sent."
+    final, retry = [], []
+    for pk, key, attempts in claimed:
+        reason = outcome[pk]
+        notice = PolicyNotice(
+            pk=pk, subject_key=key, channel=PolicyNotice.Channel.EMAIL, attempts=attempts + 1
+        )
+        if not reason:
+            notice.status, notice.sent_at = PolicyNotice.Status.SENT, now
+        elif reason == closed_account or notice.attempts >= settings.POLICY_NOTICE_MAX_ATTEMPTS:
+            notice.status, notice.failure_reason = PolicyNotice.Status.FAILED, reason
+        else:
+            notice.status, notice.failure_reason = PolicyNotice.Status.PENDING, reason
+            notice.next_attempt_at = now + timedelta(
+                seconds=settings.POLICY_NOTICE_RETRY_SECONDS * 2 ** (notice.attempts - 1)
+            )
+            retry.append(notice)
+            continue
+        notice.content_hash = notice.compute_hash(version_hash=version.content_hash)
+        final.append(notice)
+    with transaction.atomic():
+        if final:
+            PolicyNotice.objects.bulk_update(
+                final, ["status", "attempts", "sent_at", "failure_reason", "content_hash"], batch_size=500
+            )
+        if retry:
+            PolicyNotice.objects.bulk_update(
+                retry, ["status", "attempts", "failure_reason", "next_attempt_at"], batch_size=500
+            )
+
+
+def _respect_send_rate(count: int) -> None:
+    """Keep all workers together under POLICY_NOTICE_EMAILS_PER_SECOND (a
+    fixed one-second window counted in the shared cache)."""
+    limit = settings.POLICY_NOTICE_EMAILS_PER_SECOND
+    if not limit:
+        return
+    while True:
+        window = int(time.time())
+        key = f"policy-notice-rate:{window}"
+        cache.add(key, 0, timeout=5)
+        if cache.incr(key, count) <= max(limit, count):
+            return
+        time.sleep(max(window + 1 - time.time(), 0.01))
+
+
+_NOTICE_SEAL_LOCK_ID = 0x90715E41
+
+
+def notice_run_finish(*, run_id: int) -> NoticeSeal | None:
+    """Mark a run done and seal its notices (once, even if two last chunks
+    finish together). One sealer at a time keeps the seal chain linear."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_NOTICE_SEAL_LOCK_ID])
+        run = NoticeRun.objects.select_for_update().select_related("version").get(pk=run_id)
+        if run.status == NoticeRun.Status.DONE:
+            return None
+        if run.chunks.filter(status=NoticeChunk.Status.PENDING).exists():
+            return None
+        leaves = list(run.version.notices.order_by("pk").values_list("content_hash", flat=True))
+        previous = NoticeSeal.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS_HASH
+        root = merkle_root(leaves)
+        seal = NoticeSeal.objects.create(
+            run=run,
+            notice_count=len(leaves),
+            merkle_root=root,
+            prev_hash=previous,
+            hash=content_hash({"run": run.pk, "merkle_root": root, "count": len(leaves)}, previous),
+        )
+        run.status = NoticeRun.Status.DONE
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "finished_at"])
+    return seal
+
+
+def notices_sweep(*, stale_after: timedelta | None = None) -> dict:
+    """Pick up what a crash, a lost message or a broker outage left behind
+    (Celery beat, every minute). Re-enqueueing work that is in fact still
+    running is harmless: the tasks are idempotent."""
+    stale_after = (
+        stale_after if stale_after is not None else timedelta(seconds=settings.POLICY_NOTICE_STALE_SECONDS)
+    )
+    before = timezone.now() - stale_after
+    relayed = list(
+        NoticeRun.objects.filter(status=NoticeRun.Status.PENDING, created_at__lte=before).values_list(
+            "pk", flat=True
+        )
+    )
+    for run_id in relayed:
+        _enqueue_fan_out(run_id)
+    # A worker killed mid-batch leaves notices "sending": whether the email
+    # left is unknown, so they go again (same Message-ID) rather than never.
+    released = PolicyNotice.objects.filter(status=PolicyNotice.Status.SENDING, claimed_at__lte=before).update(
+        status=PolicyNotice.Status.PENDING
+    )
+    resumed = list(
+        NoticeChunk.objects.filter(
+            status=NoticeChunk.Status.PENDING, run__status=NoticeRun.Status.RUNNING, touched_at__lte=before
+        ).values_list("pk", flat=True)
+    )
+    for chunk_id in resumed:
+        _enqueue_chunk(chunk_id)
+    finished = 0
+    for run_id in (
+        NoticeRun.objects.filter(status=NoticeRun.Status.RUNNING)
+        .exclude(chunks__status=NoticeChunk.Status.PENDING)
+        .values_list("pk", flat=True)
+    ):
+        finished += notice_run_finish(run_id=run_id) is not None
+    return {
+        "relayed_runs": len(relayed),
+        "released_notices": released,
+        "resumed_chunks": len(resumed),
+        "sealed_runs": finished,
+    }

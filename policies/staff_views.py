@@ -1,9 +1,11 @@
 """Staff console: privacy officers draft and publish policy versions."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from consent.staff_views import privacy_officer_required
 
@@ -61,5 +63,27 @@ def policy_draft_publish(request, slug, version_id):
     document = selectors.access_document(slug=slug)
     draft = get_object_or_404(document.versions, pk=version_id, status=PolicyVersion.Status.DRAFT)
     version = services.policy_publish(actor=request.user, version=draft, request=request)
-    messages.success(request, _("Version %(n)s is published.") % {"n": version.number})
-    return redirect("policy_version", slug, version.number)
+    messages.success(
+        request, _("Version %(n)s is published. Everyone is being notified.") % {"n": version.number}
+    )
+    return redirect("staff_policy_notices", version.pk)
+
+
+@require_GET
+@privacy_officer_required
+def notice_runs(request):
+    """Every published version's notices, newest first."""
+    page = Paginator(selectors.notice_runs(), 20).get_page(request.GET.get("page"))
+    return render(request, "staff/policy_notices.html", {"page": page})
+
+
+@require_GET
+@privacy_officer_required
+def notice_progress(request, version_id):
+    """Progress of one version's notices; htmx refreshes the figures while they run."""
+    version = get_object_or_404(PolicyVersion.objects.select_related("document"), pk=version_id)
+    progress = selectors.notice_progress(version=version)
+    if progress is None:
+        raise Http404
+    template = "staff/_notice_progress.html" if request.htmx else "staff/policy_notice_progress.html"
+    return render(request, template, {"version": version, "progress": progress})

@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import selectors, services
+from .models import PolicyAcceptance
 
 
 @require_GET
@@ -57,14 +58,17 @@ def policy_diff(request, slug):
     )
 
 
+def _next_url(request) -> str:
+    next_url = request.POST.get("next") or request.GET.get("next") or "/"
+    return next_url if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}) else "/"
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def policy_accept(request):
     """The interstitial for material changes: read what changed, then accept."""
     pending = selectors.versions_awaiting_acceptance(user=request.user)
-    next_url = request.POST.get("next") or request.GET.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = "/"
+    next_url = _next_url(request)
     if not pending:
         return redirect(next_url)
     if request.method == "POST":
@@ -77,5 +81,42 @@ def policy_accept(request):
         {
             "pending": [(v, selectors.render_policy(v.body)) for v in pending],
             "next": next_url,
+        },
+    )
+
+
+@require_POST
+@login_required
+def policy_updates_acknowledge(request):
+    """The update banner's "Got it": records that the person was notified of
+    the non-material versions it showed (only those still open for them)."""
+    shown = set(request.POST.getlist("version"))
+    for version in request.policy_updates.to_acknowledge:
+        if str(version.pk) in shown:
+            services.policy_accept(
+                user=request.user,
+                version=version,
+                kind=PolicyAcceptance.Kind.NOTIFIED,
+                how=PolicyAcceptance.How.BANNER,
+                request=request,
+            )
+    if request.htmx:
+        return HttpResponse("")
+    return redirect(_next_url(request))
+
+
+@require_GET
+@login_required
+def my_policy_updates(request):
+    """Privacy centre: where the person stands with each policy in force, and
+    every version they were told about or accepted, when and how."""
+    updates = selectors.policy_updates_of(user=request.user)
+    return render(
+        request,
+        "privacy/policies.html",
+        {
+            "section": "policies",
+            "current": selectors.current_versions_status(user=request.user, updates=updates),
+            "updates": updates,
         },
     )

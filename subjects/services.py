@@ -38,6 +38,23 @@ def subject_link_for_user(*, user) -> SubjectLink:
         return SubjectLink.objects.get(user=user)
 
 
+def subject_links_ensure(*, user_ids) -> None:
+    """Give every one of these users a subject link (bulk, for fan-outs that
+    write evidence about thousands of people at once)."""
+    missing = set(user_ids) - set(
+        SubjectLink.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True)
+    )
+    if missing:
+        master = _master_fernet()
+        SubjectLink.objects.bulk_create(
+            [
+                SubjectLink(user_id=pk, wrapped_key=master.encrypt(Fernet.generate_key()))
+                for pk in sorted(missing)
+            ],
+            ignore_conflicts=True,
+        )
+
+
 def subject_key_for_user(*, user) -> uuid.UUID:
     return subject_link_for_user(user=user).subject_key
 

@@ -123,61 +123,77 @@ def worker_env():
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db, settings, worker_env):
-    """A real Celery worker in its own process, against the test database and
-    the test broker. Stopped by its PID."""
+def start_celery_worker(transactional_db, settings, worker_env):
+    """Start real Celery workers in their own processes, against the test
+    database and the test broker (``start(**extra_env)``). Stopped by PID."""
     from django.db import connection
 
     from icentrex.celery import app
 
     app.control.purge()
-    hostname = f"test-{os.getpid()}@localhost"
-    env = {
-        **os.environ,
-        **worker_env,
-        "DJANGO_SETTINGS_MODULE": "icentrex.settings.test",
-        "DATABASE_URL": _database_url(connection.settings_dict),
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "CELERY_RESULT_BACKEND": settings.CELERY_RESULT_BACKEND,
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "icentrex",
-            "worker",
-            "--pool=solo",
-            "--concurrency=1",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel=INFO",
-            "--hostname",
-            hostname,
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail("Celery worker exited early:\n" + process.stdout.read())
-        if app.control.inspect(destination=[hostname], timeout=0.5).ping():
-            break
-    else:
-        process.kill()
-        pytest.fail("Celery worker did not come up within 30 s")
-    yield process
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    started: list[subprocess.Popen] = []
+
+    def start(**extra_env) -> subprocess.Popen:
+        hostname = f"test-{os.getpid()}-{len(started)}@localhost"
+        env = {
+            **os.environ,
+            **worker_env,
+            "DJANGO_SETTINGS_MODULE": "icentrex.settings.test",
+            "DATABASE_URL": _database_url(connection.settings_dict),
+            "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+            "CELERY_RESULT_BACKEND": settings.CELERY_RESULT_BACKEND,
+            **extra_env,
+        }
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "icentrex",
+                "worker",
+                "--pool=solo",
+                "--concurrency=1",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel=INFO",
+                "--hostname",
+                hostname,
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        started.append(process)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail("Celery worker exited early:\n" + process.stdout.read())
+            # A worker on another broker answers if this process's app points there too.
+            if app.control.inspect(destination=[hostname], timeout=0.5).ping():
+                break
+        else:
+            process.kill()
+            pytest.fail("Celery worker did not come up within 30 s:\n" + process.communicate()[0][-3000:])
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.fixture
+def celery_worker_process(start_celery_worker):
+    """One real Celery worker (see start_celery_worker)."""
+    return start_celery_worker()
 
 
 def _database_url(settings_dict) -> str:

@@ -97,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "organizations.context_processors.organizations",
                 "consent.context_processors.consent_banner",
+                "policies.context_processors.policy_updates",
             ],
         },
     },
@@ -147,6 +148,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "data_requests.tasks.organization_export_sweep",
         "schedule": crontab(minute="*/5"),
     },
+    "policy-notices-sweep": {"task": "policies.tasks.notices_sweep", "schedule": 60.0},
     "audit-verify-chain": {
         "task": "audit.tasks.audit_verify_chain",
         "schedule": crontab(minute=17, hour=3),
@@ -179,6 +181,19 @@ def _mailer_from_url(url: str) -> dict:
 MAILERS = {"default": _mailer_from_url(env("EMAIL_URL", default="consolemail://"))}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="iCentrex Privacy <privacy@icentrex.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Policy change notices -----------------------------------------------------
+
+# Users per primary-key range (one task each), emails claimed per round, the
+# shared sending rate for all workers (0: no limit), attempts before a notice
+# counts as failed, the first retry delay (doubling each time), and how long a
+# range may go untouched before the sweep assumes its worker died.
+POLICY_NOTICE_CHUNK_SIZE = env.int("POLICY_NOTICE_CHUNK_SIZE", default=1000)
+POLICY_NOTICE_EMAIL_BATCH = env.int("POLICY_NOTICE_EMAIL_BATCH", default=200)
+POLICY_NOTICE_EMAILS_PER_SECOND = env.int("POLICY_NOTICE_EMAILS_PER_SECOND", default=2000)
+POLICY_NOTICE_MAX_ATTEMPTS = env.int("POLICY_NOTICE_MAX_ATTEMPTS", default=5)
+POLICY_NOTICE_RETRY_SECONDS = env.int("POLICY_NOTICE_RETRY_SECONDS", default=60)
+POLICY_NOTICE_STALE_SECONDS = env.int("POLICY_NOTICE_STALE_SECONDS", default=120)
 
 # --- Accounts ---------------------------------------------------------------
 
