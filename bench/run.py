@@ -153,7 +153,7 @@ def main():
 
     user = User.objects.create_user("bench@example.org", "bench-password-123", name="Bench")
     _token, clear = api_token_create(actor=user, name="bench")
-    from bench import consent, organizations
+    from bench import consent, notices, organizations
 
     report = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
@@ -162,6 +162,8 @@ def main():
         "audit_chain": bench_audit_chain(),
         "consent": consent.run(ENV),
         "organization_10k": {"seed": organizations.seed(), **organizations.members_list()},
+        # Last: it adds 100,000 accounts to the bench database.
+        "policy_notices_100k": notices.run(ENV),
     }
     print(json.dumps(report, indent=2))
 

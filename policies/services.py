@@ -1,3 +1,4 @@
+import email.policy
 import logging
 import time
 from datetime import timedelta
@@ -280,6 +281,9 @@ def _claim_emails(*, chunk: NoticeChunk) -> list[tuple[int, object, int]]:
     return claimed
 
 
+_ACCOUNT_CLOSED = "The account was closed before the notice was sent."
+
+
 def _send_emails(*, chunk: NoticeChunk, claimed, mail) -> None:
     version = chunk.run.version
     _respect_send_rate(len(claimed))
@@ -289,18 +293,19 @@ def _send_emails(*, chunk: NoticeChunk, claimed, mail) -> None:
             subject_key__in=[key for _pk, key, _n in claimed], user__is_active=True
         ).values_list("subject_key", "user__email", "user__language")
     }
-    texts: dict[str, tuple[str, str]] = {}
+    texts: dict[str, tuple[str, str, bytes]] = {}
     outcome: dict[int, str] = {}  # notice pk -> "" when sent, else why not
     for pk, key, _attempts in claimed:
         if key not in people:
-            outcome[pk] = "The account was closed before the notice was sent."
+            outcome[pk] = _ACCOUNT_CLOSED
             continue
         email, language = people[key]
         language = language or settings.LANGUAGE_CODE
         if language not in texts:
             texts[language] = _notice_email_text(version, language)
-        subject, body = texts[language]
-        message = EmailMessage(subject, body, to=[email], headers={"Message-ID": _message_id(pk)})
+        subject, body, template = texts[language]
+        message = _NoticeEmail(subject, body, to=[email], headers={"Message-ID": _message_id(pk)})
+        message.template = template
         try:
             mail.open()  # no-op while the connection is up; reconnects after an error
             mail.send_messages([message])
@@ -312,13 +317,46 @@ def _send_emails(*, chunk: NoticeChunk, claimed, mail) -> None:
     _record_outcomes(version=version, claimed=claimed, outcome=outcome)
 
 
+_TO_PLACEHOLDER = "notice-recipient@placeholder.invalid"
+_ID_PLACEHOLDER = "<notice-id@placeholder.invalid>"
+
+
+class _PrebuiltMessage:
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def as_bytes(self, *args, **kwargs) -> bytes:
+        return self.data
+
+
+class _NoticeEmail(EmailMessage):
+    """A notice is the same message for everyone reading one language except
+    its To and Message-ID headers. Building the MIME message costs about 1.4 ms
+    a time, more than sending it, so it is built once per language and batch
+    (``template``) and only those two headers change. Addresses that are not
+    plain ASCII take Django's ordinary path."""
+
+    template: bytes = b""
+
+    def message(self, **kwargs):
+        address = self.to[0]
+        if not self.template or not address.isascii() or "\n" in address or "\r" in address:
+            return super().message(**kwargs)
+        return _PrebuiltMessage(
+            self.template.replace(_TO_PLACEHOLDER.encode(), address.encode()).replace(
+                _ID_PLACEHOLDER.encode(), self.extra_headers["Message-ID"].encode()
+            )
+        )
+
+
 def _message_id(notice_pk: int) -> str:
     # Stable per notice: if a crash makes us resend, mail systems see the same message.
     domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">")
     return f"<policy-notice-{notice_pk}@{domain}>"
 
 
-def _notice_email_text(version: PolicyVersion, language: str) -> tuple[str, str]:
+def _notice_email_text(version: PolicyVersion, language: str) -> tuple[str, str, bytes]:
+    """Subject, body and the prebuilt SMTP message (see _NoticeEmail)."""
     base = settings.SITE_URL.rstrip("/")
     context = {
         "version": version,
@@ -329,13 +367,15 @@ def _notice_email_text(version: PolicyVersion, language: str) -> tuple[str, str]
     with translation.override(language):
         subject = render_to_string("policies/email/notice_subject.txt", context).strip()
         body = render_to_string("policies/email/notice_body.txt", context)
-    return subject, body
+    template = EmailMessage(subject, body, to=[_TO_PLACEHOLDER], headers={"Message-ID": _ID_PLACEHOLDER})
+    return subject, body, template.message(policy=email.policy.SMTP).as_bytes()
 
 
 def _record_outcomes(*, version: PolicyVersion, claimed, outcome: dict[int, str]) -> None:
+    """Sent and failed notices become final (with their content hash); the
+    others wait for their next attempt, each twice as long as the last."""
     now = timezone.now()
-    closed_account = "The account was closed before the notice was sent."
-    final, retry = [], []
+    rows = []
     for pk, key, attempts in claimed:
         reason = outcome[pk]
         notice = PolicyNotice(
@@ -343,26 +383,43 @@ def _record_outcomes(*, version: PolicyVersion, claimed, outcome: dict[int, str]
         )
         if not reason:
             notice.status, notice.sent_at = PolicyNotice.Status.SENT, now
-        elif reason == closed_account or notice.attempts >= settings.POLICY_NOTICE_MAX_ATTEMPTS:
+        elif reason == _ACCOUNT_CLOSED or notice.attempts >= settings.POLICY_NOTICE_MAX_ATTEMPTS:
             notice.status, notice.failure_reason = PolicyNotice.Status.FAILED, reason
         else:
             notice.status, notice.failure_reason = PolicyNotice.Status.PENDING, reason
             notice.next_attempt_at = now + timedelta(
                 seconds=settings.POLICY_NOTICE_RETRY_SECONDS * 2 ** (notice.attempts - 1)
             )
-            retry.append(notice)
-            continue
-        notice.content_hash = notice.compute_hash(version_hash=version.content_hash)
-        final.append(notice)
-    with transaction.atomic():
-        if final:
-            PolicyNotice.objects.bulk_update(
-                final, ["status", "attempts", "sent_at", "failure_reason", "content_hash"], batch_size=500
-            )
-        if retry:
-            PolicyNotice.objects.bulk_update(
-                retry, ["status", "attempts", "failure_reason", "next_attempt_at"], batch_size=500
-            )
+        if notice.status in PolicyNotice.FINAL:
+            notice.content_hash = notice.compute_hash(version_hash=version.content_hash)
+        rows.append(notice)
+    _update_notices(rows)
+
+
+_OUTCOME_FIELDS = ["status", "attempts", "sent_at", "failure_reason", "next_attempt_at", "content_hash"]
+
+
+def _update_notices(rows: list[PolicyNotice]) -> None:
+    """One UPDATE for a whole batch. On PostgreSQL from arrays (unnest), since
+    Django's bulk_update builds a CASE per field and row, which costs more
+    than sending the emails."""
+    if connection.vendor != "postgresql":
+        PolicyNotice.objects.bulk_update(rows, _OUTCOME_FIELDS, batch_size=500)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE policies_policynotice AS n
+               SET status = v.status, attempts = v.attempts, sent_at = v.sent_at,
+                   failure_reason = v.failure_reason, next_attempt_at = v.next_attempt_at,
+                   content_hash = v.content_hash
+              FROM unnest(%s::bigint[], %s::varchar[], %s::smallint[], %s::timestamptz[], %s::varchar[],
+                          %s::timestamptz[], %s::varchar[])
+                   AS v(id, status, attempts, sent_at, failure_reason, next_attempt_at, content_hash)
+             WHERE n.id = v.id
+            """,
+            [[r.pk for r in rows]] + [[getattr(r, field) for r in rows] for field in _OUTCOME_FIELDS],
+        )
 
 
 def _respect_send_rate(count: int) -> None:

@@ -1,12 +1,15 @@
 """Policy change notices: the outbox row, the fan-out by user ranges, retries,
 the sweep, evidence (frozen rows and seals) and what staff and people see."""
 
+import email.policy
 import threading
 from datetime import timedelta
+from email import message_from_bytes
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
+from django.core.mail import EmailMessage
 from django.db import connection, connections
 from django.db.utils import DatabaseError
 from django.test.utils import CaptureQueriesContext
@@ -363,3 +366,26 @@ def test_the_privacy_centre_lists_notices_and_answers(officer, client):
     assert updates[1]["in_app"].status == "sent" and updates[1]["accepted"] is None
     states = {row["version"].document.slug: row["state"] for row in page.context["current"]}
     assert states["privacy"] == "accepted" and states["terms"] == "notified"
+
+
+def test_prebuilt_notice_emails_are_what_django_would_build(officer):
+    version = publish(officer)
+    subject, body, template = services._notice_email_text(version, "en")
+    headers = {"Message-ID": "<policy-notice-1@icentrex.example>"}
+    fast = services._NoticeEmail(subject, body, to=["ann@example.org"], headers=headers)
+    fast.template = template
+    usual = EmailMessage(subject, body, to=["ann@example.org"], headers=headers)
+
+    def parsed(message):
+        return message_from_bytes(
+            message.message(policy=email.policy.SMTP).as_bytes(), policy=email.policy.default
+        )
+
+    a, b = parsed(fast), parsed(usual)
+    for name in ("From", "To", "Subject", "Message-ID", "Content-Type", "MIME-Version"):
+        assert a[name] == b[name], name
+    assert a.get_content() == b.get_content()
+    # An address that is not plain ASCII is built the usual way.
+    other = services._NoticeEmail(subject, body, to=["åsa@exempel.se"], headers=headers)
+    other.template = template
+    assert parsed(other)["To"] == "åsa@exempel.se"
