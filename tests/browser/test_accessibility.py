@@ -99,3 +99,35 @@ def test_privacy_centre_pages(axe, page, live_server, screenshot):
     ]:
         assert axe(live_server.url + path) == [], path
         screenshot(page, "a11y" + path.replace("/", "-").rstrip("-"))
+
+
+def test_policy_notice_pages(axe, page, live_server, screenshot):
+    """The update banner, the privacy centre's policy page and the staff progress pages."""
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from policies import selectors, services
+    from policies.models import NoticeRun, PolicyDocument
+
+    ada = UserFactory(email="ada@example.org", name="Ada")
+    ada.groups.add(Group.objects.get_or_create(name="privacy_officer")[0])
+    terms = PolicyDocument.objects.get(slug="terms")
+    version = services.policy_draft_create(
+        actor=ada,
+        document=terms,
+        body=selectors.version_in_force(document=terms).body + "\n\nA clearer sentence.\n",
+        summary="Clearer wording about support tickets.",
+        effective_at=timezone.now(),
+        material=False,
+        publish=True,
+    )
+    run = NoticeRun.objects.get(version=version)
+    for chunk_id in services.notice_run_plan(run_id=run.pk):
+        services.notice_chunk_deliver(chunk_id=chunk_id)
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Email").fill("ada@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    for path in ["/privacy/policies/", "/staff/policies/notices/", f"/staff/policies/notices/{version.pk}/"]:
+        assert axe(live_server.url + path) == [], path
+        screenshot(page, "a11y" + path.replace("/", "-").rstrip("-"))

@@ -38,3 +38,35 @@ def test_material_change_interstitial(page, live_server, screenshot):
     page.get_by_role("button", name="I accept").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Your privacy at iCentrex")
     assert PolicyAcceptance.objects.get().how == "interstitial"
+
+
+def test_non_material_change_banner_is_dismissed_in_place(page, live_server, screenshot):
+    officer = UserFactory(email="po@icentrex.example")
+    officer.groups.add(Group.objects.get_or_create(name="privacy_officer")[0])
+    reader = UserFactory(email="reader@example.org", name="Reader")
+    terms = PolicyDocument.objects.get(slug="terms")
+    services.policy_draft_create(
+        actor=officer,
+        document=terms,
+        body=selectors.version_in_force(document=terms).body + "\n\nA clearer sentence.\n",
+        summary="Clearer wording about support tickets.",
+        effective_at=timezone.now(),
+        material=False,
+        publish=True,
+    )
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Email").fill("reader@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.goto(live_server.url + "/")
+    banner = page.locator("#policy-update")
+    expect(banner).to_contain_text("Clearer wording about support tickets.")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()  # no interstitial: the page itself
+    screenshot(page, "policy-update-banner")
+    banner.get_by_role("button", name="Got it").click()
+    expect(banner).to_have_count(0)  # swapped out by htmx, no reload
+    record = PolicyAcceptance.objects.get()
+    assert (record.kind, record.how, record.subject_key is not None) == ("notified", "banner", True)
+    page.reload()
+    expect(page.locator("#policy-update")).to_have_count(0)
+    assert reader.is_active
