@@ -12,6 +12,7 @@ urlpatterns = [
     path("language/", views.language_switch, name="language_switch"),
     path("accounts/", include("allauth.urls")),
     path("", include("consent.urls")),
+    path("", include("support.urls")),
     path("policies/", include("policies.urls")),
     path("privacy/", include("accounts.urls")),
     path("privacy/organisations/", include("organizations.urls")),
