@@ -1,11 +1,16 @@
 import secrets
 from datetime import datetime
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from audit.events import EventType
 from audit.services import audit_record
+from icentrex.errors import Conflict, Forbidden
+from subjects.services import subject_shred
 
 from .models import PersonalAccessToken, User
 
@@ -86,3 +91,127 @@ def api_token_touch(*, token: PersonalAccessToken) -> None:
     if token.last_used_at and (now - token.last_used_at).total_seconds() < 60:
         return
     PersonalAccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
+
+
+_DELETED_DOMAIN = "@deleted.invalid"
+
+
+def deleted_account_email(user: User) -> str:
+    """The placeholder address of a deleted account: unique, says nothing about
+    the person, and undeliverable (.invalid is reserved, RFC 2606)."""
+    return f"deleted-{user.pk}{_DELETED_DOMAIN}"
+
+
+def _refuse_staff_target(*, actor: User, user: User) -> None:
+    """Staff act on customers' accounts here, never on their own or a colleague's,
+    and not on one that is already deleted (it would only be re-linked to a new key)."""
+    if user.email.endswith(_DELETED_DOMAIN):
+        raise Conflict(_("This account is already deleted."), code="account_deleted")
+    if user.pk == actor.pk:
+        raise Forbidden(_("You cannot suspend or delete your own account."), code="own_account")
+    if user.is_staff or user.is_superuser:
+        raise Forbidden(
+            _("Staff accounts are not suspended or deleted here; ask an administrator."), code="staff_account"
+        )
+
+
+def user_suspend(*, actor: User, user: User, context: dict | None = None, request=None) -> User:
+    """Stop an account at once: it cannot sign in, its sessions end and its API
+    tokens stop working. ``context`` says why (e.g. the minor report's id).
+
+    Sessions are not indexed by account (each is an encoded blob), so they are
+    ended by what Django checks on every request instead: an inactive account
+    is never loaded from a session, and the unusable password changes the
+    sessions' auth hash, so they stay dead even if the account is reinstated
+    (the person then sets a new password through password reset)."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        _refuse_staff_target(actor=actor, user=user)
+        if not user.is_active:
+            return user
+        user.is_active = False
+        user.set_unusable_password()
+        user.save(update_fields=["is_active", "password"])
+        revoked = PersonalAccessToken.objects.filter(user=user).active().update(revoked_at=timezone.now())
+        audit_record(
+            event_type=EventType.USER_SUSPENDED,
+            actor=actor,
+            subject=user,
+            target=user,
+            changes={**(context or {}), "api_tokens_revoked": revoked},
+            # Readable while the person exists; unreadable once they are deleted (shredded key).
+            personal_changes={"email": [None, user.email]},
+            request=request,
+        )
+    return user
+
+
+def user_reinstate(*, actor: User, user: User, context: dict | None = None, request=None) -> User:
+    """Lift a suspension. The password stays unusable and revoked tokens stay
+    revoked: the person sets a new password through password reset."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        _refuse_staff_target(actor=actor, user=user)
+        if user.is_active:
+            return user
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        audit_record(
+            event_type=EventType.USER_REINSTATED,
+            actor=actor,
+            subject=user,
+            target=user,
+            changes=context or {},
+            request=request,
+        )
+    return user
+
+
+def user_delete_profile(*, actor: User, user: User, context: dict | None = None, request=None) -> User:
+    """Delete a suspended account's profile data and crypto-shred the person.
+
+    The account row stays as an inactive, nameless placeholder, so rows that
+    point at it (and the audit trail) keep their shape; what identified the
+    person goes: name, address (replaced by a placeholder), allauth email
+    addresses, API tokens, two-factor authenticators, staff groups, and their
+    subject link with their own key, which makes every sealed value about them
+    in the evidence unreadable. Organisation memberships are ended before this
+    by the organisations' own service. Full self-service erasure is issue 9."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        _refuse_staff_target(actor=actor, user=user)
+        if user.is_active:
+            raise Conflict(_("Suspend the account before deleting it."), code="not_suspended")
+        removed = {
+            "email_addresses_removed": EmailAddress.objects.filter(user=user)
+            .delete()[1]
+            .get(EmailAddress._meta.label, 0),
+            "authenticators_removed": Authenticator.objects.filter(user=user)
+            .delete()[1]
+            .get(Authenticator._meta.label, 0),
+            "api_tokens_removed": PersonalAccessToken.objects.filter(user=user)
+            .delete()[1]
+            .get(PersonalAccessToken._meta.label, 0),
+        }
+        user.name = ""
+        user.email = deleted_account_email(user)
+        user.language = ""
+        user.age_check_passed_at = None
+        user.last_login = None
+        user.is_active = False
+        user.set_unusable_password()
+        user.save()
+        user.groups.clear()
+        user.user_permissions.clear()
+        # The last event about the person: written before the shredding, under
+        # their subject key, which then no longer leads to anyone.
+        audit_record(
+            event_type=EventType.USER_DELETED,
+            actor=actor,
+            subject=user,
+            target=user,
+            changes={**(context or {}), **removed},
+            request=request,
+        )
+        subject_shred(user=user)
+    return user

@@ -13,6 +13,7 @@ urlpatterns = [
     path("language/", views.language_switch, name="language_switch"),
     path("accounts/", include("allauth.urls")),
     path("", include("consent.urls")),
+    path("", include("support.urls")),
     path("policies/", include("policies.urls")),
     path("privacy/policies/", policy_views.my_policy_updates, name="privacy_policies"),
     path("privacy/", include("accounts.urls")),

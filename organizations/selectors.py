@@ -3,7 +3,7 @@ with ``access_membership`` and every query after it is filtered by the
 organisation it returns."""
 
 from allauth.account.models import EmailAddress
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -44,6 +44,22 @@ def member_by_email(*, organization: Organization, email: str) -> Membership | N
         Membership.objects.select_related("user", "organization")
         .filter(organization=organization, user__email__iexact=email.strip())
         .first()
+    )
+
+
+def organizations_blocking_account_deletion(*, user) -> QuerySet[Organization]:
+    """Organisations where the person is the only owner while others are members:
+    deleting the account there would leave the organisation without an owner,
+    and only the organisation may choose a new one."""
+    owned = Membership.objects.filter(user=user, role=OrgRole.OWNER).values("organization_id")
+    return (
+        Organization.objects.filter(pk__in=owned)
+        .annotate(
+            owners=Count("memberships", filter=Q(memberships__role=OrgRole.OWNER)),
+            members=Count("memberships"),
+        )
+        .filter(owners=1, members__gt=1)
+        .order_by("name")
     )
 
 

@@ -16,6 +16,8 @@ _OPEN_PREFIXES = (
     "/language/",
     "/cookies/",
     "/privacy/",
+    # Someone who does not accept a change must still be able to ask about it or report a child.
+    "/support/",
     "/_bench/",
     "/favicon",
 )

@@ -95,3 +95,14 @@ class Unsealer:
 def subject_unseal(*, subject_key: uuid.UUID | None, token: str):
     """The sealed value, or None once the person is erased (link and key gone)."""
     return Unsealer()(subject_key=subject_key, token=token)
+
+
+def subject_shred(*, user) -> bool:
+    """Crypto-shred a person: delete their subject link and, with it, their own
+    key. Evidence rows keep their subject key and still verify, but nothing
+    links them to the person any more and their sealed values cannot be
+    decrypted. Call it last, inside the transaction that erases the person:
+    anything that records an event about them afterwards would create a new,
+    unrelated link. Returns whether there was a link to delete."""
+    deleted, _ = SubjectLink.objects.filter(user=user).delete()
+    return bool(deleted)

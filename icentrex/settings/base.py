@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "integrations",
     "data_requests",
     "policies",
+    "support",
 ]
 
 MIDDLEWARE = [
@@ -153,6 +154,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audit.tasks.audit_verify_chain",
         "schedule": crontab(minute=17, hour=3),
     },
+    "support-email-sweep": {"task": "support.tasks.support_email_sweep", "schedule": crontab(minute="*/10")},
 }
 
 # --- Email ------------------------------------------------------------------
@@ -249,6 +251,13 @@ MFA_TOTP_ISSUER = "iCentrex"
 POLICY_CONTROLLER_NAME = env("POLICY_CONTROLLER_NAME", default="iCentrex Sweden AB")
 POLICY_CONTROLLER_ADDRESS = env("POLICY_CONTROLLER_ADDRESS", default="Box 1234, 169 74 Solna, Sweden")
 POLICY_CONTACT_EMAIL = env("POLICY_CONTACT_EMAIL", default="privacy@icentrex.example")
+
+# --- Support ------------------------------------------------------------------
+
+# The public "Report a minor" and privacy-question forms: at most this many
+# submissions per form from one network (IP truncated to /24 or /48) per window,
+# in allauth's notation. Counted in the cache (Redis when CACHE_URL is set).
+SUPPORT_FORM_RATE_LIMIT = env("SUPPORT_FORM_RATE_LIMIT", default="10/h")
 
 # --- Cookies and consent ------------------------------------------------------
 

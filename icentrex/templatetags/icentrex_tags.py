@@ -21,3 +21,11 @@ def lifetime(days):
         years = days // 365
         return ngettext("%(n)d year", "%(n)d years", years) % {"n": years}
     return ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
+
+
+@register.simple_tag(takes_context=True)
+def staff_sections(context) -> dict:
+    """Which staff console sections the signed-in person may open (one query)."""
+    from accounts.selectors import staff_sections_for
+
+    return staff_sections_for(context["request"].user)

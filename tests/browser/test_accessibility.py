@@ -41,8 +41,27 @@ def test_public_pages(axe, live_server):
         "/cookies/settings/",
         "/policies/privacy/",
         "/policies/terms/",
+        "/support/report-a-minor/",
+        "/support/report-a-minor/thanks/",
+        "/support/privacy-question/",
+        "/support/privacy-question/thanks/",
     ]:
         assert axe(live_server.url + path) == [], path
+
+
+def test_public_forms_with_errors(axe, page, live_server, screenshot):
+    """The error state too: messages tied to their fields, nothing that traps a
+    keyboard or screen-reader user (the honeypot stays out of their way)."""
+    for path in ["/support/report-a-minor/", "/support/privacy-question/"]:
+        assert axe(live_server.url + path) == []
+        page.get_by_role("button", name="Send").click()
+        page.wait_for_load_state()
+        assert page.locator(".errorlist").count() >= 2, path
+        screenshot(page, "a11y" + path.replace("/", "-").rstrip("-") + "-errors")
+        page.evaluate(AXE.read_text())
+        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        serious = [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        assert serious == [], path
 
 
 def test_privacy_centre_pages(axe, page, live_server, screenshot):
@@ -74,7 +93,30 @@ def test_privacy_centre_pages(axe, page, live_server, screenshot):
         )
     acme = Organization.objects.create(name="Acme", slug="acme")
     Membership.objects.create(organization=acme, user=ada, role="owner", is_primary_owner=True)
-    Membership.objects.create(organization=acme, user=UserFactory(email="bo@example.org", name="Bo"))
+    bo = UserFactory(email="bo@example.org", name="Bo")
+    Membership.objects.create(organization=acme, user=bo)
+    from support import services as support
+
+    # A report (its account suspended) and an answered question, so the staff pages show their actions.
+    report = support.minor_report_create(
+        actor=None,
+        reporter_email="parent@example.net",
+        reported_email="bo@example.org",
+        reported_details="Bo, Acme",
+        description="He is 11.",
+    )
+    support.minor_report_suspend_account(actor=ada, report=report, account=bo)
+    new_report = support.minor_report_create(
+        actor=None,
+        reporter_email="t@example.net",
+        reported_email="",
+        reported_details="Someone",
+        description="x",
+    )
+    question = support.privacy_question_create(
+        actor=None, name="Pat", email="pat@example.net", subject="Where is my data?", message="Where?"
+    )
+    support.privacy_question_reply(actor=ada, question=question, body="In Sweden.")
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Email").fill("ada@example.org")
     page.get_by_label("Password").fill(PASSWORD)
@@ -94,6 +136,12 @@ def test_privacy_centre_pages(axe, page, live_server, screenshot):
         "/privacy/cookies/",
         "/staff/consent/",
         "/staff/policies/privacy/",
+        "/staff/",
+        "/staff/minor-reports/",
+        f"/staff/minor-reports/{report.pk}/",
+        f"/staff/minor-reports/{new_report.pk}/",
+        "/staff/privacy-questions/",
+        f"/staff/privacy-questions/{question.pk}/",
         "/accounts/email/",
         "/accounts/2fa/",
     ]:

@@ -1,0 +1,140 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import MinorReport, PrivacyQuestion
+
+# A field people never see (moved off-screen by CSS, hidden from assistive
+# technology, skipped by Tab) that form-filling bots fill in. Its name looks
+# like something a bot wants to fill.
+HONEYPOT_FIELD = "website"
+
+
+class _PublicForm(forms.Form):
+    """Shared by the public forms: no colon after labels, and the honeypot."""
+
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    @property
+    def filled_by_a_bot(self) -> bool:
+        return bool(self.data.get(HONEYPOT_FIELD, "").strip())
+
+
+def _one_line(value: str) -> str:
+    # Subjects end up in email headers: no line breaks, runs of spaces collapsed.
+    return " ".join(value.split())
+
+
+class MinorReportForm(_PublicForm):
+    reporter_email = forms.EmailField(
+        label=_("Your email address"),
+        help_text=_("We confirm that we received your report and may ask you for more details."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    reported_email = forms.EmailField(
+        label=_("Email address of the account you are reporting"),
+        required=False,
+        help_text=_("If you know it. Otherwise, describe the account below."),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    reported_details = forms.CharField(
+        label=_("Name and other details of the account"),
+        required=False,
+        max_length=2000,
+        help_text=_("For example the name shown in iCentrex and the organisation or team they are in."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    description = forms.CharField(
+        label=_("Why do you think this person is under 13?"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+    field_order = ["reporter_email", "reported_email", "reported_details", "description"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("reported_email") and not (cleaned.get("reported_details") or "").strip():
+            if "reported_email" not in self.errors:
+                self.add_error(
+                    "reported_email",
+                    forms.ValidationError(
+                        _("Give the account's email address, or its name and other details below."),
+                        code="nobody_named",
+                    ),
+                )
+        return cleaned
+
+
+class PrivacyQuestionForm(_PublicForm):
+    name = forms.CharField(
+        label=_("Your name"),
+        required=False,
+        max_length=150,
+        help_text=_("Optional."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("Your email address"),
+        help_text=_("We send our answer here."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    message = forms.CharField(
+        label=_("Your question"), max_length=5000, widget=forms.Textarea(attrs={"rows": 7})
+    )
+
+    field_order = ["name", "email", "subject", "message"]
+
+    def clean_subject(self):
+        return _one_line(self.cleaned_data["subject"])
+
+
+# --- Staff console ---------------------------------------------------------------
+
+
+class _StaffForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class StatusFilterForm(_StaffForm):
+    status = forms.ChoiceField(label=_("Status"), required=False)
+
+    def __init__(self, *args, statuses, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("Open")), *statuses, ("all", _("All"))]
+
+
+class MinorReportFilterForm(StatusFilterForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, statuses=MinorReport.Status.choices, **kwargs)
+
+
+class PrivacyQuestionFilterForm(StatusFilterForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, statuses=PrivacyQuestion.Status.choices, **kwargs)
+
+
+class SuspendAccountForm(_StaffForm):
+    email = forms.EmailField(
+        label=_("Email address of the account to suspend"),
+        help_text=_("Its sign-in address. Suspending signs it out everywhere and revokes its API tokens."),
+    )
+
+
+class ReplyForm(_StaffForm):
+    body = forms.CharField(
+        label=_("Your reply"),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Sent by email to the person who asked, and kept here."),
+    )

@@ -1,0 +1,105 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class MinorReport(models.Model):
+    """Someone (anyone, no account needed) tells us an account belongs to a child
+    under 13. Staff suspend the account at once, then delete it, or dismiss the
+    report."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        SUSPENDED = "suspended", _("Account suspended")
+        DELETED = "deleted", _("Account deleted")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    OPEN = (Status.NEW, Status.SUSPENDED)
+
+    reporter_email = models.EmailField(_("your email address"))
+    reported_email = models.EmailField(_("email address of the account"), blank=True)
+    reported_details = models.TextField(_("name and other details"), blank=True, max_length=2000)
+    description = models.TextField(_("what makes you think they are under 13"), max_length=5000)
+    # The account staff matched and acted on (set when it is suspended). A deleted
+    # account stays as a placeholder row, so nothing should delete it from under the report.
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
+    # The language the form was filled in, for the acknowledgement email.
+    language = models.CharField(max_length=10, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the acknowledgement email went out: a repeated task sends nothing.
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "-created_at"], name="support_minor_status_idx")]
+        constraints = [
+            # What the report says about the child is removed once the account is deleted.
+            models.CheckConstraint(
+                condition=Q(status="deleted") | ~Q(reported_email="") | ~Q(reported_details=""),
+                name="support_minor_report_names_someone",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["new", "dismissed"]) | Q(account__isnull=False),
+                name="support_minor_report_action_has_account",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Minor report {self.pk} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+
+class PrivacyQuestion(models.Model):
+    """A question about privacy sent through the public contact form; staff
+    answer by email from the staff inbox."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        ANSWERED = "answered", _("Answered")
+        CLOSED = "closed", _("Closed")
+
+    name = models.CharField(_("your name"), max_length=150, blank=True)
+    email = models.EmailField(_("your email address"))
+    subject = models.CharField(_("subject"), max_length=200)
+    message = models.TextField(_("your question"), max_length=5000)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
+    language = models.CharField(max_length=10, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "-created_at"], name="support_question_status_idx")]
+
+    def __str__(self):
+        return f"Privacy question {self.pk} ({self.status})"
+
+
+class QuestionReply(models.Model):
+    """A staff answer to a privacy question, emailed to the person who asked."""
+
+    question = models.ForeignKey(PrivacyQuestion, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField(_("reply"), max_length=10000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the email went out: a repeated task sends nothing.
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"Reply {self.pk} to question {self.question_id}"

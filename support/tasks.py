@@ -1,0 +1,139 @@
+"""Emails of the support app. Each task takes an id, re-reads the row under a
+lock and sends only if the row's sent column is empty, so a retried or
+duplicated task never sends twice; the sweep re-enqueues what a lost message
+left unsent."""
+
+import logging
+import smtplib
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+logger = logging.getLogger(__name__)
+
+_RETRY = {
+    "bind": True,
+    "autoretry_for": (smtplib.SMTPException, OSError),
+    "retry_backoff": 30,
+    "retry_backoff_max": 1800,
+    "max_retries": 8,
+}
+
+
+def _send(*, template: str, context: dict, to: str, language: str) -> None:
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = " ".join(render_to_string(f"support/email/{template}_subject.txt", context).split())
+        body = render_to_string(f"support/email/{template}_body.txt", context)
+    # Answers to our emails go to the privacy mailbox, where staff read them.
+    EmailMessage(subject, body, None, [to], reply_to=[settings.POLICY_CONTACT_EMAIL]).send()
+
+
+@shared_task(**_RETRY)
+def minor_report_acknowledge(self, report_id: int) -> str:
+    """Tell the reporter we received the report. The email does not repeat what
+    they wrote: the form accepts any address, and our mail must not carry a
+    stranger's text to it."""
+    from .models import MinorReport
+
+    with transaction.atomic():
+        report = MinorReport.objects.select_for_update().filter(pk=report_id).first()
+        if report is None or report.acknowledged_at:
+            return "skipped"
+        # Sent inside the lock: if sending fails the row stays unsent and the retry sends it.
+        _send(
+            template="minor_report_ack",
+            context={"report": report},
+            to=report.reporter_email,
+            language=report.language,
+        )
+        report.acknowledged_at = timezone.now()
+        report.save(update_fields=["acknowledged_at"])
+    return "sent"
+
+
+@shared_task(**_RETRY)
+def privacy_question_acknowledge(self, question_id: int) -> str:
+    """Confirm receipt of a question, without repeating it (see above)."""
+    from .models import PrivacyQuestion
+
+    with transaction.atomic():
+        question = PrivacyQuestion.objects.select_for_update().filter(pk=question_id).first()
+        if question is None or question.acknowledged_at:
+            return "skipped"
+        _send(
+            template="question_ack",
+            context={"question": question},
+            to=question.email,
+            language=question.language,
+        )
+        question.acknowledged_at = timezone.now()
+        question.save(update_fields=["acknowledged_at"])
+    return "sent"
+
+
+@shared_task(**_RETRY)
+def question_reply_send(self, reply_id: int) -> str:
+    """Email a staff reply to the person who asked, once."""
+    from .models import QuestionReply
+
+    with transaction.atomic():
+        reply = (
+            QuestionReply.objects.select_for_update(of=("self",))
+            .select_related("question")
+            .filter(pk=reply_id)
+            .first()
+        )
+        if reply is None or reply.sent_at:
+            return "skipped"
+        _send(
+            template="question_reply",
+            context={"reply": reply, "question": reply.question},
+            to=reply.question.email,
+            language=reply.question.language,
+        )
+        reply.sent_at = timezone.now()
+        reply.save(update_fields=["sent_at"])
+    return "sent"
+
+
+# Younger rows may still have their first task in flight; older ones are not
+# worth an email any more (someone will have written to us another way).
+SWEEP_AFTER = timedelta(minutes=10)
+SWEEP_UNTIL = timedelta(days=2)
+
+
+@shared_task
+def support_email_sweep() -> dict:
+    """Periodic (Celery beat): re-enqueue emails whose task was lost. Safe to
+    overlap with a task still running: each one checks its row under a lock."""
+    from .models import MinorReport, PrivacyQuestion, QuestionReply
+
+    now = timezone.now()
+    window = {"created_at__lt": now - SWEEP_AFTER, "created_at__gte": now - SWEEP_UNTIL}
+    found = {
+        "minor_reports": list(
+            MinorReport.objects.filter(acknowledged_at__isnull=True, **window).values_list("pk", flat=True)
+        ),
+        "questions": list(
+            PrivacyQuestion.objects.filter(acknowledged_at__isnull=True, **window).values_list(
+                "pk", flat=True
+            )
+        ),
+        "replies": list(
+            QuestionReply.objects.filter(sent_at__isnull=True, **window).values_list("pk", flat=True)
+        ),
+    }
+    for pk in found["minor_reports"]:
+        minor_report_acknowledge.delay(pk)
+    for pk in found["questions"]:
+        privacy_question_acknowledge.delay(pk)
+    for pk in found["replies"]:
+        question_reply_send.delay(pk)
+    if any(found.values()):
+        logger.warning("Support emails re-enqueued by the sweep: %s", found)
+    return {key: len(ids) for key, ids in found.items()}
