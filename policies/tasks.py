@@ -36,3 +36,16 @@ def notices_sweep() -> dict:
     from .services import notices_sweep as sweep
 
     return sweep()
+
+
+@shared_task
+def notices_verify() -> dict:
+    """Celery beat, nightly: the notice seals still match the notices."""
+    import logging
+
+    from .selectors import notice_seals_verify
+
+    seals, broken = notice_seals_verify()
+    if broken:
+        logging.getLogger(__name__).error("Notice seal %s broken: %s", broken.seal_id, broken.reason)
+    return {"seals": seals, "broken_seal": broken.seal_id if broken else None}

@@ -150,6 +150,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
     },
     "policy-notices-sweep": {"task": "policies.tasks.notices_sweep", "schedule": 60.0},
+    "policy-notices-verify": {
+        "task": "policies.tasks.notices_verify",
+        "schedule": crontab(minute=37, hour=3),
+    },
     "audit-verify-chain": {
         "task": "audit.tasks.audit_verify_chain",
         "schedule": crontab(minute=17, hour=3),

@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.mail import EmailMessage
+from django.core.management import CommandError, call_command
 from django.db import connection, connections
 from django.db.utils import DatabaseError
 from django.test.utils import CaptureQueriesContext
@@ -20,6 +21,7 @@ from accounts.models import User
 from icentrex.settings.base import _mailer_from_url
 from policies import selectors, services
 from policies.models import NoticeChunk, NoticeRun, NoticeSeal, PolicyAcceptance, PolicyDocument, PolicyNotice
+from policies.tasks import notices_verify
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -273,9 +275,13 @@ def test_the_seal_detects_edited_and_deleted_notices(officer, tamper, reason):
     version = publish(officer)
     run_fan_out(version)
     assert selectors.notice_seals_verify() == (1, None)
+    call_command("notices_verify")
     _bypass_triggers(tamper, [PolicyNotice.objects.filter(version=version).first().pk])
     checked, broken = selectors.notice_seals_verify()
     assert broken is not None and reason in broken.reason
+    with pytest.raises(CommandError, match=reason):
+        call_command("notices_verify")
+    assert notices_verify()["broken_seal"] == broken.seal_id
 
 
 def test_staff_see_progress_and_others_do_not(officer, client, settings):
