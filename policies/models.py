@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from audit.evidence import AppendOnlyModel, content_hash
+from audit.evidence import AppendOnlyModel, EvidenceImmutableError, content_hash
 
 
 def version_hash(*, document: str, number, body: str, summary: str, effective_at, material: bool) -> str:
@@ -175,7 +175,7 @@ class NoticeChunk(models.Model):
 
 class PolicyNoticeQuerySet(models.QuerySet):
     def delete(self):
-        raise PublishedVersionError("Policy notices are evidence and are never deleted")
+        raise EvidenceImmutableError("Policy notices are evidence and are never deleted")
 
 
 class PolicyNotice(models.Model):
@@ -229,7 +229,7 @@ class PolicyNotice(models.Model):
         return f"{self.get_channel_display()} notice of {self.version_id} to {self.subject_key}"
 
     def delete(self, *args, **kwargs):
-        raise PublishedVersionError("Policy notices are evidence and are never deleted")
+        raise EvidenceImmutableError("Policy notices are evidence and are never deleted")
 
     def compute_hash(self, *, version_hash: str) -> str:
         return notice_hash(
