@@ -53,3 +53,6 @@ class EventType(models.TextChoices):
     PRIVACY_QUESTION_ANSWERED = "support.question_answered", _("Privacy question answered")
     PRIVACY_QUESTION_CLOSED = "support.question_closed", _("Privacy question closed")
     PRIVACY_QUESTION_REOPENED = "support.question_reopened", _("Privacy question reopened")
+    INTEGRATION_INSTALLED = "integration.installed", _("Integration added")
+    INTEGRATION_REMOVED = "integration.removed", _("Integration removed")
+    PROVIDER_CHANGED = "integration.provider_changed", _("Provider register changed")

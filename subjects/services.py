@@ -59,6 +59,16 @@ def subject_key_for_user(*, user) -> uuid.UUID:
     return subject_link_for_user(user=user).subject_key
 
 
+def secret_seal(value: str) -> str:
+    """Encrypt a secret the application must use again later (an integration's
+    signing secret) under the master keys."""
+    return _master_fernet().encrypt(value.encode()).decode()
+
+
+def secret_unseal(token: str) -> str:
+    return _master_fernet().decrypt(token.encode()).decode()
+
+
 def _person_fernet(link: SubjectLink) -> Fernet:
     return Fernet(_master_fernet().decrypt(bytes(link.wrapped_key)))
 

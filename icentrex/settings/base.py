@@ -150,6 +150,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
     },
     "policy-notices-sweep": {"task": "policies.tasks.notices_sweep", "schedule": 60.0},
+    "webhook-sweep": {"task": "integrations.tasks.webhook_sweep", "schedule": 60.0},
+    "sharing-seal": {"task": "integrations.tasks.sharing_seal", "schedule": 60.0},
     "policy-notices-verify": {
         "task": "policies.tasks.notices_verify",
         "schedule": crontab(minute=37, hour=3),
@@ -200,6 +202,18 @@ POLICY_NOTICE_EMAILS_PER_SECOND = env.int("POLICY_NOTICE_EMAILS_PER_SECOND", def
 POLICY_NOTICE_MAX_ATTEMPTS = env.int("POLICY_NOTICE_MAX_ATTEMPTS", default=5)
 POLICY_NOTICE_RETRY_SECONDS = env.int("POLICY_NOTICE_RETRY_SECONDS", default=60)
 POLICY_NOTICE_STALE_SECONDS = env.int("POLICY_NOTICE_STALE_SECONDS", default=120)
+
+# --- Integrations and sharing --------------------------------------------------
+
+# Webhook deliveries: seconds to wait for the provider, attempts before a
+# delivery counts as failed, the first retry delay (doubling each time), and
+# after how long a "delivering" row is taken as abandoned by a dead worker.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=6)
+WEBHOOK_RETRY_SECONDS = env.int("WEBHOOK_RETRY_SECONDS", default=30)
+WEBHOOK_STALE_SECONDS = env.int("WEBHOOK_STALE_SECONDS", default=300)
+# The service provider that delivers iCentrex's email (its shares are logged).
+EMAIL_VENDOR_PROVIDER = env("EMAIL_VENDOR_PROVIDER", default="mailstream")
 
 # --- Accounts ---------------------------------------------------------------
 

@@ -1,0 +1,105 @@
+"""Batch sealing for high-volume evidence streams (DESIGN.md): inserts stay
+plain inserts; a periodic job seals the committed rows no seal covers yet with
+the Merkle root of their hashes, chained to the previous seal, as Certificate
+Transparency logs do.
+
+A stream has three models: records (``seq`` ordering, ``record_hash``, and
+``compute_hash()``), seals (``SealBase``) and entries (``SealEntryBase``, one
+leaf per record, its ``record_seq`` a plain column so a deleted record shows up
+as a missing leaf)."""
+
+from dataclasses import dataclass
+
+from django.db import connection, models, transaction
+from django.db.models import Exists, OuterRef
+
+from consent.merkle import merkle_root
+
+from .evidence import GENESIS_HASH, AppendOnlyModel, content_hash
+
+
+class SealBase(AppendOnlyModel):
+    sealed_at = models.DateTimeField(auto_now_add=True)
+    record_count = models.PositiveIntegerField()
+    merkle_root = models.CharField(max_length=64)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["id"]
+
+
+class SealEntryBase(AppendOnlyModel):
+    record_seq = models.BigIntegerField(unique=True)
+    leaf_hash = models.CharField(max_length=64)
+
+    class Meta:
+        abstract = True
+        ordering = ["record_seq"]
+
+
+@dataclass(frozen=True)
+class SealBreak:
+    seal_id: int
+    reason: str
+
+
+def seal_pending(*, record_model, seal_model, entry_model, lock_id: int, batch_size: int = 10_000):
+    """Seal up to ``batch_size`` committed, unsealed records; None if there were
+    none. One sealer at a time per stream (advisory lock on PostgreSQL)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
+        unsealed = list(
+            record_model.objects.filter(~Exists(entry_model.objects.filter(record_seq=OuterRef("seq"))))
+            .order_by("seq")
+            .values_list("seq", "record_hash")[:batch_size]
+        )
+        if not unsealed:
+            return None
+        previous = seal_model.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS_HASH
+        root = merkle_root([leaf for _seq, leaf in unsealed])
+        seal = seal_model.objects.create(
+            record_count=len(unsealed),
+            merkle_root=root,
+            prev_hash=previous,
+            hash=content_hash({"merkle_root": root, "count": len(unsealed)}, previous),
+        )
+        entry_model.objects.bulk_create(
+            [entry_model(seal=seal, record_seq=seq, leaf_hash=leaf) for seq, leaf in unsealed]
+        )
+    return seal
+
+
+def seals_verify(*, record_model, seal_model) -> tuple[int, int, SealBreak | None]:
+    """Check every seal of a stream: its chain link, its Merkle root over its
+    entries, and that each sealed record still exists unchanged. Returns
+    (seals checked, records checked, first break or None)."""
+    expected_prev, seals, records = GENESIS_HASH, 0, 0
+    for seal in seal_model.objects.order_by("id").iterator(chunk_size=200):
+        seals += 1
+        if seal.prev_hash != expected_prev:
+            return seals, records, SealBreak(seal.id, "its link to the previous seal is broken")
+        entries = list(seal.entries.order_by("record_seq").values_list("record_seq", "leaf_hash"))
+        if (
+            len(entries) != seal.record_count
+            or merkle_root([leaf for _s, leaf in entries]) != seal.merkle_root
+        ):
+            return seals, records, SealBreak(seal.id, "its entries do not match its Merkle root")
+        if (
+            content_hash({"merkle_root": seal.merkle_root, "count": seal.record_count}, seal.prev_hash)
+            != seal.hash
+        ):
+            return seals, records, SealBreak(seal.id, "its own hash does not match")
+        stored = {r.seq: r for r in record_model.objects.filter(seq__in=[seq for seq, _leaf in entries])}
+        for seq, leaf in entries:
+            record = stored.get(seq)
+            if record is None:
+                return seals, records, SealBreak(seal.id, f"sealed record #{seq} was deleted")
+            if record.compute_hash() != leaf or record.record_hash != leaf:
+                return seals, records, SealBreak(seal.id, f"sealed record #{seq} was edited or moved")
+            records += 1
+        expected_prev = seal.hash
+    return seals, records, None

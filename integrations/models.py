@@ -1,0 +1,228 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from audit.evidence import AppendOnlyModel, content_hash
+from audit.sealing import SealBase, SealEntryBase
+
+from .catalog import categories_of
+
+
+class Provider(models.Model):
+    """Someone iCentrex shares personal data with: an integration a person or a
+    team installs, or a service provider (processor) acting for iCentrex."""
+
+    class Kind(models.TextChoices):
+        INTEGRATION = "integration", _("Integration")
+        SERVICE_PROVIDER = "service_provider", _("Service provider")
+
+    class Service(models.TextChoices):
+        HOSTING = "hosting", _("Hosting")
+        EMAIL = "email", _("Email delivery")
+        PAYMENT = "payment", _("Payment processing")
+        SECURITY = "security", _("Security consulting")
+        MARKETING = "marketing", _("Marketing")
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    description = models.TextField(_("description"), blank=True)
+    purpose = models.CharField(_("purpose"), max_length=300)
+    # "category.field" keys (integrations.catalog.FIELDS) this provider receives.
+    fields = models.JSONField(_("fields received"), default=list)
+    # Integrations only.
+    webhook_url = models.URLField(_("webhook endpoint"), blank=True)
+    signing_secret_sealed = models.TextField(blank=True, editable=False)
+    # Service providers only.
+    service = models.CharField(_("service"), max_length=12, choices=Service.choices, blank=True)
+    agreement_reference = models.CharField(_("processing agreement"), max_length=120, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True, help_text=_("ISO 3166 code"))
+    transfer_mechanism = models.CharField(_("transfer mechanism"), max_length=160, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="integration") | ~models.Q(webhook_url=""),
+                name="provider_integration_has_endpoint",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="service_provider") | ~models.Q(service=""),
+                name="provider_processor_has_service",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def categories(self) -> list[str]:
+        return categories_of(self.fields)
+
+    @property
+    def is_integration(self) -> bool:
+        return self.kind == self.Kind.INTEGRATION
+
+
+class Installation(models.Model):
+    """A person (for themselves) or a team admin (for their team) added an
+    integration, after seeing exactly what it will receive."""
+
+    class Audience(models.TextChoices):
+        ME = "me", _("Only me")
+        TEAM = "team", _("My team's members")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        REMOVED = "removed", _("Removed")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="installations")
+    installed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="installations"
+    )
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="installations",
+    )
+    team = models.ForeignKey(
+        "organizations.Team", on_delete=models.CASCADE, null=True, blank=True, related_name="installations"
+    )
+    audience = models.CharField(max_length=8, choices=Audience.choices)
+    granted_fields = models.JSONField(default=list)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(audience="me", team__isnull=True)
+                | models.Q(audience="team", team__isnull=False, organization__isnull=False),
+                name="installation_audience_matches_team",
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "status"], name="installation_org_status")]
+
+    def __str__(self):
+        return f"{self.provider} ({self.get_audience_display()})"
+
+    @property
+    def categories(self) -> list[str]:
+        return categories_of(self.granted_fields)
+
+
+class WebhookDelivery(models.Model):
+    """One signed POST to an integration's endpoint (an outbox row, mutable:
+    pending -> delivering -> delivered | failed). ``idempotency_key`` is sent
+    with every attempt, so the provider can drop a repeat."""
+
+    class Kind(models.TextChoices):
+        DATA_SHARED = "data.shared", _("Data shared")
+        INSTALLATION_REMOVED = "installation.removed", _("Installation removed")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DELIVERING = "delivering", _("Delivering")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    installation = models.ForeignKey(Installation, on_delete=models.CASCADE, related_name="deliveries")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    payload = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_due")]
+
+    def __str__(self):
+        return f"{self.kind} to {self.installation.provider} ({self.status})"
+
+
+class SharingEvent(AppendOnlyModel):
+    """Evidence that personal data about one person went to a provider: what
+    (categories and exact fields), why (purpose, legal basis), when, to whom.
+    Written in the transaction of the action that causes the share; sealed in
+    batches like consent records. People are named by subject key only."""
+
+    class LegalBasis(models.TextChoices):
+        CONSENT = "consent", _("Your consent (you or your team added it)")
+        CONTRACT = "contract", _("Processing agreement (acting for iCentrex)")
+
+    seq = models.BigAutoField(primary_key=True)
+    event_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="sharing_events")
+    subject_key = models.UUIDField()
+    # Plain columns: the evidence outlives organisations, teams and installations.
+    organization_id = models.BigIntegerField(null=True, blank=True)
+    team_id = models.BigIntegerField(null=True, blank=True)
+    installation_id = models.UUIDField(null=True, blank=True)
+    delivery_id = models.BigIntegerField(null=True, blank=True)
+    # ",identity,profile," so one category filters with a plain LIKE on any database.
+    categories = models.CharField(max_length=200)
+    fields = models.JSONField()
+    purpose = models.CharField(max_length=300)
+    legal_basis = models.CharField(max_length=10, choices=LegalBasis.choices)
+    occurred_at = models.DateTimeField()
+    record_hash = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["subject_key", "-seq"], name="sharing_subject_seq"),
+            models.Index(fields=["organization_id", "-seq"], name="sharing_org_seq"),
+        ]
+
+    def __str__(self):
+        return f"{self.provider_id} received {self.fields} about {self.subject_key}"
+
+    @property
+    def category_list(self) -> list[str]:
+        return [c for c in self.categories.split(",") if c]
+
+    def compute_hash(self) -> str:
+        return content_hash(
+            {
+                "event_id": str(self.event_id),
+                "provider": self.provider_id,
+                "subject": str(self.subject_key),
+                "organization": self.organization_id,
+                "team": self.team_id,
+                "installation": str(self.installation_id) if self.installation_id else None,
+                "delivery": self.delivery_id,
+                "categories": self.categories,
+                "fields": self.fields,
+                "purpose": self.purpose,
+                "legal_basis": self.legal_basis,
+                "occurred_at": self.occurred_at.isoformat(),
+            }
+        )
+
+
+class SharingSeal(SealBase):
+    """A batch of sharing events sealed together (audit.sealing)."""
+
+    def __str__(self):
+        return f"sharing seal {self.pk}"
+
+
+class SharingSealEntry(SealEntryBase):
+    seal = models.ForeignKey(SharingSeal, on_delete=models.PROTECT, related_name="entries")
+
+    def __str__(self):
+        return f"sharing event #{self.record_seq} in seal {self.seal_id}"

@@ -1,0 +1,408 @@
+"""Installing and removing integrations, sharing data with providers, and
+delivering it as signed webhooks. Every share writes its SharingEvents in the
+transaction of the action that causes it; delivery happens after commit."""
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+from datetime import timedelta
+from functools import partial
+
+import requests
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from audit.events import EventType
+from audit.sealing import seal_pending
+from audit.services import audit_record
+from icentrex.errors import Forbidden, RuleViolation
+from organizations.models import Membership, Team, TeamMembership
+from organizations.roles import Scope, TeamRole, role_has_scope
+from subjects.models import SubjectLink
+from subjects.services import secret_unseal, subject_links_ensure
+
+from .catalog import categories_of, category_of
+from .models import Installation, Provider, SharingEvent, SharingSeal, SharingSealEntry, WebhookDelivery
+
+logger = logging.getLogger(__name__)
+
+
+def _categories_text(fields) -> str:
+    return "," + ",".join(categories_of(fields)) + ","
+
+
+def _require_team_manager(actor: Membership, team: Team) -> None:
+    """Admins and owners install for any team; a team admin only for their own."""
+    if role_has_scope(actor.role, Scope.TEAMS_WRITE):
+        return
+    if not TeamMembership.objects.filter(team=team, membership=actor, role=TeamRole.TEAM_ADMIN).exists():
+        raise Forbidden(
+            _("Only this team's admins and the organisation's admins add integrations for it."),
+            code="not_team_admin",
+        )
+
+
+def installation_create(
+    *,
+    user,
+    provider: Provider,
+    fields: list[str],
+    membership: Membership | None = None,
+    team: Team | None = None,
+    request=None,
+) -> Installation:
+    """Add an integration for oneself (``team`` None; with ``membership``, in
+    that organisation) or for a team, granting ``fields`` — which must be
+    fields the provider declares. Shares the granted data at once."""
+    if not provider.is_integration or not provider.active:
+        raise RuleViolation(_("This provider cannot be added as an integration."), code="not_an_integration")
+    fields = list(dict.fromkeys(fields))
+    if not fields:
+        raise RuleViolation(_("Choose at least one thing to share."), code="no_fields")
+    undeclared = sorted(set(fields) - set(provider.fields))
+    if undeclared:
+        raise RuleViolation(
+            _("%(provider)s does not declare these fields: %(fields)s.")
+            % {"provider": provider.name, "fields": ", ".join(undeclared)},
+            code="undeclared_fields",
+        )
+    if team is None and any(category_of(f) == "team" for f in fields):
+        raise RuleViolation(
+            _("Team fields can only be shared by installing for a team."), code="team_fields_need_team"
+        )
+    if team is None and membership is None and any(category_of(f) == "organisation" for f in fields):
+        raise RuleViolation(
+            _("Organisation fields can only be shared by installing in an organisation."),
+            code="org_fields_need_org",
+        )
+    if team is not None:
+        if membership is None or team.organization_id != membership.organization_id:
+            raise Forbidden(_("This team is not in your organisation."), code="not_team_admin")
+        _require_team_manager(membership, team)
+    with transaction.atomic():
+        installation = Installation.objects.create(
+            provider=provider,
+            installed_by=user,
+            organization=membership.organization if membership else None,
+            team=team,
+            audience=Installation.Audience.TEAM if team else Installation.Audience.ME,
+            granted_fields=fields,
+        )
+        audit_record(
+            event_type=EventType.INTEGRATION_INSTALLED,
+            actor=user,
+            organization_id=installation.organization_id,
+            target=installation,
+            changes={
+                "provider": provider.slug,
+                "audience": installation.audience,
+                "fields": fields,
+                "team": team.pk if team else None,
+            },
+            request=request,
+        )
+        share_with_integration(installation=installation)
+    return installation
+
+
+def installation_remove(
+    *, user, installation: Installation, membership: Membership | None = None, request=None
+):
+    """Stop all sharing: the installation is removed, deliveries not yet made
+    are cancelled, and the provider is told (a webhook with no personal data)."""
+    if installation.team_id:
+        if membership is None or membership.organization_id != installation.organization_id:
+            raise Forbidden(_("This team is not in your organisation."), code="not_team_admin")
+        _require_team_manager(membership, installation.team)
+    elif installation.installed_by_id != user.pk:
+        raise Forbidden(_("Only the person who added it can remove it."), code="not_yours")
+    with transaction.atomic():
+        installation = Installation.objects.select_for_update().get(pk=installation.pk)
+        if installation.status == Installation.Status.REMOVED:
+            return installation
+        installation.status = Installation.Status.REMOVED
+        installation.removed_at = timezone.now()
+        installation.save(update_fields=["status", "removed_at"])
+        installation.deliveries.filter(
+            kind=WebhookDelivery.Kind.DATA_SHARED,
+            status__in=[WebhookDelivery.Status.PENDING, WebhookDelivery.Status.DELIVERING],
+        ).update(status=WebhookDelivery.Status.FAILED, last_error="Cancelled: the integration was removed.")
+        delivery = WebhookDelivery.objects.create(
+            installation=installation,
+            kind=WebhookDelivery.Kind.INSTALLATION_REMOVED,
+            payload={"installation": str(installation.public_id)},
+        )
+        audit_record(
+            event_type=EventType.INTEGRATION_REMOVED,
+            actor=user,
+            organization_id=installation.organization_id,
+            target=installation,
+            changes={"provider": installation.provider.slug},
+            request=request,
+        )
+        transaction.on_commit(partial(_enqueue_delivery, delivery.pk), robust=True)
+    return installation
+
+
+def _people_of(installation: Installation) -> list[tuple]:
+    """(user, organisation membership, team membership) of everyone it covers."""
+    if installation.team_id is None:
+        membership = (
+            Membership.objects.filter(
+                organization_id=installation.organization_id, user=installation.installed_by
+            )
+            .select_related("organization")
+            .first()
+            if installation.organization_id
+            else None
+        )
+        return [(installation.installed_by, membership, None)]
+    members = (
+        TeamMembership.objects.filter(team_id=installation.team_id)
+        .select_related("membership__user", "membership__organization", "team")
+        .order_by("pk")
+    )
+    return [(tm.membership.user, tm.membership, tm) for tm in members]
+
+
+def _pseudonymous_id(installation: Installation, subject_key) -> str:
+    # Different for every installation, so providers cannot link people across integrations.
+    return hmac.new(installation.public_id.bytes, subject_key.bytes, hashlib.sha256).hexdigest()[:32]
+
+
+def _values(field: str, *, installation, user, subject_key, membership, team_membership):
+    return {
+        "identity.id": lambda: _pseudonymous_id(installation, subject_key),
+        "identity.name": lambda: user.name,
+        "identity.email": lambda: user.email,
+        "profile.language": lambda: user.language or settings.LANGUAGE_CODE,
+        "profile.joined": lambda: user.date_joined.isoformat(),
+        "organisation.name": lambda: membership.organization.name if membership else None,
+        "organisation.role": lambda: membership.role if membership else None,
+        "team.name": lambda: team_membership.team.name if team_membership else None,
+        "team.role": lambda: team_membership.role if team_membership else None,
+    }[field]()
+
+
+def share_with_integration(*, installation: Installation) -> WebhookDelivery | None:
+    """Share the installation's granted fields about everyone it covers: one
+    delivery (the signed webhook) and one SharingEvent per person, in the
+    caller's transaction; the delivery is enqueued after commit."""
+    people = [p for p in _people_of(installation) if p[0] is not None and p[0].is_active]
+    if not people:
+        return None
+    subject_links_ensure(user_ids=[user.pk for user, _m, _t in people])
+    keys = dict(
+        SubjectLink.objects.filter(user_id__in=[u.pk for u, _m, _t in people]).values_list(
+            "user_id", "subject_key"
+        )
+    )
+    fields = installation.granted_fields
+    records = [
+        {
+            field: _values(
+                field,
+                installation=installation,
+                user=user,
+                subject_key=keys[user.pk],
+                membership=membership,
+                team_membership=tm,
+            )
+            for field in fields
+        }
+        for user, membership, tm in people
+    ]
+    delivery = WebhookDelivery.objects.create(
+        installation=installation,
+        kind=WebhookDelivery.Kind.DATA_SHARED,
+        payload={"installation": str(installation.public_id), "fields": fields, "people": records},
+    )
+    now = timezone.now()
+    events = []
+    for user, _membership, _tm in people:
+        event = SharingEvent(
+            provider=installation.provider,
+            subject_key=keys[user.pk],
+            organization_id=installation.organization_id,
+            team_id=installation.team_id,
+            installation_id=installation.public_id,
+            delivery_id=delivery.pk,
+            categories=_categories_text(fields),
+            fields=fields,
+            purpose=installation.provider.purpose,
+            legal_basis=SharingEvent.LegalBasis.CONSENT,
+            occurred_at=now,
+        )
+        event.record_hash = event.compute_hash()
+        events.append(event)
+    SharingEvent.objects.bulk_create(events)
+    transaction.on_commit(partial(_enqueue_delivery, delivery.pk), robust=True)
+    return delivery
+
+
+def processor_shares_record(*, provider_slug: str, subject_keys, fields: list[str], purpose: str) -> int:
+    """Log data handed to a service provider acting for iCentrex (e.g. the email
+    vendor for each notice email). Call it inside the transaction of the share."""
+    provider = Provider.objects.filter(slug=provider_slug, kind=Provider.Kind.SERVICE_PROVIDER).first()
+    if provider is None or not subject_keys:
+        return 0
+    now = timezone.now()
+    events = []
+    for key in subject_keys:
+        event = SharingEvent(
+            provider=provider,
+            subject_key=key,
+            categories=_categories_text(fields),
+            fields=fields,
+            purpose=purpose,
+            legal_basis=SharingEvent.LegalBasis.CONTRACT,
+            occurred_at=now,
+        )
+        event.record_hash = event.compute_hash()
+        events.append(event)
+    SharingEvent.objects.bulk_create(events, batch_size=1000)
+    return len(events)
+
+
+# --- Delivery ----------------------------------------------------------------------
+
+
+def _enqueue_delivery(delivery_id: int, countdown: float = 0) -> None:
+    from .tasks import webhook_deliver
+
+    webhook_deliver.apply_async((delivery_id,), countdown=countdown)
+
+
+_session = None
+
+
+def _http():
+    """One keep-alive session per process: connection reuse matters at hundreds of deliveries a second."""
+    global _session
+    if _session is None:
+        _session = requests.Session()
+    return _session
+
+
+def webhook_signature(secret: str, timestamp: int, body: bytes) -> str:
+    """HMAC-SHA256 over "<timestamp>.<body>": the receiver checks both, so a
+    captured request cannot be replayed later with a new timestamp."""
+    return hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+
+
+def webhook_deliver_once(*, delivery_id: int) -> float | None:
+    """Attempt one delivery. Returns seconds until the next attempt when it
+    must be retried, else None (delivered, failed for good, or not ours to do:
+    another task holds it or it is already done)."""
+    now = timezone.now()
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            .select_related("installation__provider")
+            .filter(pk=delivery_id, status=WebhookDelivery.Status.PENDING)
+            .first()
+        )
+        if delivery is None:
+            return None
+        if delivery.next_attempt_at and delivery.next_attempt_at > now:
+            return (delivery.next_attempt_at - now).total_seconds()
+        delivery.status, delivery.claimed_at = WebhookDelivery.Status.DELIVERING, now
+        delivery.save(update_fields=["status", "claimed_at"])
+    provider = delivery.installation.provider
+    body = json.dumps(
+        {
+            "id": str(delivery.idempotency_key),
+            "type": delivery.kind,
+            "created": delivery.created_at.isoformat(),
+            "data": delivery.payload,
+        },
+        separators=(",", ":"),
+        sort_keys=True,
+    ).encode()
+    timestamp = int(time.time())
+    signature = webhook_signature(secret_unseal(provider.signing_secret_sealed), timestamp, body)
+    error = ""
+    try:
+        response = _http().post(
+            provider.webhook_url,
+            data=body,
+            headers={
+                "Content-Type": "application/json",
+                "User-Agent": "iCentrex-Webhooks/1",
+                "Idempotency-Key": str(delivery.idempotency_key),
+                "X-iCentrex-Signature": f"t={timestamp},v1={signature}",
+            },
+            timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
+            allow_redirects=False,
+        )
+        if not 200 <= response.status_code < 300:
+            error = f"HTTP {response.status_code}"
+    except requests.RequestException as exc:
+        error = f"{exc.__class__.__name__}: {exc}"[:300]
+    return _delivery_outcome(delivery, error)
+
+
+def _delivery_outcome(delivery: WebhookDelivery, error: str) -> float | None:
+    delivery.attempts += 1
+    now = timezone.now()
+    retry_in = None
+    if not error:
+        delivery.status, delivery.delivered_at, delivery.last_error = (
+            WebhookDelivery.Status.DELIVERED,
+            now,
+            "",
+        )
+    elif delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
+        delivery.status, delivery.last_error = WebhookDelivery.Status.FAILED, error
+        logger.warning("webhook delivery %s failed for good: %s", delivery.pk, error)
+    else:
+        retry_in = settings.WEBHOOK_RETRY_SECONDS * 2 ** (delivery.attempts - 1)
+        delivery.status, delivery.last_error = WebhookDelivery.Status.PENDING, error
+        delivery.next_attempt_at = now + timedelta(seconds=retry_in)
+    # Only if still ours: removing the installation may have cancelled it meanwhile.
+    WebhookDelivery.objects.filter(pk=delivery.pk, status=WebhookDelivery.Status.DELIVERING).update(
+        status=delivery.status,
+        attempts=delivery.attempts,
+        delivered_at=delivery.delivered_at,
+        last_error=delivery.last_error,
+        next_attempt_at=delivery.next_attempt_at,
+    )
+    return retry_in
+
+
+def webhook_sweep(*, stale_after: timedelta | None = None) -> dict:
+    """Celery beat: deliveries a dead worker left "delivering" go back to
+    pending (sent again with the same idempotency key), and pending ones that
+    are due are enqueued again (a lost message). Duplicated tasks are harmless."""
+    stale_after = (
+        stale_after if stale_after is not None else timedelta(seconds=settings.WEBHOOK_STALE_SECONDS)
+    )
+    before = timezone.now() - stale_after
+    released = WebhookDelivery.objects.filter(
+        status=WebhookDelivery.Status.DELIVERING, claimed_at__lte=before
+    ).update(status=WebhookDelivery.Status.PENDING)
+    due = list(
+        WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING, created_at__lte=before)
+        .exclude(next_attempt_at__gt=timezone.now())
+        .values_list("pk", flat=True)[:10_000]
+    )
+    for delivery_id in due:
+        _enqueue_delivery(delivery_id)
+    return {"released": released, "enqueued": len(due)}
+
+
+_SHARING_SEAL_LOCK_ID = 0x5AA2E5EA
+
+
+def sharing_seal_pending(*, batch_size: int = 10_000):
+    return seal_pending(
+        record_model=SharingEvent,
+        seal_model=SharingSeal,
+        entry_model=SharingSealEntry,
+        lock_id=_SHARING_SEAL_LOCK_ID,
+        batch_size=batch_size,
+    )
