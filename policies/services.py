@@ -22,6 +22,7 @@ from audit.services import audit_record
 from consent.merkle import merkle_root
 from icentrex.errors import Conflict, Forbidden, RuleViolation
 from icentrex.net import client_ip, truncate_ip
+from integrations.services import processor_shares_record
 from subjects.models import SubjectLink
 from subjects.services import subject_key_for_user, subject_links_ensure
 
@@ -282,6 +283,7 @@ def _claim_emails(*, chunk: NoticeChunk) -> list[tuple[int, object, int]]:
 
 
 _ACCOUNT_CLOSED = "The account was closed before the notice was sent."
+_NOTICE_SHARE_PURPOSE = "Deliver the email telling you about a change to our policies."
 
 
 def _send_emails(*, chunk: NoticeChunk, claimed, mail) -> None:
@@ -393,7 +395,15 @@ def _record_outcomes(*, version: PolicyVersion, claimed, outcome: dict[int, str]
         if notice.status in PolicyNotice.FINAL:
             notice.content_hash = notice.compute_hash(version_hash=version.content_hash)
         rows.append(notice)
-    _update_notices(rows)
+    with transaction.atomic():
+        _update_notices(rows)
+        # Handing an address to the email vendor is a share: logged with the send.
+        processor_shares_record(
+            provider_slug=settings.EMAIL_VENDOR_PROVIDER,
+            subject_keys=[n.subject_key for n in rows if n.status == PolicyNotice.Status.SENT],
+            fields=["identity.email", "profile.language"],
+            purpose=_NOTICE_SHARE_PURPOSE,
+        )
 
 
 _OUTCOME_FIELDS = ["status", "attempts", "sent_at", "failure_reason", "next_attempt_at", "content_hash"]

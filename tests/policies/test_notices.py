@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from icentrex.settings.base import _mailer_from_url
+from integrations.models import SharingEvent
 from policies import selectors, services
 from policies.models import NoticeChunk, NoticeRun, NoticeSeal, PolicyAcceptance, PolicyDocument, PolicyNotice
 from policies.tasks import notices_verify
@@ -100,6 +101,10 @@ def test_every_active_account_gets_one_email_and_one_in_app_notice(officer, sett
     english = next(m for m in mail.outbox if m.to == ["member1@example.org"])
     assert swedish.subject != english.subject and "Privacy policy" in english.subject
     assert "two years" in english.body and f"/policies/privacy/versions/{version.number}/" in english.body
+    # Handing the addresses to the email vendor is logged as a share, per person.
+    shares = SharingEvent.objects.filter(provider__slug="mailstream")
+    assert shares.count() == notified and set(shares.values_list("legal_basis", flat=True)) == {"contract"}
+    assert shares.first().fields == ["identity.email", "profile.language"]
     # Sealed when finished, and the seal verifies.
     seal = NoticeSeal.objects.get(run=run)
     assert seal.notice_count == notified * 2

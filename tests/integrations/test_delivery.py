@@ -1,0 +1,374 @@
+"""Sharing with integrations: what is shared and logged, and signed webhook
+delivery to a real local HTTP receiver that checks the signature and the
+timestamp window itself."""
+
+import hashlib
+import hmac
+import json
+import threading
+import time
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.db import DatabaseError, connection, connections, transaction
+from django.utils import timezone
+
+from icentrex.errors import Forbidden, RuleViolation
+from integrations import selectors, services
+from integrations.models import Installation, Provider, SharingEvent, WebhookDelivery
+from integrations.tasks import webhook_deliver
+from organizations.models import Membership, Organization, Team, TeamMembership
+from subjects.services import secret_seal, subject_key_for_user
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "whsec-test-0123456789"
+REPLAY_WINDOW = 300
+
+
+class Receiver:
+    """A provider's endpoint: verifies each request independently of the app's code."""
+
+    def __init__(self):
+        self.mode = "ok"
+        self.requests: list[dict] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                parts = dict(p.split("=", 1) for p in self.headers.get("X-iCentrex-Signature", "").split(","))
+                timestamp = int(parts.get("t", "0"))
+                expected = hmac.new(
+                    SECRET.encode(), f"{timestamp}.".encode() + body, hashlib.sha256
+                ).hexdigest()
+                receiver.requests.append(
+                    {
+                        "verified": hmac.compare_digest(expected, parts.get("v1", "")),
+                        "fresh": abs(time.time() - timestamp) <= REPLAY_WINDOW,
+                        "key": self.headers.get("Idempotency-Key"),
+                        "body": json.loads(body),
+                    }
+                )
+                if receiver.mode == "timeout":
+                    time.sleep(1.5)
+                if receiver.mode == "garbage":
+                    self.wfile.write(b"this is not HTTP\r\n\r\n")
+                    return
+                self.send_response(500 if receiver.mode == "fail" else 200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    r = Receiver()
+    yield r
+    r.stop()
+
+
+@pytest.fixture
+def provider(receiver):
+    return Provider.objects.create(
+        slug="test-bot",
+        name="Test Bot",
+        kind=Provider.Kind.INTEGRATION,
+        purpose="Testing deliveries.",
+        fields=["identity.id", "identity.name", "identity.email", "team.name", "team.role"],
+        webhook_url=receiver.url,
+        signing_secret_sealed=secret_seal(SECRET),
+    )
+
+
+@pytest.fixture
+def org():
+    acme = Organization.objects.create(name="Acme", slug="acme")
+    people = {}
+    for name, role in [("owner", "owner"), ("lead", "member"), ("dev", "member"), ("other", "member")]:
+        user = UserFactory(email=f"{name}@acme.example", name=name.title())
+        people[name] = Membership.objects.create(
+            organization=acme, user=user, role=role, is_primary_owner=(role == "owner")
+        )
+    red, blue = (
+        Team.objects.create(organization=acme, name="Red", slug="red"),
+        Team.objects.create(organization=acme, name="Blue", slug="blue"),
+    )
+    TeamMembership.objects.create(team=red, membership=people["lead"], role="team_admin")
+    TeamMembership.objects.create(team=red, membership=people["dev"])
+    TeamMembership.objects.create(team=blue, membership=people["other"], role="team_admin")
+    return {"org": acme, "red": red, "blue": blue, **people}
+
+
+def deliver_all():
+    for pk in WebhookDelivery.objects.filter(status="pending").values_list("pk", flat=True):
+        services.webhook_deliver_once(delivery_id=pk)
+
+
+def test_adding_for_myself_shares_exactly_the_granted_fields_and_logs_them(provider, receiver):
+    alice = UserFactory(email="alice@example.org", name="Alice")
+    installation = services.installation_create(
+        user=alice, provider=provider, fields=["identity.id", "identity.name"]
+    )
+    event = SharingEvent.objects.get()
+    assert event.subject_key == subject_key_for_user(user=alice)
+    assert event.fields == ["identity.id", "identity.name"] and event.category_list == ["identity"]
+    assert event.legal_basis == "consent" and event.installation_id == installation.public_id
+    assert event.purpose == "Testing deliveries." and event.record_hash == event.compute_hash()
+
+    deliver_all()
+    (request,) = receiver.requests
+    assert request["verified"] and request["fresh"]
+    delivery = WebhookDelivery.objects.get()
+    assert request["key"] == str(delivery.idempotency_key) == request["body"]["id"]
+    (person,) = request["body"]["data"]["people"]
+    assert set(person) == {"identity.id", "identity.name"} and person["identity.name"] == "Alice"
+    assert "alice@example.org" not in json.dumps(request["body"])
+    assert delivery.status == "delivered" if (delivery := WebhookDelivery.objects.get()) else False
+    log = selectors.sharing_log_for(user=alice)
+    assert [e.fields for e in log.events] == [["identity.id", "identity.name"]]
+    assert log.events[0].delivery_status == "delivered"
+
+
+def test_the_pseudonymous_id_differs_between_installations(provider, receiver):
+    alice = UserFactory(email="alice@example.org")
+    services.installation_create(user=alice, provider=provider, fields=["identity.id"])
+    services.installation_create(user=alice, provider=provider, fields=["identity.id"])
+    deliver_all()
+    ids = {r["body"]["data"]["people"][0]["identity.id"] for r in receiver.requests}
+    assert len(ids) == 2
+
+
+def test_a_team_admin_shares_their_team_and_everyone_in_it_sees_it(provider, receiver, org):
+    services.installation_create(
+        user=org["lead"].user,
+        provider=provider,
+        fields=["identity.name", "team.role"],
+        membership=org["lead"],
+        team=org["red"],
+    )
+    deliver_all()
+    people = receiver.requests[0]["body"]["data"]["people"]
+    assert sorted(p["identity.name"] for p in people) == ["Dev", "Lead"]
+    assert {p["team.role"] for p in people} == {"team_admin", "member"}
+    for name in ("lead", "dev"):
+        (event,) = selectors.sharing_log_for(user=org[name].user).events
+        assert event.team_id == org["red"].pk and event.organization_id == org["org"].pk
+    assert selectors.sharing_log_for(user=org["other"].user).events == []
+
+
+@pytest.mark.parametrize(
+    "who, team, fields, error, code",
+    [
+        ("lead", "blue", ["identity.name"], Forbidden, "not_team_admin"),  # not their team
+        ("dev", "red", ["identity.name"], Forbidden, "not_team_admin"),  # a member, not a team admin
+        ("lead", "red", ["identity.name", "profile.language"], RuleViolation, "undeclared_fields"),
+        ("lead", "red", [], RuleViolation, "no_fields"),
+        ("lead", None, ["team.name"], RuleViolation, "team_fields_need_team"),
+    ],
+)
+def test_refused_installations_write_nothing(provider, org, who, team, fields, error, code):
+    with pytest.raises(error) as refused:
+        services.installation_create(
+            user=org[who].user,
+            provider=provider,
+            fields=fields,
+            membership=org[who],
+            team=org[team] if team else None,
+        )
+    assert refused.value.code == code
+    assert not Installation.objects.exists() and not SharingEvent.objects.exists()
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_an_admin_may_install_for_any_team_but_not_a_foreign_one(provider, org):
+    services.installation_create(
+        user=org["owner"].user,
+        provider=provider,
+        fields=["identity.name"],
+        membership=org["owner"],
+        team=org["blue"],
+    )
+    globex = Organization.objects.create(name="Globex", slug="globex")
+    foreign = Team.objects.create(organization=globex, name="Green", slug="green")
+    with pytest.raises(Forbidden):
+        services.installation_create(
+            user=org["owner"].user,
+            provider=provider,
+            fields=["identity.name"],
+            membership=org["owner"],
+            team=foreign,
+        )
+
+
+def test_failures_are_retried_with_back_off_then_marked_failed(provider, receiver, settings):
+    settings.WEBHOOK_MAX_ATTEMPTS = 3
+    settings.WEBHOOK_RETRY_SECONDS = 30
+    receiver.mode = "fail"
+    services.installation_create(user=UserFactory(), provider=provider, fields=["identity.id"])
+    delivery = WebhookDelivery.objects.get()
+    assert services.webhook_deliver_once(delivery_id=delivery.pk) == 30
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.last_error) == ("pending", 1, "HTTP 500")
+    assert services.webhook_deliver_once(delivery_id=delivery.pk) > 25  # not due yet: nothing sent
+    assert len(receiver.requests) == 1
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+    assert services.webhook_deliver_once(delivery_id=delivery.pk) == 60
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+    assert services.webhook_deliver_once(delivery_id=delivery.pk) is None
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("failed", 3)
+    assert (
+        selectors.sharing_log_for(user=delivery.installation.installed_by).events[0].delivery_status
+        == "failed"
+    )
+    # Every attempt carried the same idempotency key.
+    assert {r["key"] for r in receiver.requests} == {str(delivery.idempotency_key)}
+
+
+@pytest.mark.parametrize("mode, error", [("timeout", "ReadTimeout"), ("garbage", "ConnectionError")])
+def test_timeouts_and_garbage_are_retried(provider, receiver, settings, mode, error):
+    settings.WEBHOOK_TIMEOUT_SECONDS = 0.5
+    receiver.mode = mode
+    services.installation_create(user=UserFactory(), provider=provider, fields=["identity.id"])
+    delivery = WebhookDelivery.objects.get()
+    assert services.webhook_deliver_once(delivery_id=delivery.pk) is not None
+    delivery.refresh_from_db()
+    assert delivery.status == "pending" and error in delivery.last_error
+
+
+def test_a_delivery_is_made_once_however_often_the_task_runs(provider, receiver):
+    services.installation_create(user=UserFactory(), provider=provider, fields=["identity.id"])
+    delivery = WebhookDelivery.objects.get()
+    for _ in range(3):
+        services.webhook_deliver_once(delivery_id=delivery.pk)
+    assert len(receiver.requests) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_tasks_racing_for_one_delivery_send_it_once(provider, receiver):
+    services.installation_create(user=UserFactory(), provider=provider, fields=["identity.id"])
+    delivery = WebhookDelivery.objects.get()
+    barrier = threading.Barrier(4)
+
+    def attempt():
+        try:
+            barrier.wait()
+            services.webhook_deliver_once(delivery_id=delivery.pk)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=attempt) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(receiver.requests) == 1
+
+
+def test_removing_stops_sharing_and_tells_the_provider(provider, receiver, settings):
+    receiver.mode = "fail"
+    alice = UserFactory()
+    installation = services.installation_create(user=alice, provider=provider, fields=["identity.name"])
+    deliver_all()  # fails: stays pending for a retry
+    receiver.mode = "ok"
+    services.installation_remove(user=alice, installation=installation)
+    data = WebhookDelivery.objects.get(kind="data.shared")
+    assert data.status == "failed" and "removed" in data.last_error
+    WebhookDelivery.objects.filter(pk=data.pk).update(next_attempt_at=timezone.now())
+    deliver_all()
+    assert [r["body"]["type"] for r in receiver.requests] == ["data.shared", "installation.removed"]
+    assert receiver.requests[-1]["body"]["data"] == {"installation": str(installation.public_id)}
+    installation.refresh_from_db()
+    assert installation.status == "removed"
+    with pytest.raises(Forbidden):
+        services.installation_remove(user=UserFactory(), installation=installation)
+
+
+def test_the_sweep_releases_abandoned_deliveries(provider, receiver, monkeypatch):
+    enqueued = []
+    monkeypatch.setattr(services, "_enqueue_delivery", lambda pk, countdown=0: enqueued.append(pk))
+    services.installation_create(user=UserFactory(), provider=provider, fields=["identity.id"])
+    delivery = WebhookDelivery.objects.get()
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        status="delivering", claimed_at=timezone.now() - timedelta(hours=1)
+    )
+    assert services.webhook_sweep(stale_after=timedelta(minutes=5)) == {"released": 1, "enqueued": 0}
+    assert services.webhook_sweep(stale_after=timedelta(0))["enqueued"] == 1 and enqueued == [delivery.pk]
+
+
+def test_the_log_pages_by_keyset_and_filters(provider):
+    alice = UserFactory()
+    key = subject_key_for_user(user=alice)
+    mailstream = Provider.objects.get(slug="mailstream")
+    services.processor_shares_record(
+        provider_slug="mailstream", subject_keys=[key] * 70, fields=["identity.email"], purpose="Email."
+    )
+    for _ in range(50):
+        services.installation_create(user=alice, provider=provider, fields=["identity.name"])
+    first = selectors.sharing_log_for(user=alice)
+    second = selectors.sharing_log_for(user=alice, before=first.next_cursor)
+    third = selectors.sharing_log_for(user=alice, before=second.next_cursor)
+    seqs = [e.seq for page in (first, second, third) for e in page.events]
+    assert len(first.events) == len(second.events) == 50 and len(third.events) == 20
+    assert third.next_cursor is None and seqs == sorted(seqs, reverse=True) and len(set(seqs)) == 120
+    assert all(
+        e.provider == mailstream for e in selectors.sharing_log_for(user=alice, provider="mailstream").events
+    )
+    assert len(selectors.sharing_log_for(user=alice, category="identity").events) == 50
+    assert selectors.sharing_log_for(user=alice, category="team").events == []
+    assert selectors.sharing_log_for(user=UserFactory()).events == []
+
+
+def test_the_log_page_query_count_does_not_grow(provider, django_assert_num_queries):
+    alice = UserFactory()
+    for _ in range(30):
+        services.installation_create(user=alice, provider=provider, fields=["identity.name"])
+    with django_assert_num_queries(3):  # subject keys, the page, delivery statuses
+        assert len(selectors.sharing_log_for(user=alice).events) == 30
+
+
+def test_sharing_events_are_append_only_and_sealed(provider):
+    services.installation_create(user=UserFactory(), provider=provider, fields=["identity.name"])
+    services.installation_create(user=UserFactory(), provider=provider, fields=["identity.id"])
+    seal = services.sharing_seal_pending()
+    assert seal.record_count == 2 and selectors.sharing_seals_verify() == (1, 2, None)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE integrations_sharingevent SET purpose = 'x'")
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
+        cursor.execute(
+            "UPDATE integrations_sharingevent SET fields = '[\"identity.email\"]' WHERE seq = %s",
+            [SharingEvent.objects.order_by("seq").first().seq],
+        )
+        cursor.execute("SET session_replication_role = origin")
+    _seals, _records, broken = selectors.sharing_seals_verify()
+    assert broken is not None and "edited" in broken.reason
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_delivers_and_a_redelivered_task_sends_nothing_more(
+    provider, receiver, celery_worker_process
+):
+    services.installation_create(user=UserFactory(), provider=provider, fields=["identity.id"])
+    deadline = time.monotonic() + 30
+    while not receiver.requests and time.monotonic() < deadline:
+        time.sleep(0.1)
+    delivery = WebhookDelivery.objects.get()
+    webhook_deliver.delay(delivery.pk).get(timeout=20)
+    assert len(receiver.requests) == 1 and receiver.requests[0]["verified"]
+    delivery.refresh_from_db()
+    assert delivery.status == "delivered"
