@@ -7,12 +7,13 @@ import hmac
 import json
 import logging
 import time
+import uuid
 from datetime import timedelta
-from functools import partial
+from functools import lru_cache, partial
 
 import requests
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -294,46 +295,91 @@ def webhook_signature(secret: str, timestamp: int, body: bytes) -> str:
     return hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
 
 
+_CLAIM = """
+    UPDATE integrations_webhookdelivery
+       SET status = 'delivering', claimed_at = %(now)s
+      FROM integrations_installation AS i, integrations_provider AS p
+     WHERE integrations_webhookdelivery.id = %(id)s
+       AND integrations_webhookdelivery.status = 'pending'
+       AND (integrations_webhookdelivery.next_attempt_at IS NULL
+            OR integrations_webhookdelivery.next_attempt_at <= %(now)s)
+       AND i.id = integrations_webhookdelivery.installation_id AND p.id = i.provider_id
+ RETURNING integrations_webhookdelivery.idempotency_key, integrations_webhookdelivery.kind,
+           integrations_webhookdelivery.payload, integrations_webhookdelivery.created_at,
+           integrations_webhookdelivery.attempts, p.webhook_url, p.signing_secret_sealed
+"""
+
+
+def _claim(delivery_id: int, now):
+    if connection.vendor == "postgresql":  # one round trip on the hot path
+        with connection.cursor() as cursor:
+            cursor.execute(_CLAIM, {"id": delivery_id, "now": now})
+            return cursor.fetchone()
+    # SQLite's RETURNING cannot name joined tables: claim, then read.
+    claimed = (
+        WebhookDelivery.objects.filter(pk=delivery_id, status=WebhookDelivery.Status.PENDING)
+        .exclude(next_attempt_at__gt=now)
+        .update(status=WebhookDelivery.Status.DELIVERING, claimed_at=now)
+    )
+    if not claimed:
+        return None
+    return (
+        WebhookDelivery.objects.filter(pk=delivery_id)
+        .values_list(
+            "idempotency_key",
+            "kind",
+            "payload",
+            "created_at",
+            "attempts",
+            "installation__provider__webhook_url",
+            "installation__provider__signing_secret_sealed",
+        )
+        .first()
+    )
+
+
+@lru_cache(maxsize=256)
+def _signing_secret(sealed: str) -> str:
+    return secret_unseal(sealed)
+
+
 def webhook_deliver_once(*, delivery_id: int) -> float | None:
     """Attempt one delivery. Returns seconds until the next attempt when it
     must be retried, else None (delivered, failed for good, or not ours to do:
-    another task holds it or it is already done)."""
+    another task holds it or it is already done).
+
+    The claim is one conditional UPDATE (pending and due -> delivering) that
+    also returns what the request needs: whoever's UPDATE matches owns the
+    attempt, so concurrent or duplicated tasks never both send."""
     now = timezone.now()
-    with transaction.atomic():
-        delivery = (
-            WebhookDelivery.objects.select_for_update(skip_locked=True)
-            .select_related("installation__provider")
-            .filter(pk=delivery_id, status=WebhookDelivery.Status.PENDING)
+    claimed = _claim(delivery_id, now)
+    if claimed is None:
+        due = (
+            WebhookDelivery.objects.filter(pk=delivery_id, status=WebhookDelivery.Status.PENDING)
+            .values_list("next_attempt_at", flat=True)
             .first()
         )
-        if delivery is None:
-            return None
-        if delivery.next_attempt_at and delivery.next_attempt_at > now:
-            return (delivery.next_attempt_at - now).total_seconds()
-        delivery.status, delivery.claimed_at = WebhookDelivery.Status.DELIVERING, now
-        delivery.save(update_fields=["status", "claimed_at"])
-    provider = delivery.installation.provider
+        return (due - now).total_seconds() if due and due > now else None
+    key, kind, payload, created_at, attempts, url, sealed_secret = claimed
+    if isinstance(payload, str):  # SQLite returns JSON as text
+        payload = json.loads(payload)
+    key = uuid.UUID(str(key))
     body = json.dumps(
-        {
-            "id": str(delivery.idempotency_key),
-            "type": delivery.kind,
-            "created": delivery.created_at.isoformat(),
-            "data": delivery.payload,
-        },
+        {"id": str(key), "type": kind, "created": _iso(created_at), "data": payload},
         separators=(",", ":"),
         sort_keys=True,
     ).encode()
     timestamp = int(time.time())
-    signature = webhook_signature(secret_unseal(provider.signing_secret_sealed), timestamp, body)
+    signature = webhook_signature(_signing_secret(sealed_secret), timestamp, body)
     error = ""
     try:
         response = _http().post(
-            provider.webhook_url,
+            url,
             data=body,
             headers={
                 "Content-Type": "application/json",
                 "User-Agent": "iCentrex-Webhooks/1",
-                "Idempotency-Key": str(delivery.idempotency_key),
+                "Idempotency-Key": str(key),
                 "X-iCentrex-Signature": f"t={timestamp},v1={signature}",
             },
             timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
@@ -343,34 +389,29 @@ def webhook_deliver_once(*, delivery_id: int) -> float | None:
             error = f"HTTP {response.status_code}"
     except requests.RequestException as exc:
         error = f"{exc.__class__.__name__}: {exc}"[:300]
-    return _delivery_outcome(delivery, error)
+    return _delivery_outcome(delivery_id, attempts + 1, error)
 
 
-def _delivery_outcome(delivery: WebhookDelivery, error: str) -> float | None:
-    delivery.attempts += 1
+def _iso(value) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _delivery_outcome(delivery_id: int, attempts: int, error: str) -> float | None:
     now = timezone.now()
     retry_in = None
+    change = {"attempts": attempts, "last_error": error}
     if not error:
-        delivery.status, delivery.delivered_at, delivery.last_error = (
-            WebhookDelivery.Status.DELIVERED,
-            now,
-            "",
-        )
-    elif delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
-        delivery.status, delivery.last_error = WebhookDelivery.Status.FAILED, error
-        logger.warning("webhook delivery %s failed for good: %s", delivery.pk, error)
+        change.update(status=WebhookDelivery.Status.DELIVERED, delivered_at=now)
+    elif attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
+        change.update(status=WebhookDelivery.Status.FAILED)
+        logger.warning("webhook delivery %s failed for good: %s", delivery_id, error)
     else:
-        retry_in = settings.WEBHOOK_RETRY_SECONDS * 2 ** (delivery.attempts - 1)
-        delivery.status, delivery.last_error = WebhookDelivery.Status.PENDING, error
-        delivery.next_attempt_at = now + timedelta(seconds=retry_in)
+        retry_in = settings.WEBHOOK_RETRY_SECONDS * 2 ** (attempts - 1)
+        change.update(
+            status=WebhookDelivery.Status.PENDING, next_attempt_at=now + timedelta(seconds=retry_in)
+        )
     # Only if still ours: removing the installation may have cancelled it meanwhile.
-    WebhookDelivery.objects.filter(pk=delivery.pk, status=WebhookDelivery.Status.DELIVERING).update(
-        status=delivery.status,
-        attempts=delivery.attempts,
-        delivered_at=delivery.delivered_at,
-        last_error=delivery.last_error,
-        next_attempt_at=delivery.next_attempt_at,
-    )
+    WebhookDelivery.objects.filter(pk=delivery_id, status=WebhookDelivery.Status.DELIVERING).update(**change)
     return retry_in
 
 
