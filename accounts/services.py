@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.events import EventType
 from audit.services import audit_record
 from icentrex.errors import Conflict, Forbidden
+from integrations.services import share_profile_change
 from subjects.services import subject_shred
 
 from .models import PersonalAccessToken, User
@@ -34,6 +35,7 @@ def user_update_profile(*, actor: User, user: User, name: str, language: str, re
             personal_changes={"name": [old["name"], name]} if "name" in changed else None,
             request=request,
         )
+        share_profile_change(user=user, changed=changed)
     return user
 
 

@@ -14,6 +14,7 @@ from functools import lru_cache, partial
 import requests
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -189,11 +190,18 @@ def _values(field: str, *, installation, user, subject_key, membership, team_mem
     }[field]()
 
 
-def share_with_integration(*, installation: Installation) -> WebhookDelivery | None:
-    """Share the installation's granted fields about everyone it covers: one
-    delivery (the signed webhook) and one SharingEvent per person, in the
-    caller's transaction; the delivery is enqueued after commit."""
-    people = [p for p in _people_of(installation) if p[0] is not None and p[0].is_active]
+def share_with_integration(
+    *, installation: Installation, only_user=None, fields: list[str] | None = None
+) -> WebhookDelivery | None:
+    """Share granted fields (all, or ``fields``) about everyone the installation
+    covers (or only ``only_user``): one delivery (the signed webhook) and one
+    SharingEvent per person, in the caller's transaction; the delivery is
+    enqueued after commit."""
+    people = [
+        p
+        for p in _people_of(installation)
+        if p[0] is not None and p[0].is_active and (only_user is None or p[0].pk == only_user.pk)
+    ]
     if not people:
         return None
     subject_links_ensure(user_ids=[user.pk for user, _m, _t in people])
@@ -202,7 +210,7 @@ def share_with_integration(*, installation: Installation) -> WebhookDelivery | N
             "user_id", "subject_key"
         )
     )
-    fields = installation.granted_fields
+    fields = fields or installation.granted_fields
     records = [
         {
             field: _values(
@@ -243,6 +251,36 @@ def share_with_integration(*, installation: Installation) -> WebhookDelivery | N
     SharingEvent.objects.bulk_create(events)
     transaction.on_commit(partial(_enqueue_delivery, delivery.pk), robust=True)
     return delivery
+
+
+# Profile attributes -> the catalogue field that carries them.
+_PROFILE_FIELDS = {"name": "identity.name", "language": "profile.language"}
+
+
+def share_profile_change(*, user, changed: set[str]) -> int:
+    """Keep integrations current: every active installation covering the
+    person that was granted a changed field receives the new value (with the
+    person's integration id, where granted, so the provider knows whom it is
+    about). Call it in the transaction of the change. Returns the deliveries."""
+    changed_fields = {_PROFILE_FIELDS[name] for name in changed if name in _PROFILE_FIELDS}
+    if not changed_fields:
+        return 0
+    covering = (
+        Installation.objects.filter(status=Installation.Status.ACTIVE)
+        .filter(Q(installed_by=user, team__isnull=True) | Q(team__team_memberships__membership__user=user))
+        .select_related("provider", "installed_by", "organization", "team")
+        .distinct()
+    )
+    deliveries = 0
+    for installation in covering:
+        fields = [f for f in installation.granted_fields if f in changed_fields]
+        if fields:
+            if "identity.id" in installation.granted_fields:
+                fields = ["identity.id", *fields]
+            deliveries += (
+                share_with_integration(installation=installation, only_user=user, fields=fields) is not None
+            )
+    return deliveries
 
 
 def processor_shares_record(*, provider_slug: str, subject_keys, fields: list[str], purpose: str) -> int:

@@ -372,3 +372,39 @@ def test_a_real_worker_delivers_and_a_redelivered_task_sends_nothing_more(
     assert len(receiver.requests) == 1 and receiver.requests[0]["verified"]
     delivery.refresh_from_db()
     assert delivery.status == "delivered"
+
+
+def test_a_profile_change_reaches_the_integrations_granted_that_field(provider, receiver, org):
+    from accounts.services import user_update_profile
+
+    dev = org["dev"].user
+    mine = services.installation_create(user=dev, provider=provider, fields=["identity.id", "identity.name"])
+    services.installation_create(
+        user=dev, provider=provider, fields=["identity.email"]
+    )  # not granted the name
+    services.installation_create(
+        user=org["lead"].user,
+        provider=provider,
+        fields=["identity.name"],
+        membership=org["lead"],
+        team=org["red"],
+    )
+    removed = services.installation_create(user=dev, provider=provider, fields=["identity.name"])
+    services.installation_remove(user=dev, installation=removed)
+    deliver_all()
+    receiver.requests.clear()
+
+    user_update_profile(actor=dev, user=dev, name="Devi", language="")
+    deliver_all()
+    shared = sorted(
+        (r["body"]["data"]["installation"], tuple(r["body"]["data"]["fields"])) for r in receiver.requests
+    )
+    assert len(shared) == 2  # my own installation with the name, and the team's
+    assert (str(mine.public_id), ("identity.id", "identity.name")) in shared
+    assert all(r["body"]["data"]["people"][0]["identity.name"] == "Devi" for r in receiver.requests)
+    assert len(receiver.requests[0]["body"]["data"]["people"]) == 1  # only the person who changed
+    # A language change reaches nobody: no installation was granted it.
+    receiver.requests.clear()
+    user_update_profile(actor=dev, user=dev, name="Devi", language="sv")
+    deliver_all()
+    assert receiver.requests == []
