@@ -206,7 +206,7 @@ def _database_url(settings_dict) -> str:
 
 @pytest.fixture(autouse=True)
 def _cookie_declaration(request):
-    """The cookie declaration and the policies are seeded by migrations;
+    """The cookie declaration, the policies and the provider register are seeded by migrations;
     transactional tests empty the tables afterwards, so put them back for tests
     that use the database."""
     uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(
@@ -216,10 +216,12 @@ def _cookie_declaration(request):
         request.getfixturevalue("db")
         from cookies.seed import ensure_declaration
         from cookies.selectors import current_revision
+        from integrations.seed import ensure_providers
         from policies.seed import ensure_documents
 
         ensure_declaration()
         ensure_documents()
+        ensure_providers()
         current_revision.forget()  # the database may have been emptied and re-seeded
 
 
