@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("consent.urls")),
     path("", include("support.urls")),
+    path("", include("integrations.urls")),
     path("policies/", include("policies.urls")),
     path("privacy/policies/", policy_views.my_policy_updates, name="privacy_policies"),
     path("privacy/", include("accounts.urls")),

@@ -4,8 +4,8 @@ from django.db.models import Count, Max, QuerySet
 from django.shortcuts import get_object_or_404
 
 from audit.sealing import seals_verify
-from organizations.models import Membership
-from organizations.roles import Scope, role_has_scope
+from organizations.models import Membership, Organization, Team
+from organizations.roles import Scope, TeamRole, role_has_scope
 from organizations.selectors import data_policy_for
 from subjects.models import SubjectLink
 
@@ -139,6 +139,153 @@ def members_by_subject_key(*, organization, subject_keys) -> dict:
         subject_key__in=subject_keys, user__memberships__organization=organization
     ).select_related("user")
     return {link.subject_key: link.user for link in links}
+
+
+def sharing_summary_for(*, user) -> list[dict]:
+    """What "Who has my data" opens with: like ``providers_with_my_data``, plus
+    the categories each provider received (grouped by provider and category
+    set, merged here: still one query, a provider rarely gets many sets)."""
+    keys = SubjectLink.objects.filter(user=user).values("subject_key")
+    rows = (
+        SharingEvent.objects.filter(subject_key__in=keys)
+        .values("provider", "categories")
+        .annotate(shares=Count("seq"), last=Max("occurred_at"))
+        .order_by()
+    )
+    merged: dict[int, dict] = {}
+    for r in rows:
+        row = merged.setdefault(r["provider"], {"shares": 0, "last": r["last"], "categories": set()})
+        row["shares"] += r["shares"]
+        row["last"] = max(row["last"], r["last"])
+        row["categories"].update(c for c in r["categories"].split(",") if c)
+    providers = Provider.objects.in_bulk(list(merged))
+    return sorted(
+        (
+            {
+                "provider": providers[pk],
+                "shares": row["shares"],
+                "last": row["last"],
+                "categories": sorted(row["categories"]),
+            }
+            for pk, row in merged.items()
+        ),
+        key=lambda r: r["last"],
+        reverse=True,
+    )
+
+
+def sharing_places(*, events) -> dict:
+    """The organisations and teams a page of events names (their evidence keeps
+    plain ids): {"organizations": {id: Organization}, "teams": {id: Team}}, at
+    most two queries whatever the page's size."""
+    org_ids = {e.organization_id for e in events if e.organization_id}
+    team_ids = {e.team_id for e in events if e.team_id}
+    return {
+        "organizations": Organization.objects.in_bulk(org_ids) if org_ids else {},
+        "teams": Team.objects.in_bulk(team_ids) if team_ids else {},
+    }
+
+
+def teams_manageable_by(*, membership: Membership) -> QuerySet[Team]:
+    """Teams this person may add integrations for (and remove them from):
+    every team for admins and owners, their own teams for a team admin. The
+    service enforces the same rule; forms offer only these."""
+    teams = Team.objects.filter(organization_id=membership.organization_id)
+    if not role_has_scope(membership.role, Scope.TEAMS_WRITE):
+        teams = teams.filter(
+            team_memberships__membership=membership, team_memberships__role=TeamRole.TEAM_ADMIN
+        )
+    return teams.order_by("name")
+
+
+def may_manage_installation(*, membership: Membership | None, user, installation: Installation) -> bool:
+    """Whether ``installation_remove`` would let this person remove it (to show the button)."""
+    if installation.status != Installation.Status.ACTIVE:
+        return False
+    if installation.team_id is None:
+        return installation.installed_by_id == user.pk
+    if membership is None or membership.organization_id != installation.organization_id:
+        return False
+    return teams_manageable_by(membership=membership).filter(pk=installation.team_id).exists()
+
+
+@dataclass(frozen=True)
+class Share:
+    """One share with an integration (one signed delivery): what went, when,
+    why, and about how many people; ``members`` lists them only where member
+    detail may be shown (None otherwise; an entry is None for someone no
+    longer in the organisation or erased)."""
+
+    event: SharingEvent  # one of the share's events: fields, purpose, time are the same for all
+    people: int
+    members: list | None
+
+
+@dataclass(frozen=True)
+class SharePage:
+    shares: list[Share]
+    next_cursor: int | None
+
+
+def organization_shares(
+    *,
+    organization,
+    installation: Installation | None = None,
+    provider: str = "",
+    category: str = "",
+    before: int | None = None,
+    with_members: bool = False,
+    size: int = LOG_PAGE_SIZE,
+) -> SharePage:
+    """What the organisation's integrations received, newest first, one row
+    per share (the events of one delivery grouped). Keyset on the share's
+    newest event, so the cursor is a seq like the personal log's."""
+    events = SharingEvent.objects.filter(organization_id=organization.pk)
+    if installation is not None:
+        events = events.filter(installation_id=installation.public_id)
+    events = _filtered(events, provider=provider, category=category)
+    groups = events.values("delivery_id").annotate(last=Max("seq"), people=Count("seq")).order_by("-last")
+    if before is not None:
+        groups = groups.filter(last__lt=before)
+    groups = list(groups[: size + 1])
+    more = len(groups) > size
+    groups = groups[:size]
+    shown = SharingEvent.objects.select_related("provider").in_bulk([g["last"] for g in groups])
+    rows = [shown[g["last"]] for g in groups]
+    _attach_delivery_status(rows)
+    members: dict = {}
+    if with_members and groups:
+        pairs = list(
+            events.filter(delivery_id__in=[g["delivery_id"] for g in groups]).values_list(
+                "delivery_id", "subject_key"
+            )
+        )
+        people = members_by_subject_key(organization=organization, subject_keys={k for _d, k in pairs})
+        for delivery_id, key in pairs:
+            members.setdefault(delivery_id, []).append(people.get(key))
+    shares = [
+        Share(
+            event=row,
+            people=group["people"],
+            members=sorted(members.get(group["delivery_id"], []), key=lambda u: (u is None, u and u.email))
+            if with_members
+            else None,
+        )
+        for row, group in zip(rows, groups, strict=True)
+    ]
+    return SharePage(shares, groups[-1]["last"] if more else None)
+
+
+def provider_register(*, kind: str = "") -> QuerySet[Provider]:
+    """Every provider, active or not, for the staff register."""
+    providers = Provider.objects.all()
+    if kind:
+        providers = providers.filter(kind=kind)
+    return providers.order_by("kind", "name")
+
+
+def access_provider(*, slug: str) -> Provider:
+    return get_object_or_404(Provider, slug=slug)
 
 
 def sharing_seals_verify():

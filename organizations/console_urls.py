@@ -1,5 +1,7 @@
 from django.urls import path
 
+from integrations import console as integrations
+
 from . import console as views
 
 urlpatterns = [
@@ -19,4 +21,12 @@ urlpatterns = [
     path("audit/", views.audit_log, name="org_audit"),
     path("exports/", views.exports, name="org_exports"),
     path("exports/<int:export_id>/download/", views.export_download, name="org_export_download"),
+    path("integrations/", integrations.integrations, name="org_integrations"),
+    path("integrations/add/", integrations.integration_add, name="org_integration_add"),
+    path("integrations/<uuid:public_id>/", integrations.integration_detail, name="org_integration"),
+    path(
+        "integrations/<uuid:public_id>/remove/",
+        integrations.integration_remove,
+        name="org_integration_remove",
+    ),
 ]

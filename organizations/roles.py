@@ -53,6 +53,12 @@ _ADMIN_SCOPES = _MEMBER_SCOPES | {
     Scope.SUPPORT_CASES_READ,
 }
 
+# Integrations (integrations/console.py, integrations/api_views.py) use no scope
+# of their own: listing what was added in the organisation and what it received
+# names members (who added it, for whom), so it needs ``members:read``; adding or
+# removing an integration for a team follows the team-manager rule (admins and
+# owners any team, a team admin their own), enforced by the service; which
+# member a share was about needs ``member_data:review`` and the data policy.
 ROLE_SCOPES: dict[str, frozenset[Scope]] = {
     # Guests see the organisation and only the teams they are in (selectors
     # narrow the team list); they do not see the member directory.

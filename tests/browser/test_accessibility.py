@@ -1,5 +1,6 @@
 """axe-core (from npm, node_modules/) finds no serious or critical violation on key pages."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,12 @@ def axe(page):
         ]
 
     return check
+
+
+def _shot_name(path: str) -> str:
+    """A stable file name: ids and query strings out ("…-detail", "…-consent")."""
+    name = re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}", "detail", path.split("?")[0])
+    return name.replace("/", "-").rstrip("-") + ("-consent" if "?" in path else "")
 
 
 def test_public_pages(axe, live_server):
@@ -117,6 +124,30 @@ def test_privacy_centre_pages(axe, page, live_server, screenshot):
         actor=None, name="Pat", email="pat@example.net", subject="Where is my data?", message="Where?"
     )
     support.privacy_question_reply(actor=ada, question=question, body="In Sweden.")
+    # Integrations: one for a team, one of Ada's own, and emails she was sent (the sharing log).
+    from integrations.models import Provider
+    from integrations.services import installation_create, processor_shares_record
+    from organizations.models import Team, TeamMembership
+    from subjects.services import subject_key_for_user
+
+    design = Team.objects.create(organization=acme, name="Design", slug="design")
+    TeamMembership.objects.create(team=design, membership=Membership.objects.get(user=ada))
+    team_installation = installation_create(
+        user=ada,
+        provider=Provider.objects.get(slug="standup-bot"),
+        fields=["identity.name", "team.name"],
+        membership=Membership.objects.get(user=ada),
+        team=design,
+    )
+    own_installation = installation_create(
+        user=ada, provider=Provider.objects.get(slug="calendar-sync"), fields=["identity.id"]
+    )
+    processor_shares_record(
+        provider_slug="mailstream",
+        subject_keys=[subject_key_for_user(user=ada)],
+        fields=["identity.email", "profile.language"],
+        purpose="Delivers the emails iCentrex sends you.",
+    )
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Email").fill("ada@example.org")
     page.get_by_label("Password").fill(PASSWORD)
@@ -144,9 +175,20 @@ def test_privacy_centre_pages(axe, page, live_server, screenshot):
         f"/staff/privacy-questions/{question.pk}/",
         "/accounts/email/",
         "/accounts/2fa/",
+        "/privacy/data-sharing/",
+        "/privacy/integrations/",
+        "/privacy/integrations/expense-reports/add/",
+        f"/privacy/integrations/installed/{own_installation.public_id}/remove/",
+        "/orgs/acme/integrations/",
+        f"/orgs/acme/integrations/{team_installation.public_id}/",
+        "/orgs/acme/integrations/add/",
+        f"/orgs/acme/integrations/add/?provider=standup-bot&team={design.pk}",
+        "/staff/providers/",
+        "/staff/providers/calendar-sync/",
+        "/staff/providers/new/service-provider/",
     ]:
         assert axe(live_server.url + path) == [], path
-        screenshot(page, "a11y" + path.replace("/", "-").rstrip("-"))
+        screenshot(page, "a11y" + _shot_name(path))
 
 
 def test_policy_notice_pages(axe, page, live_server, screenshot):

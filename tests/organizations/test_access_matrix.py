@@ -15,6 +15,8 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from data_requests.models import OrganizationExport
+from integrations.models import Provider
+from integrations.services import installation_create
 from organizations.models import DataPolicy, Invitation, Membership, Organization, Team, TeamMembership
 from organizations.roles import OrgRole, Scope, TeamRole, role_has_scope
 from tests.factories import UserFactory
@@ -82,6 +84,20 @@ MATRIX = {
     ("POST", PREFIX + "/members/{member_id}/review"): Op(
         Scope.MEMBER_DATA_REVIEW, body={"reason": "Checking a reported account problem"}
     ),
+    # Integrations name members (who added one, for whom): members:read. Adding and removing for
+    # a team is for its team admins and the organisation's admins and owners (service rule).
+    ("GET", PREFIX + "/integrations"): Op(Scope.MEMBERS_READ),
+    ("POST", PREFIX + "/integrations"): Op(
+        Scope.MEMBERS_READ,
+        success=201,
+        body={"provider": "standup-bot", "team_id": "{team_id}", "fields": ["identity.id", "team.name"]},
+        allowed=frozenset(TEAM_MANAGERS),
+    ),
+    ("GET", PREFIX + "/integrations/{public_id}"): Op(Scope.MEMBERS_READ),
+    ("DELETE", PREFIX + "/integrations/{public_id}"): Op(
+        Scope.MEMBERS_READ, success=204, allowed=frozenset(TEAM_MANAGERS)
+    ),
+    ("GET", PREFIX + "/data-sharing"): Op(Scope.MEMBERS_READ),
 }
 
 
@@ -104,7 +120,14 @@ def test_every_org_scoped_operation_is_in_the_matrix():
 @pytest.mark.parametrize(("method", "path"), sorted(MATRIX))
 def test_views_ask_for_the_scope_the_matrix_expects(method, path):
     view = resolve(
-        path.format(org_slug="acme", member_id=1, team_id=1, invitation_id=1, export_id=1)
+        path.format(
+            org_slug="acme",
+            member_id=1,
+            team_id=1,
+            invitation_id=1,
+            export_id=1,
+            public_id="5d1f3c6e-0000-4000-8000-000000000001",
+        )
     ).func.view_class
     assert view.required_scopes[method] == MATRIX[(method, path)].scope
 
@@ -148,6 +171,14 @@ def world(db):
         item.file.save(f"{item.organization.slug}.json", ContentFile(b'{"members": []}'))
     invitation = Invitation.objects.create(organization=acme, email="invited@example.org")
     foreign_invitation = Invitation.objects.create(organization=globex, email="invited@example.org")
+    # Standup Bot added for each organisation's team by someone who manages it.
+    standup = Provider.objects.get(slug="standup-bot")
+    installation, foreign_installation = (
+        installation_create(
+            user=actor.user, provider=standup, fields=["identity.id", "team.name"], membership=actor, team=t
+        )
+        for actor, t in ((people["team_admin"], team), (people["outsider"], foreign_team))
+    )
     return SimpleNamespace(
         people=people,
         own={
@@ -157,6 +188,7 @@ def world(db):
             "newbie_id": newbie.pk,
             "invitation_id": invitation.pk,
             "export_id": export.pk,
+            "public_id": str(installation.public_id),
         },
         foreign={
             "member_id": foreign_member.pk,
@@ -165,6 +197,7 @@ def world(db):
             "newbie_id": foreign_member.pk,
             "invitation_id": foreign_invitation.pk,
             "export_id": foreign_export.pk,
+            "public_id": str(foreign_installation.public_id),
         },
     )
 

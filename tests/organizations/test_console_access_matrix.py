@@ -52,6 +52,20 @@ CONSOLE = {
     "org_audit": Page(Scope.AUDIT_READ),
     "org_exports": Page(Scope.MEMBER_DATA_EXPORT),
     "org_export_download": Page(Scope.MEMBER_DATA_EXPORT, params=("export_id",)),
+    # Integrations name members: members:read. Adding (the consent screen posts the team) and
+    # removing follow the team-manager rule; a team or installation of another organisation is a 404.
+    "org_integrations": Page(Scope.MEMBERS_READ),
+    "org_integration_add": Page(
+        Scope.MEMBERS_READ,
+        "POST",
+        302,
+        {"provider": "standup-bot", "team": "{team_id}", "share": "identity.id"},
+        allowed=frozenset(TEAM_MANAGERS),
+    ),
+    "org_integration": Page(Scope.MEMBERS_READ, params=("public_id",)),
+    "org_integration_remove": Page(
+        Scope.MEMBERS_READ, "POST", 302, params=("public_id",), allowed=frozenset(TEAM_MANAGERS)
+    ),
 }
 
 
