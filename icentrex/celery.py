@@ -11,10 +11,13 @@ app.autodiscover_tasks()
 
 
 @task_prerun.connect
-def _retire_old_connections(**kwargs):
+def _retire_old_connections(task=None, **kwargs):
     """What Django does at the start of every request, at the start of every
-    task: drop database connections that are broken or older than
-    CONN_MAX_AGE (Celery's own per-task closing is off: CELERY_DB_REUSE_MAX)."""
+    task in a worker: drop database connections that are broken or older than
+    CONN_MAX_AGE (Celery's own per-task closing is off: CELERY_DB_REUSE_MAX).
+    Not for tasks run in-process (eager): that connection is the caller's."""
+    if task is not None and getattr(task.request, "is_eager", False):
+        return
     from django.db import close_old_connections
 
     close_old_connections()

@@ -186,6 +186,7 @@ class SharingEvent(AppendOnlyModel):
         indexes = [
             models.Index(fields=["subject_key", "-seq"], name="sharing_subject_seq"),
             models.Index(fields=["organization_id", "-seq"], name="sharing_org_seq"),
+            models.Index(fields=["installation_id", "-seq"], name="sharing_installation_seq"),
         ]
 
     def __str__(self):
