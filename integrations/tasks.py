@@ -33,3 +33,16 @@ def sharing_seal() -> int:
     while (seal := sharing_seal_pending()) is not None:
         sealed += seal.record_count
     return sealed
+
+
+@shared_task
+def sharing_verify() -> dict:
+    """Celery beat, nightly: the sharing-log seals still match the events."""
+    import logging
+
+    from .selectors import sharing_seals_verify
+
+    seals, events, broken = sharing_seals_verify()
+    if broken:
+        logging.getLogger(__name__).error("Sharing seal %s broken: %s", broken.seal_id, broken.reason)
+    return {"seals": seals, "events": events, "broken_seal": broken.seal_id if broken else None}

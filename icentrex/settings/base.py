@@ -157,6 +157,7 @@ CELERY_BEAT_SCHEDULE = {
     "policy-notices-sweep": {"task": "policies.tasks.notices_sweep", "schedule": 60.0},
     "webhook-sweep": {"task": "integrations.tasks.webhook_sweep", "schedule": 60.0},
     "sharing-seal": {"task": "integrations.tasks.sharing_seal", "schedule": 60.0},
+    "sharing-verify": {"task": "integrations.tasks.sharing_verify", "schedule": crontab(minute=27, hour=3)},
     "policy-notices-verify": {
         "task": "policies.tasks.notices_verify",
         "schedule": crontab(minute=37, hour=3),

@@ -11,13 +11,14 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
 from icentrex.errors import Forbidden, RuleViolation
 from integrations import selectors, services
 from integrations.models import Installation, Provider, SharingEvent, WebhookDelivery
-from integrations.tasks import webhook_deliver
+from integrations.tasks import sharing_verify, webhook_deliver
 from organizations.models import Membership, Organization, Team, TeamMembership
 from subjects.services import secret_seal, subject_key_for_user
 from tests.factories import UserFactory
@@ -345,6 +346,7 @@ def test_sharing_events_are_append_only_and_sealed(provider):
     services.installation_create(user=UserFactory(), provider=provider, fields=["identity.id"])
     seal = services.sharing_seal_pending()
     assert seal.record_count == 2 and selectors.sharing_seals_verify() == (1, 2, None)
+    call_command("sharing_verify")
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE integrations_sharingevent SET purpose = 'x'")
     with connection.cursor() as cursor:
@@ -356,6 +358,9 @@ def test_sharing_events_are_append_only_and_sealed(provider):
         cursor.execute("SET session_replication_role = origin")
     _seals, _records, broken = selectors.sharing_seals_verify()
     assert broken is not None and "edited" in broken.reason
+    with pytest.raises(CommandError, match="edited"):
+        call_command("sharing_verify")
+    assert sharing_verify()["broken_seal"] == broken.seal_id
 
 
 @pytest.mark.worker
