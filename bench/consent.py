@@ -47,9 +47,8 @@ def _wrk(url: str, script: str | None = None, headers: dict | None = None) -> di
     }
 
 
-def run(env: dict) -> dict:
-    if not shutil.which("wrk"):
-        return {"skipped": "wrk is not installed (Debian: apt-get install -y wrk)"}
+def _setup(env: dict) -> tuple[dict, str]:
+    """The bare-INSERT table, the server environment and the decision body."""
     import psycopg
 
     from cookies.selectors import current_revision
@@ -62,14 +61,30 @@ def run(env: dict) -> dict:
             "(id bigserial PRIMARY KEY, payload bytea, created_at timestamptz)"
         )
     server_env = {**env, "BENCH_ENDPOINTS": "true", "ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    body = json.dumps(
+        {
+            "method": "banner_accept_all",
+            "revision": revision,
+            "page_url": "https://privacy.icentrex.example/",
+        }
+    )
+    return server_env, body
+
+
+SETTINGS = {
+    "connections": CONNECTIONS,
+    "seconds": SECONDS,
+    "gunicorn": "2 sync workers",
+    "load_generator": "wrk -t2, on the same 2 cores",
+}
+
+
+def run(env: dict) -> dict:
+    if not shutil.which("wrk"):
+        return {"skipped": "wrk is not installed (Debian: apt-get install -y wrk)"}
+    server_env, body = _setup(env)
+    revision = json.loads(body)["revision"]
     with gunicorn(server_env) as (base, _port):
-        body = json.dumps(
-            {
-                "method": "banner_accept_all",
-                "revision": revision,
-                "page_url": "https://privacy.icentrex.example/",
-            }
-        )
         _wrk(base + "/_bench/json")  # warm up workers and connections
         results = {
             "bare_json_view": _wrk(base + "/_bench/json"),
@@ -89,10 +104,28 @@ def run(env: dict) -> dict:
             results["declaration_get_if_none_match"]["req_per_s"] / bare_json, 3
         ),
     }
-    results["settings"] = {
-        "connections": CONNECTIONS,
-        "seconds": SECONDS,
-        "gunicorn": "2 sync workers",
-        "load_generator": "wrk -t2, on the same 2 cores",
-    }
+    results["settings"] = SETTINGS
     return results
+
+
+def run_pairs(env: dict, pairs: int) -> dict:
+    """The bare INSERT view and the consent POST back to back, ``pairs`` times:
+    on a shared machine the ratio of neighbouring runs is steadier than either figure."""
+    if not shutil.which("wrk"):
+        return {"skipped": "wrk is not installed (Debian: apt-get install -y wrk)"}
+    server_env, body = _setup(env)
+    runs = []
+    with gunicorn(server_env) as (base, _port):
+        _wrk(base + "/_bench/insert", POST_LUA % body)  # warm up workers and connections
+        _wrk(base + "/api/v1/consent", POST_LUA % body)
+        for _ in range(pairs):
+            insert = _wrk(base + "/_bench/insert", POST_LUA % body)
+            consent = _wrk(base + "/api/v1/consent", POST_LUA % body)
+            runs.append(
+                {
+                    "bare_insert_view": insert,
+                    "consent_post": consent,
+                    "ratio": round(consent["req_per_s"] / insert["req_per_s"], 3),
+                }
+            )
+    return {"runs": runs, "ratios": [r["ratio"] for r in runs], "settings": SETTINGS}

@@ -227,12 +227,3 @@ def bench_delivery(env: dict) -> dict:
 
 def run(env: dict) -> dict:
     return {"sharing_log": bench_log(), "webhook_delivery": bench_delivery(env)}
-
-
-if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
-    from bench.run import ENV, django_setup, recreate_database
-
-    recreate_database()
-    django_setup()
-    print(json.dumps({"integrations": run(ENV)}, indent=2))

@@ -163,12 +163,3 @@ def run(env: dict) -> dict:
     report.update(_queries_per_range())
     report["ranges"] = run_.chunks.count()
     return report
-
-
-if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
-    from bench.run import ENV, django_setup, recreate_database
-
-    recreate_database()
-    django_setup()
-    print(json.dumps({"policy_notices": run(ENV)}, indent=2))

@@ -1,9 +1,12 @@
 """Benchmarks, printed as JSON.
 
     .venv/bin/python bench/run.py            (or: bin/bench)
+    bin/bench consent                        only the consent benchmark (wrk)
+    bin/bench consent-post [PAIRS]           only bare INSERT vs consent POST, PAIRS
+                                             times back to back (default 3), with ratios
 
 Needs PostgreSQL and Redis like the tests (same URLs/defaults). Uses its own
-database (icentrex_bench, recreated each run) and serves the app with gunicorn
+database (icentrex_bench, or $BENCH_DB; recreated each run) and serves the app with gunicorn
 (2 sync workers, as a small production box would) on a loopback port. The load
 client runs on the same 2 cores, so figures are a floor, not a ceiling.
 """
@@ -25,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from bench.common import gunicorn  # noqa: E402
 
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-DB_NAME = "icentrex_bench"
+DB_NAME = os.environ.get("BENCH_DB", "icentrex_bench")
 ENV = {
     **os.environ,
     "DJANGO_SETTINGS_MODULE": "icentrex.settings.local",
@@ -145,15 +148,34 @@ def bench_audit_chain() -> dict:
     }
 
 
-def main():
+def main(argv: list[str]):
     recreate_database()
     django_setup()
     from accounts.models import User
     from accounts.services import api_token_create
+    from bench import consent, integrations, notices, organizations
+
+    if argv[:1] == ["consent"]:
+        print(json.dumps({"consent": consent.run(ENV)}, indent=2))
+        return
+    if argv[:1] == ["consent-post"]:
+        pairs = int(argv[1]) if len(argv) > 1 else 3
+        print(json.dumps({"consent_post_pairs": consent.run_pairs(ENV, pairs)}, indent=2))
+        return
+    if argv[:1] == ["notices"]:
+        print(json.dumps({"policy_notices_100k": notices.run(ENV)}, indent=2))
+        return
+    if argv[:1] == ["integrations"]:
+        print(json.dumps({"integrations": integrations.run(ENV)}, indent=2))
+        return
+    if argv:
+        sys.exit(
+            f"unknown benchmark {argv[0]!r}: use consent, consent-post [PAIRS], notices or integrations,"
+            " or nothing for all"
+        )
 
     user = User.objects.create_user("bench@example.org", "bench-password-123", name="Bench")
     _token, clear = api_token_create(actor=user, name="bench")
-    from bench import consent, notices, organizations
 
     report = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
@@ -162,6 +184,7 @@ def main():
         "audit_chain": bench_audit_chain(),
         "consent": consent.run(ENV),
         "organization_10k": {"seed": organizations.seed(), **organizations.members_list()},
+        "integrations": integrations.run(ENV),
         # Last: it adds 100,000 accounts to the bench database.
         "policy_notices_100k": notices.run(ENV),
     }
@@ -169,4 +192,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

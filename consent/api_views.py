@@ -1,12 +1,16 @@
+import json
 import uuid
 
 from django.conf import settings
+from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from icentrex.api.exceptions import error_body
 from icentrex.api.schema import error_responses
 from icentrex.errors import Forbidden, RuleViolation
 from subjects.services import subject_key_for_user
@@ -21,6 +25,7 @@ from .serializers import (
     ConsentReceiptSerializer,
     ConsentRecordedSerializer,
     ConsentStateSerializer,
+    plain_decision,
 )
 
 
@@ -52,11 +57,95 @@ def deciding_subject(request, visitor_token: str | None) -> tuple[uuid.UUID, str
     return visitor, ConsentRecord.SubjectType.VISITOR, visitor, new_visitor
 
 
+def record_decision(request, data: dict) -> tuple[dict, ConsentRecord, uuid.UUID]:
+    """Record a validated decision (after ``check_origin``): the receipt to answer
+    with, the record and the device's visitor id."""
+    subject_key, subject_type, visitor, new_subject = deciding_subject(request, data.get("visitor"))
+    record = services.consent_record(
+        subject_key=subject_key,
+        subject_type=subject_type,
+        method=data["method"],
+        revision_hash=data["revision"],
+        choices=data.get("choices"),
+        signals=request_signals(request),
+        page_url=data.get("page_url", ""),
+        language=data.get("language") or getattr(request, "LANGUAGE_CODE", ""),
+        new_subject=new_subject,
+    )
+    # Built directly (the documented shape is ConsentRecordedSerializer): this is the hottest write.
+    return (
+        {**selectors.receipt_of(record, sealed=False), "visitor": sign_visitor_token(visitor)},
+        record,
+        visitor,
+    )
+
+
+_JSON_ACCEPTING = frozenset({"*/*", "application/*", "application/json"})
+
+
+def _accepts_json(accept: str | None) -> bool:
+    """Whether DRF's content negotiation would surely pick JSON for this Accept header."""
+    return accept is None or (
+        len(accept) < 1000
+        and any(part.split(";", 1)[0].strip().lower() in _JSON_ACCEPTING for part in accept.split(","))
+    )
+
+
+def plain_anonymous_decision(request) -> dict | None:
+    """The decision in a plain request from someone not signed in: no credentials,
+    no query string, JSON accepted, a UTF-8 JSON body within the size limit,
+    holding a plainly well-formed decision. None for anything else."""
+    meta = request.META
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    length = meta.get("CONTENT_LENGTH") or ""
+    if (
+        request.content_type != "application/json"
+        or request.encoding not in (None, "utf-8", "UTF-8")
+        or not length.isdigit()
+        or (limit is not None and int(length) > limit)
+        or meta.get("QUERY_STRING")
+        or not _accepts_json(meta.get("HTTP_ACCEPT"))
+        or "HTTP_AUTHORIZATION" in meta
+        or request.user.is_authenticated
+    ):
+        return None
+    try:
+        return plain_decision(json.loads(request.body.decode()))
+    except ValueError:  # not UTF-8 or not JSON
+        return None
+
+
+def _json(body: dict, status_code: int) -> HttpResponse:
+    # The same bytes DRF's JSONRenderer gives the rest of the API.
+    return HttpResponse(JSONRenderer().render(body), status=status_code, content_type="application/json")
+
+
 @extend_schema(tags=["consent"])
 class ConsentView(APIView):
     """Cookie consent for this device or the signed-in person."""
 
     permission_classes = [AllowAny]
+
+    def dispatch(self, request, *args, **kwargs):
+        # The hottest endpoint (issue 4): a plain decision from someone not signed in
+        # is recorded without DRF's request cycle (negotiation, parsers, a serializer
+        # per request). Everything else takes DRF's path and its errors: signed-in
+        # people (a session needs DRF's CSRF check), tokens, other content types or
+        # Accept headers, query strings (?format=), malformed, oversized or invalid
+        # bodies. Whatever DRF would add to this view (throttles, say) must be added
+        # to the short path too.
+        if request.method == "POST" and (decision := plain_anonymous_decision(request)) is not None:
+            try:
+                check_origin(request)
+                body, record, visitor = record_decision(request, decision)
+            except RuleViolation as error:  # as icentrex.api.exceptions answers it
+                return _json(error_body(error.code, error.message), error.status_code)
+            response = _json(body, status.HTTP_201_CREATED)
+            write_consent_cookie(
+                response, visitor_key=visitor, revision_hash=record.revision_hash, choices=record.choices
+            )
+            return response
+        return super().dispatch(request, *args, **kwargs)
 
     @extend_schema(responses={200: ConsentStateSerializer})
     def get(self, request):
@@ -74,21 +163,7 @@ class ConsentView(APIView):
         check_origin(request)
         serializer = ConsentDecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        subject_key, subject_type, visitor, new_subject = deciding_subject(request, data.get("visitor"))
-        record = services.consent_record(
-            subject_key=subject_key,
-            subject_type=subject_type,
-            method=data["method"],
-            revision_hash=data["revision"],
-            choices=data.get("choices"),
-            signals=request_signals(request),
-            page_url=data.get("page_url", ""),
-            language=data.get("language") or getattr(request, "LANGUAGE_CODE", ""),
-            new_subject=new_subject,
-        )
-        # Built directly (the documented shape is ConsentRecordedSerializer): this is the hottest write.
-        body = {**selectors.receipt_of(record, sealed=False), "visitor": sign_visitor_token(visitor)}
+        body, record, visitor = record_decision(request, serializer.validated_data)
         response = Response(body, status=status.HTTP_201_CREATED)
         write_consent_cookie(
             response, visitor_key=visitor, revision_hash=record.revision_hash, choices=record.choices

@@ -39,7 +39,18 @@ class ConsentRecord(AppendOnlyModel):
     choices = models.JSONField()
     action = models.CharField(max_length=8, choices=Action.choices)
     method = models.CharField(max_length=24, choices=Method.choices)
-    revision = models.ForeignKey("cookies.DeclarationRevision", on_delete=models.PROTECT, related_name="+")
+    # No database constraint or index (consent_record's hot write, issue 4): the
+    # constraint's check locked the one current revision row from every consent
+    # transaction, and nothing looks records up by revision id. Revisions are
+    # append-only (the database refuses UPDATE and DELETE), so a reference cannot
+    # dangle; revision_hash, inside the record's hash, names the text shown.
+    revision = models.ForeignKey(
+        "cookies.DeclarationRevision",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     revision_hash = models.CharField(max_length=64)
     policy_version = models.CharField(max_length=40)
     language = models.CharField(max_length=10, blank=True)
@@ -108,7 +119,14 @@ class ConsentState(models.Model):
 
     subject_key = models.UUIDField(unique=True)
     choices = models.JSONField()
-    revision = models.ForeignKey("cookies.DeclarationRevision", on_delete=models.PROTECT, related_name="+")
+    # Written with every consent record; no constraint or index, as ConsentRecord.revision.
+    revision = models.ForeignKey(
+        "cookies.DeclarationRevision",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     record_id = models.UUIDField()
     updated_at = models.DateTimeField()
 

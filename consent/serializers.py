@@ -39,6 +39,54 @@ class ConsentDecisionSerializer(StrictSerializer):
         return data
 
 
+_DECISION_FIELDS = ConsentDecisionSerializer._declared_fields
+_DECIDABLE_METHODS = frozenset(_DECISION_FIELDS["method"].choices)
+_CUSTOM_METHODS = (ConsentRecord.Method.CUSTOM, ConsentRecord.Method.API)
+# text field -> (min length, max length), as ConsentDecisionSerializer declares them
+_TEXT_FIELDS = {
+    name: (field.min_length or (0 if field.allow_blank else 1), field.max_length)
+    for name, field in _DECISION_FIELDS.items()
+    if type(field) is serializers.CharField
+}
+
+
+def _plain_text(value, bounds: tuple[int, int]) -> bool:
+    """A string CharField would return unchanged: printable (no NUL, control or
+    surrogate character) and no surrounding spaces to trim."""
+    return (
+        type(value) is str
+        and bounds[0] <= len(value) <= bounds[1]
+        and value.isprintable()
+        and value[:1] != " "
+        and value[-1:] != " "
+    )
+
+
+def plain_decision(data) -> dict | None:
+    """What ``ConsentDecisionSerializer`` validates ``data`` to, when ``data`` is a
+    plainly well-formed decision (JSON strings and booleans of the right sizes,
+    no unknown field); None for anything else, which the serializer then judges
+    and words its errors for. The hottest write skips building a serializer
+    (DRF deep-copies every field per instance); tests/consent/test_plain_decision.py
+    checks the two agree."""
+    if type(data) is not dict or "revision" not in data:
+        return None
+    method = data.get("method")
+    if type(method) is not str or method not in _DECIDABLE_METHODS:
+        return None
+    for name, value in data.items():
+        if name == "method":
+            continue
+        if name == "choices":
+            if type(value) is not dict or any(type(choice) is not bool for choice in value.values()):
+                return None
+        elif name not in _TEXT_FIELDS or not _plain_text(value, _TEXT_FIELDS[name]):
+            return None
+    if method in _CUSTOM_METHODS and "choices" not in data:
+        return None
+    return data
+
+
 class ConsentReceiptSerializer(serializers.Serializer):
     record_id = serializers.UUIDField()
     subject_key = serializers.UUIDField()

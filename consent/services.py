@@ -1,3 +1,4 @@
+import functools
 import json
 import uuid
 
@@ -181,10 +182,32 @@ def _insert_with_state(record: ConsentRecord) -> None:
         )
     }
     params.update(choices=json.dumps(record.choices), revision_id=record.revision_id)
-    with connection.cursor() as cursor:
+    with _prepared_cursor() if settings.DB_PREPARED_STATEMENTS else connection.cursor() as cursor:
         cursor.execute(_INSERT_WITH_STATE, params)
         record.seq = cursor.fetchone()[0]
     record._state.adding = False
+
+
+@functools.cache
+def _preparing_cursor_class():
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparingCursor(ServerBindingCursor):
+        def execute(self, query, params=None, *, prepare=True, binary=None):
+            return super().execute(query, params, prepare=prepare, binary=binary)
+
+    return PreparingCursor
+
+
+def _prepared_cursor():
+    """A Django cursor (health check, query logging, error translation) whose
+    statements PostgreSQL prepares once per connection and then only executes:
+    planning the two-table write cost the server more than running it. Django's
+    own cursors bind on the client and never prepare (see DB_PREPARED_STATEMENTS)."""
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    raw = _preparing_cursor_class()(connection.connection)
+    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
 
 
 def consent_link_visitor(*, visitor_key: uuid.UUID, account_subject_key: uuid.UUID) -> ConsentState | None:

@@ -112,6 +112,21 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 # (DESIGN.md, "Performance lessons"): keep connections and health-check them.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The consent write (consent/services.py) runs as a server-side prepared statement:
+# planning it cost PostgreSQL more than running it. Django binds its own queries on
+# the client, which never prepares, so nothing else changes. Turn it off behind a
+# pooler that cannot keep prepared statements (PgBouncer before 1.21 in transaction mode).
+DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
+
+
+def allow_prepared_statements(database: dict) -> dict:
+    """psycopg prepares only when a threshold is set, and Django unsets it by default."""
+    if DB_PREPARED_STATEMENTS and database["ENGINE"].endswith("postgresql"):
+        database.setdefault("OPTIONS", {})["prepare_threshold"] = 5  # psycopg's own default
+    return database
+
+
+allow_prepared_statements(DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHE_URL = env("CACHE_URL", default="")

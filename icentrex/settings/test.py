@@ -5,12 +5,13 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import _mailer_from_url, env
+from .base import _mailer_from_url, allow_prepared_statements, env
 
 DEBUG = False
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/icentrex")}
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_icentrex")}
+allow_prepared_statements(DATABASES["default"])
 
 CACHES = {
     "default": {

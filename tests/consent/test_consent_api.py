@@ -339,3 +339,48 @@ def test_concurrent_writers_are_not_serialised():
     fast.join()
     assert finished_while_other_open and not errors
     assert ConsentRecord.objects.count() == 2
+
+
+def test_a_signed_in_browser_still_needs_the_csrf_token(revision, alice):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(alice)
+    assert_error(decide(browser, revision), 403, "permission_denied")
+    assert ConsentRecord.objects.count() == 0
+
+
+def test_a_decision_with_a_token_is_the_accounts(alice_api, alice, revision):
+    from subjects.services import subject_key_for_user
+
+    response = alice_api.post(
+        "/api/v1/consent",
+        {"method": "banner_accept_all", "revision": revision.content_hash},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["subject_type"] == "account"
+    assert ConsentRecord.objects.get().subject_key == subject_key_for_user(user=alice)
+
+
+def test_a_bad_token_is_refused_before_anything_is_written(api_client, revision):
+    api_client.credentials(HTTP_AUTHORIZATION="Bearer icx_nope")
+    response = api_client.post(
+        "/api/v1/consent", {"method": "banner_accept_all", "revision": revision.content_hash}, format="json"
+    )
+    assert_error(response, 401)
+    assert ConsentRecord.objects.count() == 0
+
+
+def test_a_visitors_decision_is_one_write(client, revision, django_assert_num_queries):
+    # The revision and the privacy-policy version in force (re-read on every use in
+    # tests, kept in process otherwise), then one statement for the record and the state.
+    with django_assert_num_queries(3) as captured:
+        assert decide(client, revision).status_code == 201
+    assert "INSERT INTO consent_consentrecord" in captured.captured_queries[-1]["sql"]
+
+
+def test_a_client_that_does_not_take_json_is_refused_as_before(client, revision):
+    assert decide(client, revision, headers={"HTTP_ACCEPT": "text/html"}).status_code == 406
+    assert decide(client, revision, headers={"QUERY_STRING": "format=xml"}).status_code == 404
+    assert ConsentRecord.objects.count() == 0
+    browser_accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    assert decide(client, revision, headers={"HTTP_ACCEPT": browser_accept}).status_code == 201
