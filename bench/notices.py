@@ -106,6 +106,7 @@ def run(env: dict) -> dict:
     count_file = Path(tempfile.mkdtemp()) / "sink.json"
     sink = subprocess.Popen([sys.executable, "-m", "bench.smtp_sink", str(port), str(count_file)], cwd=ROOT)
     worker_env = {**env, "EMAIL_URL": f"smtp://127.0.0.1:{port}"}
+    worker_log = count_file.with_name("worker.log").open("w")  # stdout is for the JSON report
     worker = subprocess.Popen(
         [
             sys.executable,
@@ -124,6 +125,8 @@ def run(env: dict) -> dict:
         ],
         cwd=ROOT,
         env=worker_env,
+        stdout=worker_log,
+        stderr=subprocess.STDOUT,
     )
     try:
         time.sleep(4)  # worker start-up is not part of the fan-out
