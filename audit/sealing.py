@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef
 
-from consent.merkle import merkle_root
+from audit.merkle import merkle_root
 
 from .evidence import GENESIS_HASH, AppendOnlyModel, content_hash
 

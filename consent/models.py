@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from audit.evidence import AppendOnlyModel, content_hash
+from audit.sealing import SealBase, SealEntryBase
 
 
 class ConsentRecord(AppendOnlyModel):
@@ -134,27 +135,18 @@ class ConsentState(models.Model):
         return f"consent state of {self.subject_key}"
 
 
-class ConsentSeal(AppendOnlyModel):
+class ConsentSeal(SealBase):
     """A batch of records sealed together: the Merkle root of their hashes,
     chained to the previous seal (as Certificate Transparency logs do)."""
 
-    sealed_at = models.DateTimeField(auto_now_add=True)
-    record_count = models.PositiveIntegerField()
-    merkle_root = models.CharField(max_length=64)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
-
-    class Meta:
-        ordering = ["id"]
+    def __str__(self):
+        return f"consent seal {self.pk}"
 
 
-class ConsentSealEntry(AppendOnlyModel):
-    """One record's leaf in a seal. ``record_seq`` is a plain column, not a
-    foreign key, so a deleted record shows up as a missing leaf."""
+class ConsentSealEntry(SealEntryBase):
+    """One record's leaf in a seal (see audit.sealing)."""
 
     seal = models.ForeignKey(ConsentSeal, on_delete=models.PROTECT, related_name="entries")
-    record_seq = models.BigIntegerField(unique=True)
-    leaf_hash = models.CharField(max_length=64)
 
-    class Meta:
-        ordering = ["record_seq"]
+    def __str__(self):
+        return f"consent record #{self.record_seq} in seal {self.seal_id}"

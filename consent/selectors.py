@@ -1,16 +1,14 @@
 import uuid
-from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from audit.evidence import GENESIS_HASH, content_hash
+from audit.sealing import SealBreak, seals_verify
 from cookies.declaration import categories_needing_reconsent
 from cookies.selectors import current_revision, revision_by_hash
 from subjects.services import subject_key_for_user
 
 from .cookie import read_consent_cookie
-from .merkle import merkle_root
 from .models import ConsentLink, ConsentRecord, ConsentSeal, ConsentSealEntry, ConsentState
 
 
@@ -55,42 +53,11 @@ def record_is_sealed(record: ConsentRecord) -> bool:
     return ConsentSealEntry.objects.filter(record_seq=record.seq).exists()
 
 
-@dataclass(frozen=True)
-class SealBreak:
-    seal_id: int
-    reason: str
-
-
 def consent_seals_verify() -> tuple[int, int, SealBreak | None]:
     """Check every seal: its chain link, its Merkle root over its entries, and
     that each sealed record still exists unchanged at its place. Returns
     (seals checked, records checked, first break or None)."""
-    expected_prev, seals, records = GENESIS_HASH, 0, 0
-    for seal in ConsentSeal.objects.order_by("id").iterator(chunk_size=200):
-        seals += 1
-        if seal.prev_hash != expected_prev:
-            return seals, records, SealBreak(seal.id, "its link to the previous seal is broken")
-        entries = list(seal.entries.order_by("record_seq").values_list("record_seq", "leaf_hash"))
-        if (
-            len(entries) != seal.record_count
-            or merkle_root([leaf for _seq, leaf in entries]) != seal.merkle_root
-        ):
-            return seals, records, SealBreak(seal.id, "its entries do not match its Merkle root")
-        if (
-            content_hash({"merkle_root": seal.merkle_root, "count": seal.record_count}, seal.prev_hash)
-            != seal.hash
-        ):
-            return seals, records, SealBreak(seal.id, "its own hash does not match")
-        stored = {r.seq: r for r in ConsentRecord.objects.filter(seq__in=[seq for seq, _leaf in entries])}
-        for seq, leaf in entries:
-            record = stored.get(seq)
-            if record is None:
-                return seals, records, SealBreak(seal.id, f"sealed record #{seq} was deleted")
-            if record.compute_hash() != leaf or record.record_hash != leaf:
-                return seals, records, SealBreak(seal.id, f"sealed record #{seq} was edited or moved")
-            records += 1
-        expected_prev = seal.hash
-    return seals, records, None
+    return seals_verify(record_model=ConsentRecord, seal_model=ConsentSeal)
 
 
 def consent_records_between(

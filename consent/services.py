@@ -4,17 +4,15 @@ import uuid
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from audit.evidence import GENESIS_HASH, content_hash
+from audit.sealing import seal_pending
 from cookies.models import DeclarationRevision
 from cookies.selectors import category_keys, current_revision, revision_by_hash
 from icentrex.errors import Conflict, RuleViolation
 from policies.selectors import privacy_policy_label
 
-from .merkle import merkle_root
 from .models import ConsentLink, ConsentRecord, ConsentSeal, ConsentSealEntry, ConsentState
 
 Method = ConsentRecord.Method
@@ -239,29 +237,12 @@ _SEAL_LOCK_ID = 0xC0715E41
 
 def consent_seal_pending(*, batch_size: int = 10_000) -> ConsentSeal | None:
     """Seal the committed records no seal covers yet (Celery beat, every minute).
-
     Inserts never wait for this: records still in flight are invisible here and
-    are sealed by the next run. One sealer at a time (advisory lock)."""
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SEAL_LOCK_ID])
-        unsealed = list(
-            ConsentRecord.objects.filter(~Exists(ConsentSealEntry.objects.filter(record_seq=OuterRef("seq"))))
-            .order_by("seq")
-            .values_list("seq", "record_hash")[:batch_size]
-        )
-        if not unsealed:
-            return None
-        previous = ConsentSeal.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS_HASH
-        root = merkle_root([leaf for _seq, leaf in unsealed])
-        seal = ConsentSeal.objects.create(
-            record_count=len(unsealed),
-            merkle_root=root,
-            prev_hash=previous,
-            hash=content_hash({"merkle_root": root, "count": len(unsealed)}, previous),
-        )
-        ConsentSealEntry.objects.bulk_create(
-            [ConsentSealEntry(seal=seal, record_seq=seq, leaf_hash=leaf) for seq, leaf in unsealed]
-        )
-    return seal
+    are sealed by the next run."""
+    return seal_pending(
+        record_model=ConsentRecord,
+        seal_model=ConsentSeal,
+        entry_model=ConsentSealEntry,
+        lock_id=_SEAL_LOCK_ID,
+        batch_size=batch_size,
+    )

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from audit.evidence import GENESIS_HASH, content_hash
-from consent.merkle import merkle_root
-from consent.selectors import SealBreak
+from audit.merkle import merkle_root
+from audit.sealing import SealBreak
 from icentrex.hot_data import rechecked
 
 from .models import (

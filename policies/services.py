@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.selectors import is_privacy_officer
 from audit.events import EventType
 from audit.evidence import GENESIS_HASH, content_hash
+from audit.merkle import merkle_root
 from audit.services import audit_record
-from consent.merkle import merkle_root
 from icentrex.errors import Conflict, Forbidden, RuleViolation
 from icentrex.net import client_ip, truncate_ip
 from integrations.services import processor_shares_record
