@@ -56,3 +56,6 @@ class EventType(models.TextChoices):
     INTEGRATION_INSTALLED = "integration.installed", _("Integration added")
     INTEGRATION_REMOVED = "integration.removed", _("Integration removed")
     PROVIDER_CHANGED = "integration.provider_changed", _("Provider register changed")
+    DOMAIN_CLAIMED = "org.domain_claimed", _("Email domain claimed")
+    DOMAIN_VERIFIED = "org.domain_verified", _("Email domain verified")
+    DOMAIN_REVOKED = "org.domain_revoked", _("Email domain claim revoked")

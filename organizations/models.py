@@ -163,3 +163,45 @@ class DataPolicy(models.Model):
         if who == self.Who.OWNERS_AND_ADMINS:
             return role in (OrgRole.OWNER, OrgRole.ADMIN)
         return who == self.Who.OWNERS and role == OrgRole.OWNER
+
+
+class DomainClaim(models.Model):
+    """An organisation's claim to an email domain, proved by a DNS TXT record
+    holding ``token``. A domain is verified for one organisation at a time
+    (a partial unique constraint); ``include_subdomains`` must be claimed
+    explicitly for addresses at sub-domains to count."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for verification")
+        VERIFIED = "verified", _("Verified")
+        REVOKED = "revoked", _("Revoked")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="domain_claims")
+    domain = models.CharField(_("domain"), max_length=253)
+    include_subdomains = models.BooleanField(_("include sub-domains"), default=False)
+    token = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_check_result = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["domain"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["domain"], condition=models.Q(status="verified"), name="domain_verified_once"
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "domain"],
+                condition=~models.Q(status="revoked"),
+                name="domain_claimed_once_per_org",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.domain} ({self.organization}, {self.status})"

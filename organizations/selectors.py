@@ -4,6 +4,7 @@ organisation it returns."""
 
 from allauth.account.models import EmailAddress
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Length
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -273,3 +274,24 @@ def audit_rows(*, events) -> list[dict]:
         }
         for event, personal in audit_events_readable(events)
     ]
+
+
+def verified_claim_for_domain(*, domain: str):
+    """The verified claim an address domain falls under: the exact domain, or
+    a parent domain verified with its sub-domains. ``domain`` must already be
+    in normal form (organizations.domains.normalize_domain)."""
+    from .models import DomainClaim
+
+    labels = domain.split(".")
+    parents = [".".join(labels[i:]) for i in range(1, len(labels) - 1)]
+    verified = DomainClaim.objects.filter(status=DomainClaim.Status.VERIFIED).select_related("organization")
+    exact = verified.filter(domain=domain).first()
+    if exact is not None:
+        return exact
+    # The closest parent wins (the longest domain name).
+    return (
+        verified.filter(domain__in=parents, include_subdomains=True)
+        .annotate(length=Length("domain"))
+        .order_by("-length")
+        .first()
+    )

