@@ -14,6 +14,8 @@ from .serializers import (
     AuditFilterSerializer,
     DataPolicySerializer,
     DataPolicyUpdateSerializer,
+    DomainClaimCreateSerializer,
+    DomainClaimSerializer,
     InvitationCreateSerializer,
     InvitationSerializer,
     MemberDataRecordSerializer,
@@ -452,3 +454,63 @@ class OrganizationAuditLogView(OrganizationScopedAPIView):
         return self.get_paginated_response(
             AuditEventSerializer(selectors.audit_rows(events=page), many=True).data
         )
+
+
+@extend_schema(tags=["domains"])
+class DomainClaimListCreateView(OrganizationScopedAPIView):
+    serializer_class = DomainClaimSerializer
+    required_scopes = {"GET": Scope.DOMAINS_WRITE, "POST": Scope.DOMAINS_WRITE}
+
+    @extend_schema(responses={200: DomainClaimSerializer(many=True), **READ_ERRORS})
+    def get(self, request, org_slug):
+        """The organisation's email-domain claims (owners), in every status."""
+        page = self.paginate_queryset(selectors.domain_claims_of(organization=self.organization))
+        return self.get_paginated_response(DomainClaimSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=DomainClaimCreateSerializer, responses={201: DomainClaimSerializer, **WRITE_ERRORS}
+    )
+    def post(self, request, org_slug):
+        """Claim a domain; publish the returned TXT record, then call ``verify``. Free webmail
+        is refused (400), and so is a domain another organisation has verified (409)."""
+        serializer = DomainClaimCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        claim = services.domain_claim_create(
+            actor=self.membership, request=request, **serializer.validated_data
+        )
+        return Response(DomainClaimSerializer(claim).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["domains"])
+class DomainClaimDetailView(OrganizationScopedAPIView):
+    serializer_class = DomainClaimSerializer
+    required_scopes = {"GET": Scope.DOMAINS_WRITE, "DELETE": Scope.DOMAINS_WRITE}
+
+    @extend_schema(responses={200: DomainClaimSerializer, **READ_ERRORS})
+    def get(self, request, org_slug, domain_id):
+        """One claim, with the TXT record to publish and the last check's result."""
+        claim = selectors.access_domain_claim(organization=self.organization, claim_id=domain_id)
+        return Response(DomainClaimSerializer(claim).data)
+
+    @extend_schema(responses={204: None, **READ_ERRORS})
+    def delete(self, request, org_slug, domain_id):
+        """Revoke the claim: addresses at the domain no longer count as the organisation's."""
+        claim = selectors.access_domain_claim(organization=self.organization, claim_id=domain_id)
+        services.domain_claim_revoke(actor=self.membership, claim=claim, request=request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["domains"])
+class DomainClaimVerifyView(OrganizationScopedAPIView):
+    serializer_class = DomainClaimSerializer
+    required_scopes = {"POST": Scope.DOMAINS_WRITE}
+
+    @extend_schema(
+        request=None, responses={200: DomainClaimSerializer, **error_responses(401, 403, 404, 409)}
+    )
+    def post(self, request, org_slug, domain_id):
+        """Look the TXT record up now. The claim comes back verified, or still pending with
+        the reason in ``last_check_result``; 409 if another organisation verified it first."""
+        claim = selectors.access_domain_claim(organization=self.organization, claim_id=domain_id)
+        claim = services.domain_claim_verify(actor=self.membership, claim=claim, request=request)
+        return Response(DomainClaimSerializer(claim).data)

@@ -295,3 +295,13 @@ def verified_claim_for_domain(*, domain: str):
         .order_by("-length")
         .first()
     )
+
+
+def domain_claims_of(*, organization: Organization):
+    from .models import DomainClaim
+
+    return DomainClaim.objects.filter(organization=organization).order_by("-created_at", "-id")
+
+
+def access_domain_claim(*, organization: Organization, claim_id: int):
+    return get_object_or_404(domain_claims_of(organization=organization), pk=claim_id)

@@ -204,3 +204,34 @@ class AuditEventSerializer(serializers.Serializer):
     target_id = serializers.CharField(source="event.target_id")
     details = serializers.DictField()
     network = serializers.CharField(source="event.ip_prefix")
+
+
+class DomainClaimSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    domain = serializers.CharField(help_text="In normal form: lower case, ASCII (punycode), no trailing dot.")
+    include_subdomains = serializers.BooleanField()
+    status = serializers.CharField()
+    dns_record_name = serializers.SerializerMethodField(help_text="Where to publish the TXT record.")
+    dns_record_value = serializers.SerializerMethodField(help_text="The TXT record's value.")
+    created_at = serializers.DateTimeField()
+    verified_at = serializers.DateTimeField(allow_null=True)
+    revoked_at = serializers.DateTimeField(allow_null=True)
+    last_checked_at = serializers.DateTimeField(allow_null=True)
+    last_check_result = serializers.CharField(
+        help_text="verified, wrong_token, no_record, timeout or dns_error; empty before the first check."
+    )
+
+    def get_dns_record_name(self, claim) -> str:
+        from .domains import verification_record_name
+
+        return verification_record_name(claim.domain)
+
+    def get_dns_record_value(self, claim) -> str:
+        from .domains import VERIFICATION_PREFIX
+
+        return VERIFICATION_PREFIX + claim.token
+
+
+class DomainClaimCreateSerializer(StrictSerializer):
+    domain = serializers.CharField(max_length=300)
+    include_subdomains = serializers.BooleanField(default=False)

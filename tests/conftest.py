@@ -266,5 +266,46 @@ def smtp_sink():
     controller.stop()
 
 
+# --- DNS -----------------------------------------------------------------------
+
+
+class _Zone:
+    """The zone of a real local DNS server (dnslib): TXT answers from a dict;
+    names in ``slow`` answer only after the client gave up."""
+
+    def __init__(self):
+        self.txt: dict[str, list[str]] = {}
+        self.slow: set[str] = set()
+
+    def resolve(self, request, handler):
+        from dnslib import QTYPE, RR, TXT
+
+        reply = request.reply()
+        name = str(request.q.qname).rstrip(".").lower()
+        if name in self.slow:
+            time.sleep(1.5)
+        if request.q.qtype == QTYPE.TXT:
+            for value in self.txt.get(name, []):
+                reply.add_answer(RR(request.q.qname, QTYPE.TXT, rdata=TXT(value), ttl=60))
+        if not reply.rr:
+            reply.header.rcode = 3  # NXDOMAIN
+        return reply
+
+
+@pytest.fixture
+def dns_server(settings):
+    """A real DNS server on a free local UDP port, and the app pointed at it."""
+    from dnslib.server import DNSServer
+
+    zone = _Zone()
+    server = DNSServer(zone, port=0, address="127.0.0.1", tcp=False)
+    server.start_thread()
+    port = server.server.server_address[1]
+    settings.DNS_RESOLVER_NAMESERVERS = [f"127.0.0.1:{port}"]
+    settings.DNS_RESOLVER_TIMEOUT_SECONDS = 0.7
+    yield zone
+    server.stop()
+
+
 # Organisation personas (acme with owner, admin, member, guest...; outsider in globex).
 from .org_personas import *  # noqa: E402, F401, F403

@@ -17,7 +17,15 @@ from rest_framework.test import APIClient
 from data_requests.models import OrganizationExport
 from integrations.models import Provider
 from integrations.services import installation_create
-from organizations.models import DataPolicy, Invitation, Membership, Organization, Team, TeamMembership
+from organizations.models import (
+    DataPolicy,
+    DomainClaim,
+    Invitation,
+    Membership,
+    Organization,
+    Team,
+    TeamMembership,
+)
 from organizations.roles import OrgRole, Scope, TeamRole, role_has_scope
 from tests.factories import UserFactory
 
@@ -98,6 +106,12 @@ MATRIX = {
         Scope.MEMBERS_READ, success=204, allowed=frozenset(TEAM_MANAGERS)
     ),
     ("GET", PREFIX + "/data-sharing"): Op(Scope.MEMBERS_READ),
+    # Email-domain claims: owners only (domains:write), reading them too.
+    ("GET", PREFIX + "/domains"): Op(Scope.DOMAINS_WRITE),
+    ("POST", PREFIX + "/domains"): Op(Scope.DOMAINS_WRITE, success=201, body={"domain": "acme-labs.example"}),
+    ("GET", PREFIX + "/domains/{domain_id}"): Op(Scope.DOMAINS_WRITE),
+    ("DELETE", PREFIX + "/domains/{domain_id}"): Op(Scope.DOMAINS_WRITE, success=204),
+    ("POST", PREFIX + "/domains/{domain_id}/verify"): Op(Scope.DOMAINS_WRITE),
 }
 
 
@@ -126,6 +140,7 @@ def test_views_ask_for_the_scope_the_matrix_expects(method, path):
             team_id=1,
             invitation_id=1,
             export_id=1,
+            domain_id=1,
             public_id="5d1f3c6e-0000-4000-8000-000000000001",
         )
     ).func.view_class
@@ -133,7 +148,7 @@ def test_views_ask_for_the_scope_the_matrix_expects(method, path):
 
 
 @pytest.fixture
-def world(db):
+def world(db, dns_server):
     acme = Organization.objects.create(name="Acme", slug="acme")
     globex = Organization.objects.create(name="Globex", slug="globex")
 
@@ -179,6 +194,11 @@ def world(db):
         )
         for actor, t in ((people["team_admin"], team), (people["outsider"], foreign_team))
     )
+    # A pending claim each; verifying asks the local DNS server (no record: stays pending).
+    claim, foreign_claim = (
+        DomainClaim.objects.create(organization=org, domain=f"{org.slug}.example", token="t0ken")
+        for org in (acme, globex)
+    )
     return SimpleNamespace(
         people=people,
         own={
@@ -189,6 +209,7 @@ def world(db):
             "invitation_id": invitation.pk,
             "export_id": export.pk,
             "public_id": str(installation.public_id),
+            "domain_id": claim.pk,
         },
         foreign={
             "member_id": foreign_member.pk,
@@ -198,6 +219,7 @@ def world(db):
             "invitation_id": foreign_invitation.pk,
             "export_id": foreign_export.pk,
             "public_id": str(foreign_installation.public_id),
+            "domain_id": foreign_claim.pk,
         },
     )
 

@@ -4,11 +4,8 @@ organisation per domain, and DNS TXT verification against a real local DNS
 server (dnslib) on 127.0.0.1."""
 
 import threading
-import time
 
 import pytest
-from dnslib import QTYPE, RR, TXT
-from dnslib.server import BaseResolver, DNSServer
 
 from audit.models import AuditEvent
 from icentrex.errors import Conflict, Forbidden, RuleViolation
@@ -24,38 +21,6 @@ from organizations.models import DomainClaim, Membership, Organization
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-class Zone(BaseResolver):
-    """TXT answers from a dict; names in ``slow`` answer after the client gave up."""
-
-    def __init__(self):
-        self.txt: dict[str, list[str]] = {}
-        self.slow: set[str] = set()
-
-    def resolve(self, request, handler):
-        reply = request.reply()
-        name = str(request.q.qname).rstrip(".").lower()
-        if name in self.slow:
-            time.sleep(1.5)
-        if request.q.qtype == QTYPE.TXT:
-            for value in self.txt.get(name, []):
-                reply.add_answer(RR(request.q.qname, QTYPE.TXT, rdata=TXT(value), ttl=60))
-        if not reply.rr:
-            reply.header.rcode = 3  # NXDOMAIN
-        return reply
-
-
-@pytest.fixture
-def dns_server(settings):
-    zone = Zone()
-    server = DNSServer(zone, port=0, address="127.0.0.1", tcp=False)
-    server.start_thread()
-    port = server.server.server_address[1]
-    settings.DNS_RESOLVER_NAMESERVERS = [f"127.0.0.1:{port}"]
-    settings.DNS_RESOLVER_TIMEOUT_SECONDS = 0.7
-    yield zone
-    server.stop()
 
 
 @pytest.fixture
@@ -229,3 +194,45 @@ def test_matching_an_address_to_a_verified_claim(owners, dns_server):
     ]:
         assert owner_of(adversarial) is None, adversarial
     assert owner_of("bo@eu.corp.test") == owner_of("bo@corp.test") == "evilcorp"
+
+
+def test_the_domains_api(owners, dns_server):
+    from django.urls import reverse
+    from rest_framework.test import APIClient
+
+    from tests.conftest import assert_error
+
+    acme, evil = owners
+    client = APIClient()
+    client.force_authenticate(acme.user)
+    url = reverse("api-org-domains", args=["acme"])
+    for body, status_code, code in [
+        ({"domain": "gmail.com"}, 400, "free_webmail_domain"),
+        ({"domain": "not a domain"}, 400, "invalid_domain"),
+        ({"domain": "acme.test", "token": "mine"}, 400, None),  # unknown field
+        ({}, 400, None),
+    ]:
+        assert_error(client.post(url, body, format="json"), status_code, code)
+    assert not DomainClaim.objects.exists()
+
+    created = client.post(url, {"domain": "ACME.test.", "include_subdomains": True}, format="json")
+    assert created.status_code == 201
+    claim = created.json()
+    assert claim["domain"] == "acme.test" and claim["dns_record_name"] == "_icentrex-verification.acme.test"
+    verify = reverse("api-org-domain-verify", args=["acme", claim["id"]])
+    assert client.post(verify).json()["last_check_result"] == "no_record"
+    dns_server.txt["_icentrex-verification.acme.test"] = [claim["dns_record_value"]]
+    assert client.post(verify).json()["status"] == "verified"
+    assert_error(client.post(verify), 409, "not_pending")
+    assert [c["domain"] for c in client.get(url).json()["results"]] == ["acme.test"]
+
+    other = APIClient()
+    other.force_authenticate(evil.user)
+    assert_error(
+        other.post(reverse("api-org-domains", args=["evilcorp"]), {"domain": "acme.test"}, format="json"),
+        409,
+        "domain_verified_elsewhere",
+    )
+    assert_error(other.get(reverse("api-org-domain", args=["evilcorp", claim["id"]])), 404)  # not theirs
+    assert client.delete(reverse("api-org-domain", args=["acme", claim["id"]])).status_code == 204
+    assert DomainClaim.objects.get().status == "revoked"
