@@ -292,19 +292,28 @@ class _Zone:
         return reply
 
 
-@pytest.fixture
-def dns_server(settings):
-    """A real DNS server on a free local UDP port, and the app pointed at it."""
+@pytest.fixture(scope="session")
+def _dns_server_process_wide():
+    """One real DNS server (dnslib, UDP on a free local port) for the whole run:
+    stopping one waits for its poll interval, too slow to pay per test."""
     from dnslib.server import DNSServer
 
     zone = _Zone()
     server = DNSServer(zone, port=0, address="127.0.0.1", tcp=False)
     server.start_thread()
-    port = server.server.server_address[1]
+    yield zone, server.server.server_address[1]
+    server.stop()
+
+
+@pytest.fixture
+def dns_server(_dns_server_process_wide, settings):
+    """The app pointed at the local DNS server, with an empty zone for this test."""
+    zone, port = _dns_server_process_wide
+    zone.txt.clear()
+    zone.slow.clear()
     settings.DNS_RESOLVER_NAMESERVERS = [f"127.0.0.1:{port}"]
     settings.DNS_RESOLVER_TIMEOUT_SECONDS = 0.7
-    yield zone
-    server.stop()
+    return zone
 
 
 # Organisation personas (acme with owner, admin, member, guest...; outsider in globex).
