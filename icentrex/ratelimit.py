@@ -23,10 +23,10 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(match["amount"]), int(match["count"] or 1) * _UNITS[match["unit"]]
 
 
-def rate_limit_consume(*, action: str, key: str, rate: str) -> bool:
-    """Count one use of ``action`` by ``key`` (e.g. a truncated IP); False when
-    the limit for the current window is already used up. The key is hashed, so
-    the cache holds no address."""
+def rate_limit_consume(*, action: str, key: str, rate: str, cost: int = 1) -> bool:
+    """Count ``cost`` uses of ``action`` by ``key`` (e.g. a truncated IP); False
+    when they do not fit in what is left of the current window. The key is
+    hashed, so the cache holds no address."""
     amount, window = parse_rate(rate)
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
     cache_key = f"rl:{action}:{digest}"
@@ -34,8 +34,8 @@ def rate_limit_consume(*, action: str, key: str, rate: str) -> bool:
     # is atomic in Redis, so concurrent requests cannot both take the last use.
     cache.add(cache_key, 0, timeout=window)
     try:
-        used = cache.incr(cache_key)
+        used = cache.incr(cache_key, cost)
     except ValueError:  # the window expired between add() and incr()
-        cache.add(cache_key, 1, timeout=window)
-        used = 1
+        cache.add(cache_key, cost, timeout=window)
+        used = cost
     return used <= amount

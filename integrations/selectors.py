@@ -98,19 +98,6 @@ def sharing_log_for(*, user, provider: str = "", category: str = "", before: int
     return _page(events, before=before)
 
 
-def providers_with_my_data(*, user) -> list[dict]:
-    """Per provider: how many shares about this person and the latest."""
-    keys = SubjectLink.objects.filter(user=user).values("subject_key")
-    rows = (
-        SharingEvent.objects.filter(subject_key__in=keys)
-        .values("provider")
-        .annotate(shares=Count("seq"), last=Max("occurred_at"))
-        .order_by("-last")
-    )
-    providers = Provider.objects.in_bulk([r["provider"] for r in rows])
-    return [{"provider": providers[r["provider"]], "shares": r["shares"], "last": r["last"]} for r in rows]
-
-
 def may_see_member_detail(*, membership: Membership) -> bool:
     """Who received what about which member is member data: shown only to those
     the organisation's data policy lets review member data."""
@@ -142,7 +129,7 @@ def members_by_subject_key(*, organization, subject_keys) -> dict:
 
 
 def sharing_summary_for(*, user) -> list[dict]:
-    """What "Who has my data" opens with: like ``providers_with_my_data``, plus
+    """What "Who has my data" opens with: per provider, the shares about this person, the latest, plus
     the categories each provider received (grouped by provider and category
     set, merged here: still one query, a provider rarely gets many sets)."""
     keys = SubjectLink.objects.filter(user=user).values("subject_key")

@@ -29,7 +29,7 @@ from audit.sealing import seal_pending
 from audit.services import audit_record
 from icentrex.errors import Conflict, Forbidden, RuleViolation
 from organizations.models import Membership, Team, TeamMembership
-from organizations.roles import Scope, TeamRole, role_has_scope
+from organizations.services import require_team_manager
 from subjects.models import SubjectLink
 from subjects.services import secret_seal, secret_unseal, subject_links_ensure
 
@@ -41,17 +41,6 @@ logger = logging.getLogger(__name__)
 
 def _categories_text(fields) -> str:
     return "," + ",".join(categories_of(fields)) + ","
-
-
-def _require_team_manager(actor: Membership, team: Team) -> None:
-    """Admins and owners install for any team; a team admin only for their own."""
-    if role_has_scope(actor.role, Scope.TEAMS_WRITE):
-        return
-    if not TeamMembership.objects.filter(team=team, membership=actor, role=TeamRole.TEAM_ADMIN).exists():
-        raise Forbidden(
-            _("Only this team's admins and the organisation's admins add integrations for it."),
-            code="not_team_admin",
-        )
 
 
 def installation_create(
@@ -90,7 +79,7 @@ def installation_create(
     if team is not None:
         if membership is None or team.organization_id != membership.organization_id:
             raise Forbidden(_("This team is not in your organisation."), code="not_team_admin")
-        _require_team_manager(membership, team)
+        require_team_manager(membership, team)
     with transaction.atomic():
         installation = Installation.objects.create(
             provider=provider,
@@ -125,7 +114,7 @@ def installation_remove(
     if installation.team_id:
         if membership is None or membership.organization_id != installation.organization_id:
             raise Forbidden(_("This team is not in your organisation."), code="not_team_admin")
-        _require_team_manager(membership, installation.team)
+        require_team_manager(membership, installation.team)
     elif installation.installed_by_id != user.pk:
         raise Forbidden(_("Only the person who added it can remove it."), code="not_yours")
     with transaction.atomic():

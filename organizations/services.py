@@ -150,7 +150,7 @@ def organization_transfer_ownership(*, actor: Membership, to: Membership, reques
     return to
 
 
-def _require_team_manager(actor: Membership, team: Team) -> None:
+def require_team_manager(actor: Membership, team: Team) -> None:
     """Admins and owners manage every team; a team admin only their own."""
     if role_has_scope(actor.role, Scope.TEAMS_WRITE):
         return
@@ -188,7 +188,7 @@ def team_member_add(
 ) -> TeamMembership:
     if member.organization_id != team.organization_id:
         raise RuleViolation(_("That person is not in this organisation."), code="not_a_member")
-    _require_team_manager(actor, team)
+    require_team_manager(actor, team)
     try:
         with transaction.atomic():
             team_membership = TeamMembership.objects.create(team=team, membership=member, role=role)
@@ -213,7 +213,7 @@ def team_member_change_role(*, actor: Membership, team_membership: TeamMembershi
             .select_related("team", "membership__user")
             .get(pk=team_membership.pk)
         )
-        _require_team_manager(actor, team_membership.team)
+        require_team_manager(actor, team_membership.team)
         if team_membership.role == role:
             return team_membership
         old = team_membership.role
@@ -234,7 +234,7 @@ def team_member_change_role(*, actor: Membership, team_membership: TeamMembershi
 def team_member_remove(*, actor: Membership, team_membership: TeamMembership, request=None) -> None:
     with transaction.atomic():
         team = team_membership.team
-        _require_team_manager(actor, team)
+        require_team_manager(actor, team)
         audit_record(
             event_type=EventType.TEAM_MEMBER_REMOVED,
             actor=actor.user,

@@ -6,7 +6,6 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.mail import EmailMessage, mailers
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, Min
@@ -22,6 +21,7 @@ from audit.merkle import merkle_root
 from audit.services import audit_record
 from icentrex.errors import Conflict, Forbidden, RuleViolation
 from icentrex.net import client_ip, truncate_ip
+from icentrex.ratelimit import rate_limit_consume
 from integrations.services import processor_shares_record
 from subjects.models import SubjectLink
 from subjects.services import subject_key_for_user, subject_links_ensure
@@ -433,18 +433,15 @@ def _update_notices(rows: list[PolicyNotice]) -> None:
 
 
 def _respect_send_rate(count: int) -> None:
-    """Keep all workers together under POLICY_NOTICE_EMAILS_PER_SECOND (a
-    fixed one-second window counted in the shared cache)."""
+    """Keep all workers together under POLICY_NOTICE_EMAILS_PER_SECOND (one
+    window a second, counted in the shared cache); wait for the next window
+    when a batch does not fit."""
     limit = settings.POLICY_NOTICE_EMAILS_PER_SECOND
     if not limit:
         return
-    while True:
-        window = int(time.time())
-        key = f"policy-notice-rate:{window}"
-        cache.add(key, 0, timeout=5)
-        if cache.incr(key, count) <= max(limit, count):
-            return
-        time.sleep(max(window + 1 - time.time(), 0.01))
+    cost = min(count, limit)  # a batch larger than the limit still goes, alone in its second
+    while not rate_limit_consume(action="policy-notice-emails", key="all", rate=f"{limit}/s", cost=cost):
+        time.sleep(0.05)
 
 
 _NOTICE_SEAL_LOCK_ID = 0x90715E41

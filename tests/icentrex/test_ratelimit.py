@@ -21,3 +21,13 @@ def test_each_action_and_key_has_its_own_count():
     assert used == [True, True, False]
     assert rate_limit_consume(action="a", key="198.51.100.0", rate="2/h")
     assert rate_limit_consume(action="b", key="192.0.2.0", rate="2/h")
+
+
+def test_a_use_may_cost_more_than_one(settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    assert rate_limit_consume(action="batch", key="all", rate="10/h", cost=7)
+    assert rate_limit_consume(action="batch", key="all", rate="10/h", cost=3)  # exactly the limit
+    assert not rate_limit_consume(action="batch", key="all", rate="10/h", cost=1)
+    assert rate_limit_consume(action="other", key="all", rate="10/h", cost=10)
