@@ -68,6 +68,13 @@ urlpatterns = [
         views.DomainClaimVerifyView.as_view(),
         name="api-org-domain-verify",
     ),
+    path("orgs/<slug:org_slug>/disclosures", views.DisclosureListView.as_view(), name="api-org-disclosures"),
+    path(
+        "orgs/<slug:org_slug>/disclosures/dry-run",
+        views.DisclosureDryRunView.as_view(),
+        name="api-org-disclosure-dry-run",
+    ),
+    path("me/disclosures", views.MyDisclosuresView.as_view(), name="api-my-disclosures"),
     path(
         "orgs/<slug:org_slug>/audit-events",
         views.OrganizationAuditLogView.as_view(),

@@ -14,14 +14,18 @@ from .serializers import (
     AuditFilterSerializer,
     DataPolicySerializer,
     DataPolicyUpdateSerializer,
+    DisclosureFilterSerializer,
+    DisclosureSerializer,
     DomainClaimCreateSerializer,
     DomainClaimSerializer,
+    DryRunSerializer,
     InvitationCreateSerializer,
     InvitationSerializer,
     MemberDataRecordSerializer,
     MemberFilterSerializer,
     MemberSerializer,
     MemberUpdateSerializer,
+    MyDisclosureSerializer,
     MyInvitationSerializer,
     MyOrganizationSerializer,
     OrganizationCreateSerializer,
@@ -514,3 +518,63 @@ class DomainClaimVerifyView(OrganizationScopedAPIView):
         claim = selectors.access_domain_claim(organization=self.organization, claim_id=domain_id)
         claim = services.domain_claim_verify(actor=self.membership, claim=claim, request=request)
         return Response(DomainClaimSerializer(claim).data)
+
+
+@extend_schema(tags=["domains"])
+class DisclosureListView(OrganizationScopedAPIView):
+    serializer_class = DisclosureSerializer
+    required_scopes = {"GET": Scope.DISCLOSURES_READ}
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("since", OpenApiTypes.DATE),
+            OpenApiParameter("until", OpenApiTypes.DATE),
+            OpenApiParameter("domain", str, description="Only those disclosed under this verified domain."),
+            OpenApiParameter("after", int, description="Only those after this sequence number (a digest's)."),
+        ],
+        responses={200: DisclosureSerializer(many=True), **error_responses(400, 401, 403, 404)},
+    )
+    def get(self, request, org_slug):
+        """Email addresses and team names disclosed to the organisation because their domain is
+        verified as its own (owners and administrators), newest first."""
+        filters = DisclosureFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        values = filters.validated_data
+        records = selectors.disclosures_to_organization(
+            organization=self.organization,
+            since=values["since"],
+            until=values["until"],
+            domain=values["domain"],
+            after_seq=values["after"],
+        )
+        page = self.paginate_queryset(records)
+        return self.get_paginated_response(
+            DisclosureSerializer(selectors.disclosure_rows(records=page), many=True).data
+        )
+
+
+@extend_schema(tags=["domains"])
+class DisclosureDryRunView(OrganizationScopedAPIView):
+    serializer_class = DryRunSerializer
+    required_scopes = {"POST": Scope.DOMAINS_WRITE}
+
+    @extend_schema(request=None, responses={200: DryRunSerializer, **error_responses(401, 403, 404)})
+    def post(self, request, org_slug):
+        """What the next disclosure run would disclose to the organisation (owners), also for
+        domains still in their waiting time. Nothing is disclosed or stored but the run's record."""
+        dry = services.disclosure_dry_run(actor=self.membership, request=request)
+        return Response(DryRunSerializer(dry).data)
+
+
+@extend_schema(tags=["account"])
+class MyDisclosuresView(generics.GenericAPIView):
+    serializer_class = MyDisclosureSerializer
+
+    @extend_schema(responses={200: MyDisclosureSerializer(many=True), **error_responses(401, 403)})
+    def get(self, request):
+        """Which organisations received your email address and team names, and when: each had
+        verified your address's domain as its own."""
+        page = self.paginate_queryset(selectors.disclosures_about(user=request.user))
+        return self.get_paginated_response(
+            MyDisclosureSerializer(selectors.disclosure_rows(records=page), many=True).data
+        )

@@ -7,6 +7,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.evidence import AppendOnlyModel, content_hash
+from audit.sealing import SealBase, SealEntryBase
+
 from .roles import OrgRole, TeamRole
 
 
@@ -189,6 +192,10 @@ class DomainClaim(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_checked_at = models.DateTimeField(null=True, blank=True)
     last_check_result = models.CharField(max_length=20, blank=True)
+    # Addresses at the domain are disclosed from this time on (verification
+    # plus EMAIL_DISCLOSURE_DELAY_HOURS): until then owners can see what would
+    # be disclosed with a dry run.
+    disclosures_from = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["domain"]
@@ -205,3 +212,162 @@ class DomainClaim(models.Model):
 
     def __str__(self):
         return f"{self.domain} ({self.organization}, {self.status})"
+
+
+class DisclosureRun(models.Model):
+    """One pass of the email disclosure job (issue 7): who asked, over which
+    people, what it found. A run walks user primary keys in ranges and stores
+    where it got to, so a run a dead worker left behind resumes there. A dry
+    run computes the same rows and writes none of them."""
+
+    class Trigger(models.TextChoices):
+        DOMAIN_VERIFIED = "domain_verified", _("A domain was verified")
+        SCHEDULE = "schedule", _("Scheduled")
+        EMAIL_CONFIRMED = "email_confirmed", _("Sign-up or email change")
+        OWNER = "owner", _("Asked for by an owner")
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        FINISHED = "finished", _("Finished")
+        FAILED = "failed", _("Failed")
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="disclosure_runs"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    trigger = models.CharField(max_length=20, choices=Trigger.choices)
+    dry_run = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    first_user_id = models.BigIntegerField(default=0)
+    last_user_id = models.BigIntegerField(default=0)
+    next_user_id = models.BigIntegerField(default=0)
+    people_matched = models.PositiveIntegerField(default=0)
+    disclosed = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(default=timezone.now)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="disclosure_run_status_idx")]
+
+    def __str__(self):
+        return f"disclosure run {self.pk} ({self.trigger}, {self.status})"
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status != self.Status.RUNNING:
+            return 100
+        span = self.last_user_id - self.first_user_id + 1
+        done = self.next_user_id - self.first_user_id
+        return max(0, min(99, int(100 * done / span))) if span > 0 else 0
+
+
+class EmailDisclosure(AppendOnlyModel):
+    """Evidence that a person's email address and team names went to the
+    organisation that verified the address's domain. The person is named by
+    subject key only; the address and team names are sealed with their own key
+    (subjects.subject_seal), so erasing them leaves a row that still verifies
+    but says nothing about them. Organisation, claim and run are plain columns:
+    the evidence outlives them. Sealed in batches like the sharing log."""
+
+    seq = models.BigAutoField(primary_key=True)
+    disclosure_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization_id = models.BigIntegerField()
+    organization_name = models.CharField(max_length=120)
+    claim_id = models.BigIntegerField()
+    domain = models.CharField(max_length=253)
+    run_id = models.BigIntegerField()
+    subject_key = models.UUIDField()
+    # A Fernet token of {"email": ..., "teams": [[organisation, team], ...]}.
+    sealed = models.TextField()
+    disclosed_at = models.DateTimeField()
+    record_hash = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organization_id", "-seq"], name="disclosure_org_seq"),
+            models.Index(fields=["subject_key", "-seq"], name="disclosure_subject_seq"),
+        ]
+
+    def __str__(self):
+        return f"disclosure {self.seq} to organisation {self.organization_id}"
+
+    def compute_hash(self) -> str:
+        return content_hash(
+            {
+                "disclosure_id": str(self.disclosure_id),
+                "organization": self.organization_id,
+                "organization_name": self.organization_name,
+                "claim": self.claim_id,
+                "domain": self.domain,
+                "run": self.run_id,
+                "subject": str(self.subject_key),
+                "sealed": self.sealed,
+                "disclosed_at": self.disclosed_at.isoformat(),
+            }
+        )
+
+
+class DisclosureSeal(SealBase):
+    """A batch of email disclosures sealed together (audit.sealing)."""
+
+    def __str__(self):
+        return f"disclosure seal {self.pk}"
+
+
+class DisclosureSealEntry(SealEntryBase):
+    seal = models.ForeignKey(DisclosureSeal, on_delete=models.PROTECT, related_name="entries")
+
+    def __str__(self):
+        return f"disclosure #{self.record_seq} in seal {self.seal_id}"
+
+
+class DisclosureState(models.Model):
+    """What the organisation last received about a person: a fingerprint of
+    (organisation, address, team names). Bookkeeping, not evidence: it makes the
+    job idempotent (a run discloses only where the fingerprint changed) and goes
+    with the account. ``acknowledged_at`` is when the person dismissed the
+    notice about the latest disclosure."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    fingerprint = models.CharField(max_length=64)
+    disclosed_at = models.DateTimeField()
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="disclosure_state_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} as known to {self.organization_id}"
+
+
+class DisclosureDigest(models.Model):
+    """A digest of new disclosures emailed to an organisation's owners and
+    administrators; the next digest starts after ``up_to_seq``."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="disclosure_digests"
+    )
+    after_seq = models.BigIntegerField()
+    up_to_seq = models.BigIntegerField()
+    disclosures = models.PositiveIntegerField()
+    recipients = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "after_seq"], name="disclosure_digest_once"),
+        ]
+
+    def __str__(self):
+        return f"digest of {self.organization_id} up to {self.up_to_seq}"

@@ -80,3 +80,7 @@ def role_has_scope(role: str, scope: Scope) -> bool:
 def role_can_grant(actor_role: str, role: str) -> bool:
     """Nobody grants (or takes away) a role above their own."""
     return RANK[OrgRole(role)] <= RANK[OrgRole(actor_role)]
+
+
+def roles_with_scope(scope: Scope) -> list[str]:
+    return [role for role, scopes in ROLE_SCOPES.items() if scope in scopes]

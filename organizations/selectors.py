@@ -3,8 +3,7 @@ with ``access_membership`` and every query after it is filtered by the
 organisation it returns."""
 
 from allauth.account.models import EmailAddress
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Length
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -278,23 +277,21 @@ def audit_rows(*, events) -> list[dict]:
 
 def verified_claim_for_domain(*, domain: str):
     """The verified claim an address domain falls under: the exact domain, or
-    a parent domain verified with its sub-domains. ``domain`` must already be
+    the closest parent verified with its sub-domains (the disclosure job's
+    rule, organizations.disclosures.claim_covering). ``domain`` must already be
     in normal form (organizations.domains.normalize_domain)."""
+    from .disclosures import claim_covering
     from .models import DomainClaim
 
     labels = domain.split(".")
-    parents = [".".join(labels[i:]) for i in range(1, len(labels) - 1)]
-    verified = DomainClaim.objects.filter(status=DomainClaim.Status.VERIFIED).select_related("organization")
-    exact = verified.filter(domain=domain).first()
-    if exact is not None:
-        return exact
-    # The closest parent wins (the longest domain name).
-    return (
-        verified.filter(domain__in=parents, include_subdomains=True)
-        .annotate(length=Length("domain"))
-        .order_by("-length")
-        .first()
-    )
+    suffixes = [".".join(labels[i:]) for i in range(len(labels) - 1)]
+    claims = {
+        claim.domain: claim
+        for claim in DomainClaim.objects.filter(
+            status=DomainClaim.Status.VERIFIED, domain__in=suffixes
+        ).select_related("organization")
+    }
+    return claim_covering(domain, claims)
 
 
 def domain_claims_of(*, organization: Organization):
@@ -305,3 +302,102 @@ def domain_claims_of(*, organization: Organization):
 
 def access_domain_claim(*, organization: Organization, claim_id: int):
     return get_object_or_404(domain_claims_of(organization=organization), pk=claim_id)
+
+
+# --- Email disclosures (issue 7) -------------------------------------------------
+
+
+def disclosures_to_organization(
+    *, organization: Organization, since=None, until=None, domain="", after_seq=None
+):
+    """What the organisation received, newest first (a ``since``/``until`` date
+    is a whole UTC day; ``after_seq`` keeps those after an earlier digest)."""
+    from .models import EmailDisclosure
+
+    records = EmailDisclosure.objects.filter(organization_id=organization.pk)
+    if since:
+        records = records.filter(disclosed_at__date__gte=since)
+    if until:
+        records = records.filter(disclosed_at__date__lte=until)
+    if domain:
+        records = records.filter(domain=domain)
+    if after_seq is not None:
+        records = records.filter(seq__gt=after_seq)
+    return records.order_by("-seq")
+
+
+def disclosures_about(*, user):
+    """Every disclosure of this person's address, newest first."""
+    from subjects.models import SubjectLink
+
+    from .models import EmailDisclosure
+
+    subject_key = SubjectLink.objects.filter(user=user).values_list("subject_key", flat=True).first()
+    if subject_key is None:
+        return EmailDisclosure.objects.none()
+    return EmailDisclosure.objects.filter(subject_key=subject_key).order_by("-seq")
+
+
+def disclosure_rows(*, records) -> list[dict]:
+    """Disclosures with the address and team names unsealed (one key query for
+    the whole page); an erased person's rows say so instead."""
+    from subjects.services import Unsealer
+
+    records = list(records)
+    unseal = Unsealer().prefetch(record.subject_key for record in records)
+    rows = []
+    for record in records:
+        value = unseal(subject_key=record.subject_key, token=record.sealed) or {}
+        rows.append(
+            {
+                "record": record,
+                "email": value.get("email"),
+                "teams": [f"{team} ({org})" for org, team in value.get("teams", [])],
+                "erased": not value,
+            }
+        )
+    return rows
+
+
+def disclosure_domains_of(*, organization: Organization) -> list[str]:
+    from .models import EmailDisclosure
+
+    return list(
+        EmailDisclosure.objects.filter(organization_id=organization.pk)
+        .values_list("domain", flat=True)
+        .distinct()
+        .order_by("domain")
+    )
+
+
+def last_disclosure_digest(*, organization: Organization):
+    from .models import DisclosureDigest
+
+    return DisclosureDigest.objects.filter(organization=organization).order_by("-up_to_seq").first()
+
+
+def disclosure_runs_of(*, organization: Organization):
+    from .models import DisclosureRun
+
+    return DisclosureRun.objects.filter(organization=organization).select_related("requested_by")
+
+
+def unacknowledged_disclosures(*, user) -> list[str]:
+    """Names of organisations that received the person's address since they
+    last dismissed the notice."""
+    from .models import DisclosureState
+
+    return list(
+        DisclosureState.objects.filter(user=user)
+        .filter(Q(acknowledged_at__isnull=True) | Q(acknowledged_at__lt=F("disclosed_at")))
+        .order_by("organization__name")
+        .values_list("organization__name", flat=True)
+    )
+
+
+def disclosure_seals_verify():
+    from audit.sealing import seals_verify
+
+    from .models import DisclosureSeal, EmailDisclosure
+
+    return seals_verify(record_model=EmailDisclosure, seal_model=DisclosureSeal)

@@ -1,6 +1,11 @@
+from dataclasses import dataclass, field
+from datetime import timedelta
+
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Max, Min, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
@@ -628,7 +633,7 @@ def domain_claim_verify(*, actor: Membership, claim, request=None):
     every check is kept on the claim (verified, wrong_token, no_record,
     timeout, dns_error)."""
     from .domains import DnsCheckFailed, token_published
-    from .models import DomainClaim
+    from .models import DisclosureRun, DomainClaim
 
     require_scope(actor, Scope.DOMAINS_WRITE)
     if claim.status != DomainClaim.Status.PENDING:
@@ -645,8 +650,17 @@ def domain_claim_verify(*, actor: Membership, claim, request=None):
             claim.last_checked_at, claim.last_check_result = now, result
             fields = ["last_checked_at", "last_check_result"]
             if result == "verified" and claim.status == DomainClaim.Status.PENDING:
-                claim.status, claim.verified_at = DomainClaim.Status.VERIFIED, now
-                fields += ["status", "verified_at"]
+                delay = timedelta(hours=settings.EMAIL_DISCLOSURE_DELAY_HOURS)
+                claim.status, claim.verified_at, claim.disclosures_from = (
+                    DomainClaim.Status.VERIFIED,
+                    now,
+                    now + delay,
+                )
+                fields += ["status", "verified_at", "disclosures_from"]
+                if not delay:  # otherwise the hourly run starts once the waiting time is over
+                    disclosure_run_start(
+                        trigger=DisclosureRun.Trigger.DOMAIN_VERIFIED, organization=actor.organization
+                    )
                 audit_record(
                     event_type=EventType.DOMAIN_VERIFIED,
                     actor=actor.user,
@@ -681,3 +695,188 @@ def domain_claim_revoke(*, actor: Membership, claim, request=None):
             request=request,
         )
     return claim
+
+
+# --- Email disclosure to the organisation that verified a domain (issue 7) -------
+
+
+def disclosure_run_start(*, trigger: str, organization=None, user=None, requested_by=None):
+    """Record a disclosure run and hand it to a worker after commit. An
+    organisation's run covers its claims only; a person's run (sign-up, email
+    change) covers that person only; otherwise every verified claim and person."""
+    from accounts.models import User
+
+    from .models import DisclosureRun
+
+    if user is not None:
+        first = last = user.pk
+    else:
+        bounds = User.objects.aggregate(first=Min("pk"), last=Max("pk"))
+        first, last = bounds["first"] or 0, bounds["last"] or -1
+    run = DisclosureRun.objects.create(
+        trigger=trigger,
+        organization=organization,
+        user=user,
+        requested_by=requested_by,
+        first_user_id=first,
+        last_user_id=last,
+        next_user_id=first,
+    )
+    transaction.on_commit(lambda: tasks.disclosure_run_process.delay(run.pk))
+    return run
+
+
+def disclosure_run_for_person(*, user):
+    """After sign-up or an email change: disclose the person's new address if
+    a verified claim covers it (and no run for them is under way already)."""
+    from .domains import domain_of_email
+    from .models import DisclosureRun
+    from .selectors import verified_claim_for_domain
+
+    user = type(user).objects.filter(pk=user.pk, is_active=True).first()  # the address as committed
+    if user is None or verified_claim_for_domain(domain=domain_of_email(user.email) or "") is None:
+        return None
+    if DisclosureRun.objects.filter(user=user, status=DisclosureRun.Status.RUNNING, dry_run=False).exists():
+        return None
+    return disclosure_run_start(trigger=DisclosureRun.Trigger.EMAIL_CONFIRMED, user=user)
+
+
+def disclosure_run_chunk(*, run_id: int) -> bool:
+    """Disclose for the run's next range of users, in one transaction with the
+    run's progress, so a crash loses nothing and repeats nothing. The run row
+    lock serialises workers that both picked it up. Returns whether ranges
+    remain."""
+    from subjects.services import subject_sealers_for
+
+    from .disclosures import chunk_size, compute_rows, eligible_claims, new_disclosures
+    from .models import DisclosureRun, EmailDisclosure
+
+    with transaction.atomic():
+        run = DisclosureRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or run.status != DisclosureRun.Status.RUNNING:
+            return False
+        lo = run.next_user_id
+        hi = min(lo + chunk_size() - 1, run.last_user_id)
+        if lo <= hi:
+            claims = eligible_claims(organization_id=run.organization_id)
+            result = compute_rows(lo=lo, hi=hi, claims=claims, write=True)
+            if result.rows:
+                sealers = subject_sealers_for(user_ids=[row.user_id for row in result.rows])
+                EmailDisclosure.objects.bulk_create(
+                    new_disclosures(rows=result.rows, run_id=run.pk, sealers=sealers), batch_size=2000
+                )
+            run.people_matched += result.matched
+            run.disclosed += len(result.rows)
+        run.next_user_id = hi + 1
+        run.heartbeat_at = timezone.now()
+        if run.next_user_id > run.last_user_id:
+            run.status, run.finished_at = DisclosureRun.Status.FINISHED, run.heartbeat_at
+        run.save()
+        return run.status == DisclosureRun.Status.RUNNING
+
+
+@dataclass
+class DryRun:
+    run: "object"
+    would_disclose: int = 0
+    new_people: int = 0
+    sample: list = field(default_factory=list)
+
+
+def disclosure_dry_run(*, actor: Membership, sample_size: int = 100, request=None) -> DryRun:
+    """What the next real run would disclose to the actor's organisation (also
+    for claims still in their waiting time), computed now and written nowhere:
+    no disclosure, no state. Only the run itself is recorded."""
+    from accounts.models import User
+
+    from .disclosures import chunk_size, compute_rows, eligible_claims
+    from .models import DisclosureRun
+
+    require_scope(actor, Scope.DOMAINS_WRITE)
+    started = timezone.now()
+    claims = eligible_claims(organization_id=actor.organization_id, include_waiting=True)
+    bounds = User.objects.aggregate(first=Min("pk"), last=Max("pk"))
+    first, last = bounds["first"] or 0, bounds["last"] or -1
+    dry, matched = DryRun(run=None), 0
+    for lo in range(first, last + 1, chunk_size()):
+        result = compute_rows(lo=lo, hi=min(lo + chunk_size() - 1, last), claims=claims, write=False)
+        matched += result.matched
+        dry.would_disclose += len(result.rows)
+        dry.new_people += sum(1 for row in result.rows if row.is_new)
+        dry.sample.extend(result.rows[: sample_size - len(dry.sample)])
+    dry.run = DisclosureRun.objects.create(
+        started_at=started,
+        trigger=DisclosureRun.Trigger.OWNER,
+        organization_id=actor.organization_id,
+        requested_by=actor.user,
+        dry_run=True,
+        status=DisclosureRun.Status.FINISHED,
+        first_user_id=first,
+        last_user_id=last,
+        next_user_id=last + 1,
+        people_matched=matched,
+        disclosed=dry.would_disclose,
+        heartbeat_at=timezone.now(),
+        finished_at=timezone.now(),
+    )
+    return dry
+
+
+def disclosures_acknowledge(*, user) -> int:
+    """The person has read the notice about their latest disclosures."""
+    from .models import DisclosureState
+
+    now = timezone.now()
+    return (
+        DisclosureState.objects.filter(user=user)
+        .filter(Q(acknowledged_at__isnull=True) | Q(acknowledged_at__lt=F("disclosed_at")))
+        .update(acknowledged_at=now)
+    )
+
+
+def disclosure_seal_pending(*, batch_size: int = 10_000):
+    from audit.sealing import seal_pending
+
+    from .models import DisclosureSeal, DisclosureSealEntry, EmailDisclosure
+
+    return seal_pending(
+        record_model=EmailDisclosure,
+        seal_model=DisclosureSeal,
+        entry_model=DisclosureSealEntry,
+        lock_id=_DISCLOSURE_SEAL_LOCK_ID,
+        batch_size=batch_size,
+    )
+
+
+_DISCLOSURE_SEAL_LOCK_ID = 0x1CE7_0D15
+
+
+def disclosure_digest_prepare(*, organization_id: int):
+    """Record the next digest of an organisation's new disclosures (those after
+    the previous digest), or None when there is nothing new. The unique
+    (organisation, after_seq) makes a repeated call a no-op."""
+    from .models import DisclosureDigest, EmailDisclosure
+
+    after = (
+        DisclosureDigest.objects.filter(organization_id=organization_id)
+        .order_by("-up_to_seq")
+        .values_list("up_to_seq", flat=True)
+        .first()
+        or 0
+    )
+    new = EmailDisclosure.objects.filter(organization_id=organization_id, seq__gt=after).aggregate(
+        count=Count("seq"), last=Max("seq")
+    )
+    if not new["count"]:
+        return None
+    try:
+        with transaction.atomic():
+            return DisclosureDigest.objects.create(
+                organization_id=organization_id,
+                after_seq=after,
+                up_to_seq=new["last"],
+                disclosures=new["count"],
+                recipients=0,
+            )
+    except IntegrityError:
+        return None

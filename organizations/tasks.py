@@ -45,3 +45,141 @@ def invitation_send(self, invitation_id: int) -> str:
         invitation.sent_at = timezone.now()
         invitation.save(update_fields=["sent_at"])
     return "sent"
+
+
+# --- Email disclosure (issue 7) ------------------------------------------------
+
+
+@shared_task(acks_late=True)
+def disclosure_run_process(run_id: int) -> str:
+    """Work through a disclosure run range by range. Safe to run twice at once
+    or again after a crash: each range is one transaction that also moves the
+    run's position, under the run's row lock."""
+    from .services import disclosure_run_chunk
+
+    while disclosure_run_chunk(run_id=run_id):
+        pass
+    return "done"
+
+
+@shared_task
+def disclosure_scheduled_run() -> int | None:
+    """Celery beat, hourly: a run over every verified claim and person (new
+    team names, claims whose waiting time is over, anything a trigger missed).
+    Skipped while the previous one is still going."""
+    from .models import DisclosureRun
+    from .services import disclosure_run_start
+
+    busy = DisclosureRun.objects.filter(
+        status=DisclosureRun.Status.RUNNING, organization__isnull=True, user__isnull=True, dry_run=False
+    ).exists()
+    if busy:
+        return None
+    return disclosure_run_start(trigger=DisclosureRun.Trigger.SCHEDULE).pk
+
+
+@shared_task
+def disclosure_sweep() -> dict:
+    """Celery beat, every minute: resume runs whose worker went quiet (died,
+    or the broker lost the message) and seal new disclosures."""
+    from datetime import timedelta
+
+    from django.db.models import Q
+
+    from .models import DisclosureRun
+    from .services import disclosure_seal_pending
+
+    stale = timezone.now() - timedelta(seconds=settings.EMAIL_DISCLOSURE_STALE_SECONDS)
+    resumed = list(
+        DisclosureRun.objects.filter(status=DisclosureRun.Status.RUNNING)
+        .filter(Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True, started_at__lt=stale))
+        .values_list("pk", flat=True)
+    )
+    for run_id in resumed:
+        disclosure_run_process.delay(run_id)
+    sealed = 0
+    while (seal := disclosure_seal_pending()) is not None:
+        sealed += seal.record_count
+    return {"resumed": resumed, "sealed": sealed}
+
+
+@shared_task
+def disclosure_digests_send() -> int:
+    """Celery beat, daily: one digest per organisation with new disclosures."""
+    from .models import EmailDisclosure
+    from .services import disclosure_digest_prepare
+
+    prepared = 0
+    organization_ids = EmailDisclosure.objects.values_list("organization_id", flat=True).distinct()
+    for organization_id in organization_ids.order_by("organization_id"):
+        digest = disclosure_digest_prepare(organization_id=organization_id)
+        if digest is not None:
+            disclosure_digest_email.delay(digest.pk)
+            prepared += 1
+    return prepared
+
+
+_DIGEST_TEMPLATE = "organizations/email/disclosure_digest"
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    max_retries=8,
+)
+def disclosure_digest_email(self, digest_id: int) -> str:
+    """Email a digest to the organisation's owners and administrators (each in
+    their language), once: ``emailed_at`` under the row lock makes a retried or
+    duplicated task a no-op."""
+    from django.core.mail import get_connection
+    from django.core.mail.message import EmailMessage
+
+    from .models import DisclosureDigest, Membership
+    from .roles import Scope, roles_with_scope
+
+    with transaction.atomic():
+        digest = (
+            DisclosureDigest.objects.select_for_update(of=("self",))
+            .select_related("organization")
+            .filter(pk=digest_id)
+            .first()
+        )
+        if digest is None or digest.emailed_at:
+            return "skipped"
+        readers = Membership.objects.filter(
+            organization_id=digest.organization_id,
+            role__in=roles_with_scope(Scope.DISCLOSURES_READ),
+            user__is_active=True,
+        ).select_related("user")
+        link = (
+            settings.SITE_URL.rstrip("/")
+            + reverse("console_disclosures", args=[digest.organization.slug])
+            + f"?after={digest.after_seq}"
+        )
+        messages = []
+        for membership in readers:
+            context = {"digest": digest, "organization": digest.organization, "link": link}
+            with translation.override(membership.user.language or settings.LANGUAGE_CODE):
+                subject = render_to_string(
+                    "organizations/email/disclosure_digest_subject.txt", context
+                ).strip()
+                body = render_to_string("organizations/email/disclosure_digest_body.txt", context)
+            messages.append(EmailMessage(subject, body, None, [membership.user.email]))
+        if messages:
+            get_connection().send_messages(messages)
+        digest.recipients, digest.emailed_at = len(messages), timezone.now()
+        digest.save(update_fields=["recipients", "emailed_at"])
+    return "sent"
+
+
+@shared_task
+def disclosure_verify() -> dict:
+    """Celery beat, nightly: the disclosure seals still match the disclosures."""
+    from .selectors import disclosure_seals_verify
+
+    seals, records, broken = disclosure_seals_verify()
+    if broken:
+        logger.error("Disclosure seal %s broken: %s", broken.seal_id, broken.reason)
+    return {"seals": seals, "disclosures": records, "broken_seal": broken.seal_id if broken else None}

@@ -55,6 +55,41 @@ def subject_links_ensure(*, user_ids) -> None:
         )
 
 
+def subject_sealers_for(*, user_ids) -> dict[int, tuple[uuid.UUID, Fernet]]:
+    """Each user's subject key and own Fernet, for sealing many values at once
+    (the disclosure job). Links are created in bulk where missing; a fresh
+    key is used as generated instead of being unwrapped again."""
+    user_ids = list(user_ids)
+    master = _master_fernet()
+    sealers = {
+        user_id: (subject_key, Fernet(master.decrypt(bytes(wrapped))))
+        for user_id, subject_key, wrapped in SubjectLink.objects.filter(user_id__in=user_ids).values_list(
+            "user_id", "subject_key", "wrapped_key"
+        )
+    }
+    fresh = {user_id: (uuid.uuid4(), Fernet.generate_key()) for user_id in user_ids if user_id not in sealers}
+    if fresh:
+        SubjectLink.objects.bulk_create(
+            [
+                SubjectLink(user_id=user_id, subject_key=key, wrapped_key=master.encrypt(raw))
+                for user_id, (key, raw) in fresh.items()
+            ],
+            ignore_conflicts=True,
+        )
+        # A concurrent writer may have linked some of them first: theirs stands.
+        stored = SubjectLink.objects.filter(user_id__in=fresh).values_list(
+            "user_id", "subject_key", "wrapped_key"
+        )
+        for user_id, subject_key, wrapped in stored:
+            key, raw = fresh[user_id]
+            sealers[user_id] = (
+                (key, Fernet(raw))
+                if subject_key == key
+                else (subject_key, Fernet(master.decrypt(bytes(wrapped))))
+            )
+    return sealers
+
+
 def subject_key_for_user(*, user) -> uuid.UUID:
     return subject_link_for_user(user=user).subject_key
 
@@ -85,6 +120,15 @@ class Unsealer:
 
     def __init__(self):
         self._fernets: dict[uuid.UUID, Fernet | None] = {}
+
+    def prefetch(self, subject_keys) -> "Unsealer":
+        """Look up many people's keys in one query (a page of evidence rows)."""
+        wanted = {key for key in subject_keys if key and key not in self._fernets}
+        if wanted:
+            found = {link.subject_key: link for link in SubjectLink.objects.filter(subject_key__in=wanted)}
+            for key in wanted:
+                self._fernets[key] = _person_fernet(found[key]) if key in found else None
+        return self
 
     def __call__(self, *, subject_key: uuid.UUID | None, token: str):
         """The sealed value, or None once the person is erased (link and key gone)."""

@@ -181,6 +181,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audit.tasks.audit_verify_chain",
         "schedule": crontab(minute=17, hour=3),
     },
+    "email-disclosure-run": {"task": "organizations.tasks.disclosure_scheduled_run", "schedule": crontab(minute=7)},
+    "email-disclosure-sweep": {"task": "organizations.tasks.disclosure_sweep", "schedule": 60.0},
+    "email-disclosure-digest": {
+        "task": "organizations.tasks.disclosure_digests_send",
+        "schedule": crontab(minute=0, hour=7),
+    },
+    "email-disclosure-verify": {
+        "task": "organizations.tasks.disclosure_verify",
+        "schedule": crontab(minute=57, hour=3),
+    },
     "support-email-sweep": {"task": "support.tasks.support_email_sweep", "schedule": crontab(minute="*/10")},
 }
 
@@ -232,6 +242,14 @@ POLICY_NOTICE_STALE_SECONDS = env.int("POLICY_NOTICE_STALE_SECONDS", default=120
 DNS_RESOLVER_NAMESERVERS = env.list("DNS_RESOLVER_NAMESERVERS", default=[])
 DNS_RESOLVER_TIMEOUT_SECONDS = env.float("DNS_RESOLVER_TIMEOUT_SECONDS", default=3.0)
 FREE_WEBMAIL_EXTRA_DOMAINS = env.list("FREE_WEBMAIL_EXTRA_DOMAINS", default=["proton.me", "pm.me"])
+
+# Email disclosure to the organisation that verified an address's domain:
+# users per primary-key range (one transaction each), hours between a domain's
+# verification and its first disclosures (owners preview them with a dry run
+# meanwhile), and after how long a running run counts as abandoned.
+EMAIL_DISCLOSURE_CHUNK_USERS = env.int("EMAIL_DISCLOSURE_CHUNK_USERS", default=50_000)
+EMAIL_DISCLOSURE_DELAY_HOURS = env.float("EMAIL_DISCLOSURE_DELAY_HOURS", default=24.0)
+EMAIL_DISCLOSURE_STALE_SECONDS = env.int("EMAIL_DISCLOSURE_STALE_SECONDS", default=300)
 
 # --- Integrations and sharing --------------------------------------------------
 

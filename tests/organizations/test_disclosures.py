@@ -1,0 +1,363 @@
+"""The organisation email disclosure job (issue 7): who is disclosed to whom
+(never to the wrong organisation, whatever the spelling), idempotency and the
+new-disclosure-on-change rule, dry runs that write nothing, resuming after a
+crash, and the evidence (sealed per person, append-only, batch-sealed)."""
+
+from datetime import timedelta
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from organizations import disclosures, selectors, services
+from organizations.models import (
+    DisclosureRun,
+    DisclosureState,
+    DomainClaim,
+    EmailDisclosure,
+    Membership,
+    Organization,
+    Team,
+    TeamMembership,
+)
+from organizations.tasks import disclosure_run_process, disclosure_scheduled_run, disclosure_sweep
+from subjects.services import subject_shred, subject_unseal
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _org(slug):
+    org = Organization.objects.create(name=slug.title(), slug=slug)
+    owner = Membership.objects.create(
+        organization=org,
+        user=UserFactory(email=f"owner@{slug}.owner-mail.test"),
+        role="owner",
+        is_primary_owner=True,
+    )
+    return owner
+
+
+def _claim(owner, domain, *, subdomains=False, status="verified", waiting=False):
+    now = timezone.now()
+    return DomainClaim.objects.create(
+        organization=owner.organization,
+        domain=domain,
+        include_subdomains=subdomains,
+        token="t0ken",
+        status=status,
+        verified_at=now if status != "pending" else None,
+        disclosures_from=now + timedelta(hours=24) if waiting else now - timedelta(minutes=1),
+    )
+
+
+def _person(email, *, verified=True, active=True):
+    # Straight to the table, so spellings a form would refuse still reach the job.
+    user = User.objects.create(email="placeholder@placeholder.test", is_active=active)
+    User.objects.filter(pk=user.pk).update(email=email)
+    EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
+    user.email = email
+    return user
+
+
+def _run(trigger=DisclosureRun.Trigger.SCHEDULE, **kwargs):
+    run = services.disclosure_run_start(trigger=trigger, **kwargs)
+    disclosure_run_process(run.pk)
+    run.refresh_from_db()
+    return run
+
+
+def _disclosed():
+    """{email: organisation slug} of everything disclosed, read back from the evidence."""
+    slugs = dict(Organization.objects.values_list("pk", "slug"))
+    found = {}
+    for record in EmailDisclosure.objects.order_by("seq"):
+        value = subject_unseal(subject_key=record.subject_key, token=record.sealed)
+        found[value["email"]] = slugs[record.organization_id]
+    return found
+
+
+@pytest.fixture
+def corpus(settings):
+    """Two organisations, their claims, and people at every adversarial spelling."""
+    settings.FREE_WEBMAIL_EXTRA_DOMAINS = ["proton.me", "turned-webmail.test"]
+    acme, evil = _org("acme"), _org("evil")
+    _claim(acme, "example.com")
+    _claim(evil, "evil.com")
+    _claim(evil, "corp.test", subdomains=True)
+    _claim(acme, "eu.corp.test")  # an exact claim inside evil's sub-domain claim
+    _claim(acme, "pending.test", status="pending")
+    _claim(acme, "revoked.test", status="revoked")
+    _claim(acme, "later.test", waiting=True)
+    # Verified before the domain became (or was found to be) free webmail.
+    _claim(acme, "turned-webmail.test")
+    DomainClaim.objects.create(
+        organization=evil.organization, domain="gmail.com", token="x", status="verified",
+        verified_at=timezone.now(), disclosures_from=timezone.now(),
+    )  # fmt: skip
+    expected = {
+        "ann@example.com": "acme",
+        "bob@example.com.": "acme",  # trailing dot: the same domain
+        "gil@ｅｘａｍｐｌｅ．ｃｏｍ": "acme",  # full-width forms: the same domain under UTS 46
+        "lee@x.corp.test": "evil",
+        "max@deep.x.corp.test": "evil",
+        "ned@eu.corp.test": "acme",  # exact claim
+        "ola@dev.eu.corp.test": "evil",  # acme's eu.corp.test claim has no sub-domains
+        "pat@evil.com": "evil",
+        "vic@corp.test": "evil",  # a sub-domain claim covers the domain itself too
+    }
+    nobody = [
+        "cat@example.com.evil.com",  # not a sub-domain claim of evil.com
+        "dan@evilexample.com",
+        "eve@sub.example.com",  # no sub-domain claim
+        "fay@еxample.com",  # Cyrillic е
+        "fay2@xn--xample-2of.com",  # its punycode
+        "fay3@exаmple.com",  # Cyrillic а
+        "ivy@pending.test",
+        "jon@revoked.test",
+        "kay@later.test",  # still in its waiting time
+        "kim@gmail.com",
+        "kim2@GMAIL.COM.",
+        "tom@turned-webmail.test",
+        "uma@corp.test.evil.com",
+        "wes@example..com",
+    ]
+    people = {email: _person(email) for email in [*expected, *nobody]}
+    _person("hal@example.com", verified=False)
+    _person("ina@example.com", active=False)
+    return acme, evil, expected, people
+
+
+def test_only_verified_addresses_at_verified_domains_reach_the_right_organisation(corpus):
+    acme, evil, expected, _people = corpus
+    run = _run()
+    assert run.status == "finished"
+    assert _disclosed() == expected
+    assert run.disclosed == run.people_matched == len(expected)
+
+
+def test_the_sql_and_the_portable_rules_agree_on_the_corpus(corpus):
+    claims = disclosures.eligible_claims()
+    first, last = User.objects.order_by("pk").first().pk, User.objects.order_by("pk").last().pk
+    sql = disclosures.compute_rows(lo=first, hi=last, claims=claims, write=False)
+    portable = disclosures._rows_portable(lo=first, hi=last, claims=claims, write=False)
+    as_set = lambda result: {(r.user_id, r.email, r.claim_id, r.organization_id) for r in result.rows}  # noqa: E731
+    assert as_set(sql) == as_set(portable) and len(sql.rows) == len(corpus[2])
+    assert sql.matched == portable.matched
+
+
+def test_a_corpus_address_domain_in_sql_equals_its_python_normal_form():
+    import re
+
+    from organizations.domains import normalize_domain
+
+    for domain in ["example.com", "a.b-c.example", "x" * 63 + ".com", "1.2.3.4", "example.com."]:
+        assert re.match(disclosures.ASCII_DOMAIN_RE, domain)
+        assert normalize_domain(domain) == domain.rstrip(".")
+    for domain in ["ab--cd.com", "xn--bcher-kva.example", "-a.com", "a_b.com", "x" * 64 + ".com", "a..com"]:
+        assert not re.match(disclosures.ASCII_DOMAIN_RE, domain)  # left to normalize_domain
+
+
+def _team(owner, name, *members):
+    team = Team.objects.create(organization=owner.organization, name=name, slug=name.lower())
+    for user in members:
+        membership, _ = Membership.objects.get_or_create(organization=owner.organization, user=user)
+        TeamMembership.objects.create(team=team, membership=membership)
+    return team
+
+
+def test_rerunning_discloses_nothing_twice_and_changes_make_new_disclosures():
+    acme, other = _org("acme"), _org("other")
+    _claim(acme, "acme.test")
+    ann, bob = _person("ann@acme.test"), _person("bob@acme.test")
+    _team(other, "Design", ann)
+    first = _run()
+    assert first.disclosed == 2
+    assert _run().disclosed == 0 and _run().people_matched == 2
+
+    _team(acme, "Ops", ann)  # new team names: a new disclosure, the old one untouched
+    User.objects.filter(pk=bob.pk).update(email="robert@acme.test")
+    EmailAddress.objects.filter(user=bob).update(email="robert@acme.test")
+    third = _run()
+    assert third.disclosed == 2
+    latest = {
+        subject_unseal(subject_key=r.subject_key, token=r.sealed)["email"]: r
+        for r in EmailDisclosure.objects.filter(run_id=third.pk)
+    }
+    assert set(latest) == {"ann@acme.test", "robert@acme.test"}
+    ann_now = subject_unseal(
+        subject_key=latest["ann@acme.test"].subject_key, token=latest["ann@acme.test"].sealed
+    )
+    assert ann_now["teams"] == [["Acme", "Ops"], ["Other", "Design"]]
+    assert EmailDisclosure.objects.count() == 4 and _run().disclosed == 0
+
+
+def test_a_dry_run_writes_nothing_and_shows_what_would_be_disclosed(django_assert_max_num_queries):
+    acme = _org("acme")
+    _claim(acme, "acme.test", waiting=True)
+    for n in range(3):
+        _person(f"p{n}@acme.test")
+    dry = services.disclosure_dry_run(actor=acme)
+    assert dry.would_disclose == dry.new_people == 3
+    assert sorted(row.email for row in dry.sample) == ["p0@acme.test", "p1@acme.test", "p2@acme.test"]
+    assert not EmailDisclosure.objects.exists() and not DisclosureState.objects.exists()
+    assert dry.run.dry_run and dry.run.status == "finished" and dry.run.requested_by == acme.user
+    # The waiting time keeps real runs away; once over, they disclose what the dry run showed.
+    assert _run().disclosed == 0
+    DomainClaim.objects.update(disclosures_from=timezone.now())
+    assert _run().disclosed == 3
+    assert services.disclosure_dry_run(actor=acme).would_disclose == 0
+
+
+def test_only_owners_dry_run():
+    acme = _org("acme")
+    admin = Membership.objects.create(organization=acme.organization, user=UserFactory(), role="admin")
+    from icentrex.errors import Forbidden
+
+    with pytest.raises(Forbidden):
+        services.disclosure_dry_run(actor=admin)
+    assert not DisclosureRun.objects.exists()
+
+
+def test_an_organisation_run_stays_within_its_own_claims():
+    acme, evil = _org("acme"), _org("evil")
+    _claim(acme, "acme.test")
+    _claim(evil, "evil.test")
+    _person("a@acme.test"), _person("e@evil.test")
+    run = _run(trigger=DisclosureRun.Trigger.DOMAIN_VERIFIED, organization=acme.organization)
+    assert _disclosed() == {"a@acme.test": "acme"} and run.disclosed == 1
+
+
+def test_verifying_without_a_waiting_time_starts_a_run(
+    settings, dns_server, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_DISCLOSURE_DELAY_HOURS = 0
+    acme = _org("acme")
+    _person("a@acme.test")
+    claim = services.domain_claim_create(actor=acme, domain="acme.test")
+    dns_server.txt["_icentrex-verification.acme.test"] = [f"icentrex-verification={claim.token}"]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.domain_claim_verify(actor=acme, claim=claim)
+    run = DisclosureRun.objects.get()
+    assert run.trigger == "domain_verified" and run.organization == acme.organization and len(callbacks) == 1
+    disclosure_run_process(run.pk)
+    assert _disclosed() == {"a@acme.test": "acme"}
+
+
+def test_a_waiting_time_defers_the_first_disclosure(settings, dns_server):
+    settings.EMAIL_DISCLOSURE_DELAY_HOURS = 24
+    acme = _org("acme")
+    claim = services.domain_claim_create(actor=acme, domain="acme.test")
+    dns_server.txt["_icentrex-verification.acme.test"] = [f"icentrex-verification={claim.token}"]
+    claim = services.domain_claim_verify(actor=acme, claim=claim)
+    assert claim.disclosures_from - claim.verified_at == timedelta(hours=24)
+    assert not DisclosureRun.objects.exists()
+
+
+def test_confirming_an_address_at_a_claimed_domain_discloses_it(django_capture_on_commit_callbacks):
+    acme = _org("acme")
+    _claim(acme, "acme.test")
+    user = _person("new@acme.test", verified=False)
+    address = EmailAddress.objects.get(user=user)
+    with django_capture_on_commit_callbacks(execute=True):
+        address.verified = True
+        address.save()
+        from allauth.account import signals
+
+        signals.email_confirmed.send(sender=EmailAddress, request=None, email_address=address)
+    run = DisclosureRun.objects.get()
+    assert run.trigger == "email_confirmed" and run.user == user and run.first_user_id == run.last_user_id
+    disclosure_run_process(run.pk)
+    assert _disclosed() == {"new@acme.test": "acme"}
+    # An address at no claimed domain starts no run at all.
+    other = _person("someone@elsewhere.test")
+    assert services.disclosure_run_for_person(user=other) is None
+
+
+def test_a_crashed_range_is_redone_once_and_the_sweep_resumes_the_run(settings, monkeypatch):
+    settings.EMAIL_DISCLOSURE_CHUNK_USERS = 3
+    acme = _org("acme")
+    _claim(acme, "acme.test")
+    people = [_person(f"p{n}@acme.test") for n in range(8)]
+    run = services.disclosure_run_start(trigger=DisclosureRun.Trigger.SCHEDULE)
+    real = disclosures.new_disclosures
+    calls = []
+
+    def crash_on_second_range(**kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("worker died")
+        return real(**kwargs)
+
+    monkeypatch.setattr(disclosures, "new_disclosures", crash_on_second_range)
+    with pytest.raises(RuntimeError):
+        disclosure_run_process(run.pk)
+    run.refresh_from_db()
+    assert run.status == "running" and EmailDisclosure.objects.count() == run.disclosed > 0
+    # The sweep takes the quiet run up again where it stopped.
+    DisclosureRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+    monkeypatch.setattr(disclosures, "new_disclosures", real)
+    from organizations import tasks
+
+    resumed = []
+    monkeypatch.setattr(tasks.disclosure_run_process, "delay", lambda run_id: resumed.append(run_id))
+    assert disclosure_sweep()["resumed"] == [run.pk] == resumed
+    disclosure_run_process(run.pk)
+    run.refresh_from_db()
+    assert run.status == "finished" and run.disclosed == len(people)
+    assert sorted(_disclosed()) == sorted(p.email for p in people)
+
+
+def test_a_scheduled_run_waits_for_the_previous_one():
+    first = disclosure_scheduled_run()
+    assert first is not None and disclosure_scheduled_run() is None
+    disclosure_run_process(first)
+    assert disclosure_scheduled_run() not in (None, first)
+
+
+def test_disclosures_are_sealed_per_person_append_only_and_verifiable():
+    acme = _org("acme")
+    _claim(acme, "acme.test")
+    ann = _person("ann@acme.test")
+    _person("bob@acme.test")
+    _run()
+    record = EmailDisclosure.objects.order_by("seq").first()
+    assert "acme.test" not in record.sealed and record.compute_hash() == record.record_hash
+    assert disclosure_sweep()["sealed"] == 2
+    assert selectors.disclosure_seals_verify() == (1, 2, None)
+    call_command("disclosures_verify")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE organizations_emaildisclosure SET domain = 'x.test'")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM organizations_emaildisclosure")
+    # Erasure unlinks the person: the row stays, verifies, and no longer says who or which address.
+    subject_shred(user=ann)
+    assert selectors.disclosure_seals_verify()[2] is None
+    rows = selectors.disclosure_rows(
+        records=selectors.disclosures_to_organization(organization=acme.organization)
+    )
+    assert sorted(row["email"] or "erased" for row in rows) == ["bob@acme.test", "erased"]
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
+        cursor.execute(
+            "UPDATE organizations_emaildisclosure SET organization_id = 999 WHERE seq = %s", [record.seq]
+        )
+        cursor.execute("SET session_replication_role = origin")
+    assert "edited" in selectors.disclosure_seals_verify()[2].reason
+    with pytest.raises(CommandError, match="edited"):
+        call_command("disclosures_verify")
+
+
+def test_a_page_of_disclosures_costs_the_same_queries_whatever_its_size(django_assert_num_queries):
+    acme = _org("acme")
+    _claim(acme, "acme.test")
+    for n in range(25):
+        _person(f"p{n}@acme.test")
+    _run()
+    records = selectors.disclosures_to_organization(organization=acme.organization)
+    with django_assert_num_queries(2):  # the page, the people's keys
+        rows = selectors.disclosure_rows(records=records[:25])
+    assert len(rows) == 25 and all(row["email"] for row in rows)
