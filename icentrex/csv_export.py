@@ -10,6 +10,15 @@ class _Echo:
         return value
 
 
+# A cell starting with one of these is a formula to a spreadsheet (CSV
+# injection): member-chosen text such as a team name must not run as one.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(cell):
+    return "'" + cell if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS) else cell
+
+
 def csv_download(*, header: list[str], rows, filename: str) -> StreamingHttpResponse:
     """Stream a CSV attachment row by row, so a long export never sits in memory."""
     writer = csv.writer(_Echo())
@@ -17,7 +26,7 @@ def csv_download(*, header: list[str], rows, filename: str) -> StreamingHttpResp
     def lines():
         yield writer.writerow(header)
         for row in rows:
-            yield writer.writerow(row)
+            yield writer.writerow([_inert(cell) for cell in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

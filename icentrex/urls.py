@@ -17,6 +17,12 @@ urlpatterns = [
     path("", include("integrations.urls")),
     path("policies/", include("policies.urls")),
     path("privacy/policies/", policy_views.my_policy_updates, name="privacy_policies"),
+    path("privacy/disclosures/", organization_views.my_disclosures, name="privacy_disclosures"),
+    path(
+        "privacy/disclosures/acknowledge/",
+        organization_views.my_disclosures_acknowledge,
+        name="privacy_disclosures_acknowledge",
+    ),
     path("privacy/", include("accounts.urls")),
     path("privacy/organisations/", include("organizations.urls")),
     path("orgs/<slug:org_slug>/", include("organizations.console_urls")),

@@ -95,3 +95,27 @@ class AuditFilterForm(_NoColon, forms.Form):
     )
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class DomainClaimForm(_NoColon, forms.Form):
+    domain = forms.CharField(
+        label=_("Domain"),
+        max_length=300,
+        help_text=_("The part of your people's addresses after the @, e.g. example.com."),
+    )
+    include_subdomains = forms.BooleanField(
+        label=_("Include sub-domains"),
+        required=False,
+        help_text=_("Also count addresses such as ann@eu.example.com."),
+    )
+
+
+class DisclosureFilterForm(_NoColon, forms.Form):
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    domain = forms.ChoiceField(label=_("Domain"), required=False)
+    after = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def __init__(self, *args, domains=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["domain"].choices = [("", _("All domains")), *[(d, d) for d in domains]]

@@ -133,8 +133,7 @@ def disclosure_digest_email(self, digest_id: int) -> str:
     """Email a digest to the organisation's owners and administrators (each in
     their language), once: ``emailed_at`` under the row lock makes a retried or
     duplicated task a no-op."""
-    from django.core.mail import get_connection
-    from django.core.mail.message import EmailMessage
+    from django.core.mail import EmailMessage, mailers
 
     from .models import DisclosureDigest, Membership
     from .roles import Scope, roles_with_scope
@@ -155,7 +154,7 @@ def disclosure_digest_email(self, digest_id: int) -> str:
         ).select_related("user")
         link = (
             settings.SITE_URL.rstrip("/")
-            + reverse("console_disclosures", args=[digest.organization.slug])
+            + reverse("org_disclosures", args=[digest.organization.slug])
             + f"?after={digest.after_seq}"
         )
         messages = []
@@ -168,7 +167,7 @@ def disclosure_digest_email(self, digest_id: int) -> str:
                 body = render_to_string("organizations/email/disclosure_digest_body.txt", context)
             messages.append(EmailMessage(subject, body, None, [membership.user.email]))
         if messages:
-            get_connection().send_messages(messages)
+            mailers.default.send_messages(messages)
         digest.recipients, digest.emailed_at = len(messages), timezone.now()
         digest.save(update_fields=["recipients", "emailed_at"])
     return "sent"

@@ -181,7 +181,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audit.tasks.audit_verify_chain",
         "schedule": crontab(minute=17, hour=3),
     },
-    "email-disclosure-run": {"task": "organizations.tasks.disclosure_scheduled_run", "schedule": crontab(minute=7)},
+    "email-disclosure-run": {
+        "task": "organizations.tasks.disclosure_scheduled_run",
+        "schedule": crontab(minute=7),
+    },
     "email-disclosure-sweep": {"task": "organizations.tasks.disclosure_sweep", "schedule": 60.0},
     "email-disclosure-digest": {
         "task": "organizations.tasks.disclosure_digests_send",
@@ -285,7 +288,11 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "privacy_centre"
 
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
-ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm", "signup": "accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "login": "accounts.forms.LoginForm",
+    "signup": "accounts.forms.SignupForm",
+    "add_email": "accounts.forms.AddEmailForm",
+}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]

@@ -112,6 +112,9 @@ MATRIX = {
     ("GET", PREFIX + "/domains/{domain_id}"): Op(Scope.DOMAINS_WRITE),
     ("DELETE", PREFIX + "/domains/{domain_id}"): Op(Scope.DOMAINS_WRITE, success=204),
     ("POST", PREFIX + "/domains/{domain_id}/verify"): Op(Scope.DOMAINS_WRITE),
+    # What was disclosed under them: owners and admins read; owners preview (a dry run).
+    ("GET", PREFIX + "/disclosures"): Op(Scope.DISCLOSURES_READ),
+    ("POST", PREFIX + "/disclosures/dry-run"): Op(Scope.DOMAINS_WRITE),
 }
 
 

@@ -66,6 +66,12 @@ CONSOLE = {
     "org_integration_remove": Page(
         Scope.MEMBERS_READ, "POST", 302, params=("public_id",), allowed=frozenset(TEAM_MANAGERS)
     ),
+    # Email domains and disclosures: owners claim and preview; owners and admins read.
+    "org_domains": Page(Scope.DOMAINS_WRITE),
+    "org_domain_verify": Page(Scope.DOMAINS_WRITE, "POST", 302, params=("domain_id",)),
+    "org_domain_revoke": Page(Scope.DOMAINS_WRITE, "POST", 302, params=("domain_id",)),
+    "org_disclosure_dry_run": Page(Scope.DOMAINS_WRITE, "POST"),
+    "org_disclosures": Page(Scope.DISCLOSURES_READ),
 }
 
 

@@ -4,7 +4,9 @@ from organizations.selectors import disclosure_seals_verify
 
 
 class Command(BaseCommand):
-    help = "Verify the email-disclosure seals: chain, Merkle roots, every sealed disclosure (exit 1 on a break)."
+    help = (
+        "Verify the email-disclosure seals: chain, Merkle roots, every sealed disclosure (exit 1 on a break)."
+    )
 
     def handle(self, *args, **options):
         seals, records, broken = disclosure_seals_verify()
