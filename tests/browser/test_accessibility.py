@@ -221,3 +221,67 @@ def test_policy_notice_pages(axe, page, live_server, screenshot):
     for path in ["/privacy/policies/", "/staff/policies/notices/", f"/staff/policies/notices/{version.pk}/"]:
         assert axe(live_server.url + path) == [], path
         screenshot(page, "a11y" + path.replace("/", "-").rstrip("-"))
+
+
+def test_email_disclosure_pages(axe, page, live_server, screenshot):
+    """Domains, the dry run and the report in the console; the person's page
+    and notice; the work-address notice at sign-up."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from organizations.models import (
+        DisclosureRun,
+        DomainClaim,
+        Membership,
+        Organization,
+        Team,
+        TeamMembership,
+    )
+    from organizations.services import disclosure_run_start
+    from organizations.tasks import disclosure_run_process
+
+    acme = Organization.objects.create(name="Acme", slug="acme")
+    ada = UserFactory(email="ada@acme.example", name="Ada")
+    owner = Membership.objects.create(organization=acme, user=ada, role="owner", is_primary_owner=True)
+    design = Team.objects.create(organization=acme, name="Design", slug="design")
+    TeamMembership.objects.create(team=design, membership=owner)
+    for n in range(3):
+        UserFactory(email=f"person{n}@acme.example")
+    now = timezone.now()
+    DomainClaim.objects.create(
+        organization=acme, domain="acme.example", token="t", status="verified", verified_at=now,
+        disclosures_from=now - timedelta(minutes=1),
+    )  # fmt: skip
+    DomainClaim.objects.create(organization=acme, domain="acme-labs.example", token="pending-token-value")
+    disclosure_run_process(disclosure_run_start(trigger=DisclosureRun.Trigger.SCHEDULE).pk)
+
+    page.goto(live_server.url + "/accounts/signup/")
+    page.get_by_label("Email").fill("newcomer@acme.example")
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("which Acme has verified as its own").is_visible()
+    screenshot(page, "a11y-signup-work-address")
+    page.evaluate(AXE.read_text())
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    assert [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")] == []
+
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Email").fill("ada@acme.example")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    for path in ["/orgs/acme/domains/", "/orgs/acme/disclosures/", "/privacy/disclosures/", "/privacy/"]:
+        assert axe(live_server.url + path) == [], path
+        screenshot(page, "a11y" + _shot_name(path) + ("-overview" if path == "/privacy/" else ""))
+    page.goto(live_server.url + "/orgs/acme/domains/")
+    page.get_by_role("button", name="Preview disclosures (dry run)").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Dry run: what would be disclosed").is_visible()
+    screenshot(page, "a11y-orgs-acme-dry-run")
+    page.evaluate(AXE.read_text())
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    assert [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")] == []
+    # The person dismisses the notice (htmx) and it is gone.
+    page.goto(live_server.url + "/privacy/disclosures/")
+    page.get_by_role("button", name="Got it").click()
+    page.wait_for_selector("#disclosure-notice", state="detached")

@@ -248,3 +248,19 @@ def test_the_report_page_query_count_is_constant(console, acme, owner, people, d
     # versions in force
     with django_assert_num_queries(11):
         assert client.get(url).status_code == 200
+
+
+def test_confirming_a_work_address_after_sign_up_discloses_it(
+    client, acme, mailoutbox, django_capture_on_commit_callbacks
+):
+    from tests.accounts.test_signup_flow import confirmation_link
+
+    _verified(acme, "acme.example")
+    client.post(reverse("account_signup"), {**SIGNUP, "email": "wes@acme.example", "work_address_ok": "on"})
+    assert not DisclosureRun.objects.exists()  # not before the address is confirmed
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(confirmation_link(mailoutbox[0]))
+    run = DisclosureRun.objects.get(user__email="wes@acme.example")
+    assert run.trigger == "email_confirmed"
+    disclosure_run_process(run.pk)
+    assert EmailDisclosure.objects.get().organization_id == acme.pk

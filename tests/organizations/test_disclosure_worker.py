@@ -1,0 +1,77 @@
+"""The disclosure job through a real Celery worker and Redis: a worker killed
+mid-run (SIGKILL) loses and duplicates no disclosure once the sweep resumes
+the run, and a redelivered task discloses nothing more."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.db.models import Count
+from django.utils import timezone
+
+from accounts.models import User
+from organizations.models import DisclosureRun, DisclosureState, DomainClaim, EmailDisclosure, Organization
+from organizations.services import disclosure_run_start
+from organizations.tasks import disclosure_run_process, disclosure_sweep
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def worker_env():
+    return {"EMAIL_DISCLOSURE_CHUNK_USERS": "100"}
+
+
+def wait_for(condition, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+@pytest.fixture
+def people():
+    acme = Organization.objects.create(name="Acme", slug="acme")
+    now = timezone.now()
+    DomainClaim.objects.create(
+        organization=acme, domain="acme.test", token="t", status="verified", verified_at=now,
+        disclosures_from=now - timedelta(minutes=1),
+    )  # fmt: skip
+    users = User.objects.bulk_create([User(email=f"p{i}@acme.test") for i in range(2000)], batch_size=1000)
+    EmailAddress.objects.bulk_create(
+        [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users], batch_size=1000
+    )
+    return len(users)
+
+
+def assert_disclosed_exactly_once(people: int) -> None:
+    assert EmailDisclosure.objects.count() == people == DisclosureState.objects.count()
+    assert not EmailDisclosure.objects.values("subject_key").annotate(n=Count("seq")).filter(n__gt=1).exists()
+
+
+def test_a_killed_worker_loses_and_duplicates_no_disclosure(start_celery_worker, people, settings):
+    worker = start_celery_worker()
+    run = disclosure_run_start(trigger=DisclosureRun.Trigger.SCHEDULE)
+    wait_for(lambda: EmailDisclosure.objects.count() >= 300, 60, "the first ranges")
+    worker.kill()  # SIGKILL: the task stays unacknowledged, the run "running"
+    worker.wait()
+    run.refresh_from_db()
+    assert run.status == "running" and run.disclosed == EmailDisclosure.objects.count() < people
+
+    start_celery_worker()
+    settings.EMAIL_DISCLOSURE_STALE_SECONDS = 0  # the beat sweep, once the run has gone quiet
+    assert disclosure_sweep()["resumed"] == [run.pk]
+    wait_for(lambda: DisclosureRun.objects.get(pk=run.pk).status == "finished", 90, "the resumed run")
+    assert_disclosed_exactly_once(people)
+    run.refresh_from_db()
+    assert run.disclosed == people
+
+    # The same task delivered again, and a whole new run: nothing more.
+    assert disclosure_run_process.delay(run.pk).get(timeout=30) == "done"
+    again = disclosure_run_start(trigger=DisclosureRun.Trigger.SCHEDULE)
+    wait_for(lambda: DisclosureRun.objects.get(pk=again.pk).status == "finished", 60, "the second run")
+    assert DisclosureRun.objects.get(pk=again.pk).disclosed == 0
+    assert_disclosed_exactly_once(people)
