@@ -62,3 +62,16 @@ def engineering(acme, member):
     team = Team.objects.create(organization=acme, name="Engineering", slug="engineering")
     TeamMembership.objects.create(team=team, membership=member, role=TeamRole.TEAM_ADMIN)
     return team
+
+
+@pytest.fixture
+def console(client, password):
+    """A client signed in as a membership's person (and so to its organisation's console)."""
+
+    def sign_in(membership):
+        from django.urls import reverse
+
+        client.post(reverse("account_login"), {"login": membership.user.email, "password": password})
+        return client
+
+    return sign_in

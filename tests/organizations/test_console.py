@@ -13,15 +13,6 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def console(client, password):
-    def sign_in(membership):
-        client.post(reverse("account_login"), {"login": membership.user.email, "password": password})
-        return client
-
-    return sign_in
-
-
 def test_members_page_filters_and_shows_teams(console, owner, admin, member, guest, design, engineering):
     client = console(owner)
     html = client.get(reverse("org_members", args=["acme"]), {"role": "guest"}).content.decode()

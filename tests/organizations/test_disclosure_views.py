@@ -56,15 +56,6 @@ def disclosed(acme, globex, owner, admin, member, outsider):
     return acme, globex
 
 
-@pytest.fixture
-def console(client, password):
-    def sign_in(membership):
-        client.post(reverse("account_login"), {"login": membership.user.email, "password": password})
-        return client
-
-    return sign_in
-
-
 def test_the_report_page_lists_filters_and_downloads(console, disclosed, owner, admin):
     client = console(admin)  # administrators read it too
     url = reverse("org_disclosures", args=["acme"])
