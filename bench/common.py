@@ -45,3 +45,39 @@ def gunicorn(env: dict, workers: int = 2):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def celery_worker(env: dict, name: str, log_path: Path, *options: str) -> subprocess.Popen:
+    """A Celery worker process for a benchmark (``options`` such as
+    ``--pool=solo`` or ``--concurrency=2``), logging to ``log_path`` because
+    stdout is for the JSON report. Returns once it answers a ping: start-up is
+    not part of what is measured."""
+    from icentrex.celery import app
+
+    hostname = f"bench-{name}@localhost"
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "icentrex",
+            "worker",
+            *options,
+            "--loglevel=WARNING",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "--hostname",
+            hostname,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log_path.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and worker.poll() is None:
+        if app.control.ping(destination=[hostname], timeout=0.5):
+            return worker
+    raise RuntimeError(f"the Celery worker did not start; see {log_path}")

@@ -17,7 +17,7 @@ import time
 import uuid
 from pathlib import Path
 
-from bench.common import ROOT, free_port
+from bench.common import celery_worker, free_port
 
 LOG_EVENTS = int(os.environ.get("BENCH_SHARING_EVENTS", "100000"))
 DELIVERIES = int(os.environ.get("BENCH_DELIVERIES", "3000"))
@@ -177,31 +177,9 @@ def bench_delivery(env: dict) -> dict:
     port = free_port()
     count_file = Path(tempfile.mkdtemp()) / "received"
     receiver = subprocess.Popen([sys.executable, "-c", RECEIVER, str(port), str(count_file)])
-    log = (count_file.parent / "worker.log").open("w")
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "icentrex",
-            "worker",
-            "--pool=solo",
-            "--loglevel=WARNING",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "--hostname",
-            "bench-webhooks@localhost",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    worker = celery_worker(env, "webhooks", count_file.parent / "worker.log", "--pool=solo")
     try:
         ids = _seed_deliveries(f"http://127.0.0.1:{port}/hooks")
-        time.sleep(4)  # worker start-up
         started = time.monotonic()
         for pk in ids:
             webhook_deliver.delay(pk)

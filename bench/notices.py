@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import ROOT, free_port
+from bench.common import ROOT, celery_worker, free_port
 
 USERS = int(os.environ.get("BENCH_NOTICE_USERS", "100000"))
 
@@ -106,30 +106,8 @@ def run(env: dict) -> dict:
     count_file = Path(tempfile.mkdtemp()) / "sink.json"
     sink = subprocess.Popen([sys.executable, "-m", "bench.smtp_sink", str(port), str(count_file)], cwd=ROOT)
     worker_env = {**env, "EMAIL_URL": f"smtp://127.0.0.1:{port}"}
-    worker_log = count_file.with_name("worker.log").open("w")  # stdout is for the JSON report
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "icentrex",
-            "worker",
-            "--concurrency=2",
-            "--loglevel=WARNING",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "--hostname",
-            "bench-notices@localhost",
-        ],
-        cwd=ROOT,
-        env=worker_env,
-        stdout=worker_log,
-        stderr=subprocess.STDOUT,
-    )
+    worker = celery_worker(worker_env, "notices", count_file.with_name("worker.log"), "--concurrency=2")
     try:
-        time.sleep(4)  # worker start-up is not part of the fan-out
         started = time.monotonic()
         version = _publish()
         run_ = NoticeRun.objects.get(version=version)

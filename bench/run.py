@@ -4,6 +4,8 @@
     bin/bench consent                        only the consent benchmark (wrk)
     bin/bench consent-post [PAIRS]           only bare INSERT vs consent POST, PAIRS
                                              times back to back (default 3), with ratios
+    bin/bench disclosures                    only the email disclosure job (1,000,000 people,
+                                             or $BENCH_DISCLOSURE_USERS); not part of the full run
 
 Needs PostgreSQL and Redis like the tests (same URLs/defaults). Uses its own
 database (icentrex_bench, or $BENCH_DB; recreated each run) and serves the app with gunicorn
@@ -153,7 +155,7 @@ def main(argv: list[str]):
     django_setup()
     from accounts.models import User
     from accounts.services import api_token_create
-    from bench import consent, integrations, notices, organizations
+    from bench import consent, disclosures, integrations, notices, organizations
 
     if argv[:1] == ["consent"]:
         print(json.dumps({"consent": consent.run(ENV)}, indent=2))
@@ -168,10 +170,13 @@ def main(argv: list[str]):
     if argv[:1] == ["integrations"]:
         print(json.dumps({"integrations": integrations.run(ENV)}, indent=2))
         return
+    if argv[:1] == ["disclosures"]:
+        print(json.dumps({"email_disclosures": disclosures.run(ENV)}, indent=2))
+        return
     if argv:
         sys.exit(
-            f"unknown benchmark {argv[0]!r}: use consent, consent-post [PAIRS], notices or integrations,"
-            " or nothing for all"
+            f"unknown benchmark {argv[0]!r}: use consent, consent-post [PAIRS], notices, integrations"
+            " or disclosures, or nothing for all"
         )
 
     user = User.objects.create_user("bench@example.org", "bench-password-123", name="Bench")

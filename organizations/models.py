@@ -216,9 +216,10 @@ class DomainClaim(models.Model):
 
 class DisclosureRun(models.Model):
     """One pass of the email disclosure job (issue 7): who asked, over which
-    people, what it found. A run walks user primary keys in ranges and stores
-    where it got to, so a run a dead worker left behind resumes there. A dry
-    run computes the same rows and writes none of them."""
+    people, what it found. The user primary keys from ``first_user_id`` to
+    ``last_user_id`` are split into ranges dealt round-robin to ``lane_count``
+    lanes (``DisclosureLane``), so that several workers can work on one run at
+    once. A dry run computes the same rows and writes none of them."""
 
     class Trigger(models.TextChoices):
         DOMAIN_VERIFIED = "domain_verified", _("A domain was verified")
@@ -229,7 +230,6 @@ class DisclosureRun(models.Model):
     class Status(models.TextChoices):
         RUNNING = "running", _("Running")
         FINISHED = "finished", _("Finished")
-        FAILED = "failed", _("Failed")
 
     organization = models.ForeignKey(
         Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="disclosure_runs"
@@ -243,28 +243,39 @@ class DisclosureRun(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
     first_user_id = models.BigIntegerField(default=0)
     last_user_id = models.BigIntegerField(default=0)
-    next_user_id = models.BigIntegerField(default=0)
+    range_size = models.PositiveIntegerField(default=1)
+    lane_count = models.PositiveSmallIntegerField(default=1)
     people_matched = models.PositiveIntegerField(default=0)
     disclosed = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField(default=timezone.now)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The last failure of a range (the run stays "running"; the sweep resumes it).
     error = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]
-        indexes = [models.Index(fields=["status", "heartbeat_at"], name="disclosure_run_status_idx")]
+        indexes = [models.Index(fields=["status"], name="disclosure_run_status_idx")]
 
     def __str__(self):
         return f"disclosure run {self.pk} ({self.trigger}, {self.status})"
 
-    @property
-    def progress_percent(self) -> int:
-        if self.status != self.Status.RUNNING:
-            return 100
-        span = self.last_user_id - self.first_user_id + 1
-        done = self.next_user_id - self.first_user_id
-        return max(0, min(99, int(100 * done / span))) if span > 0 else 0
+
+class DisclosureLane(models.Model):
+    """Every ``lane_count``-th range of a run, with its own position: a range
+    commits together with the move of its lane's position, so a crash repeats
+    nothing and loses nothing, whatever the other lanes do."""
+
+    run = models.ForeignKey(DisclosureRun, on_delete=models.CASCADE, related_name="lanes")
+    number = models.PositiveSmallIntegerField()
+    next_user_id = models.BigIntegerField()
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "number"], name="disclosure_lane_once")]
+
+    def __str__(self):
+        return f"lane {self.number} of disclosure run {self.run_id}"
 
 
 class EmailDisclosure(AppendOnlyModel):
@@ -298,17 +309,35 @@ class EmailDisclosure(AppendOnlyModel):
         return f"disclosure {self.seq} to organisation {self.organization_id}"
 
     def compute_hash(self) -> str:
+        return self.hash_of({field: getattr(self, field) for field in self.HASHED_FIELDS})
+
+    HASHED_FIELDS = (
+        "disclosure_id",
+        "organization_id",
+        "organization_name",
+        "claim_id",
+        "domain",
+        "run_id",
+        "subject_key",
+        "sealed",
+        "disclosed_at",
+    )
+
+    @staticmethod
+    def hash_of(values: dict) -> str:
+        """The record hash of these column values (the job hashes rows it has
+        not made model instances of: building those cost more than sealing)."""
         return content_hash(
             {
-                "disclosure_id": str(self.disclosure_id),
-                "organization": self.organization_id,
-                "organization_name": self.organization_name,
-                "claim": self.claim_id,
-                "domain": self.domain,
-                "run": self.run_id,
-                "subject": str(self.subject_key),
-                "sealed": self.sealed,
-                "disclosed_at": self.disclosed_at.isoformat(),
+                "disclosure_id": str(values["disclosure_id"]),
+                "organization": values["organization_id"],
+                "organization_name": values["organization_name"],
+                "claim": values["claim_id"],
+                "domain": values["domain"],
+                "run": values["run_id"],
+                "subject": str(values["subject_key"]),
+                "sealed": values["sealed"],
+                "disclosed_at": values["disclosed_at"].isoformat(),
             }
         )
 

@@ -701,18 +701,22 @@ def domain_claim_revoke(*, actor: Membership, claim, request=None):
 
 
 def disclosure_run_start(*, trigger: str, organization=None, user=None, requested_by=None):
-    """Record a disclosure run and hand it to a worker after commit. An
+    """Record a disclosure run and hand its lanes to workers after commit. An
     organisation's run covers its claims only; a person's run (sign-up, email
     change) covers that person only; otherwise every verified claim and person."""
     from accounts.models import User
 
-    from .models import DisclosureRun
+    from .disclosures import chunk_size
+    from .models import DisclosureLane, DisclosureRun
 
     if user is not None:
         first = last = user.pk
     else:
         bounds = User.objects.aggregate(first=Min("pk"), last=Max("pk"))
         first, last = bounds["first"] or 0, bounds["last"] or -1
+    size = chunk_size()
+    ranges = max(1, -(-(last - first + 1) // size))
+    lanes = min(settings.EMAIL_DISCLOSURE_LANES, ranges)
     run = DisclosureRun.objects.create(
         trigger=trigger,
         organization=organization,
@@ -720,9 +724,13 @@ def disclosure_run_start(*, trigger: str, organization=None, user=None, requeste
         requested_by=requested_by,
         first_user_id=first,
         last_user_id=last,
-        next_user_id=first,
+        range_size=size,
+        lane_count=lanes,
     )
-    transaction.on_commit(lambda: tasks.disclosure_run_process.delay(run.pk))
+    DisclosureLane.objects.bulk_create(
+        DisclosureLane(run=run, number=n, next_user_id=first + n * size) for n in range(lanes)
+    )
+    transaction.on_commit(lambda: [tasks.disclosure_lane_process.delay(run.pk, n) for n in range(lanes)])
     return run
 
 
@@ -741,38 +749,63 @@ def disclosure_run_for_person(*, user):
     return disclosure_run_start(trigger=DisclosureRun.Trigger.EMAIL_CONFIRMED, user=user)
 
 
-def disclosure_run_chunk(*, run_id: int) -> bool:
-    """Disclose for the run's next range of users, in one transaction with the
-    run's progress, so a crash loses nothing and repeats nothing. The run row
-    lock serialises workers that both picked it up. Returns whether ranges
-    remain."""
+def disclosure_lane_step(*, run_id: int, lane: int) -> bool:
+    """Disclose for the lane's next range of users, in one transaction with
+    the lane's new position, so a crash loses nothing and repeats nothing; the
+    lane's row lock keeps two workers from taking the same range. Returns
+    whether the lane has ranges left."""
     from subjects.services import subject_sealers_for
 
-    from .disclosures import chunk_size, compute_rows, eligible_claims, new_disclosures
-    from .models import DisclosureRun, EmailDisclosure
+    from .disclosures import compute_rows, eligible_claims, insert_disclosures, new_disclosures
+    from .models import DisclosureLane, DisclosureRun
 
     with transaction.atomic():
-        run = DisclosureRun.objects.select_for_update().filter(pk=run_id).first()
-        if run is None or run.status != DisclosureRun.Status.RUNNING:
+        position = (
+            DisclosureLane.objects.select_for_update(of=("self",))
+            .select_related("run")
+            .filter(
+                run_id=run_id, number=lane, finished_at__isnull=True, run__status=DisclosureRun.Status.RUNNING
+            )
+            .first()
+        )
+        if position is None:
             return False
-        lo = run.next_user_id
-        hi = min(lo + chunk_size() - 1, run.last_user_id)
+        run, now = position.run, timezone.now()
+        lo = position.next_user_id
+        hi = min(lo + run.range_size - 1, run.last_user_id)
         if lo <= hi:
             claims = eligible_claims(organization_id=run.organization_id)
             result = compute_rows(lo=lo, hi=hi, claims=claims, write=True)
             if result.rows:
                 sealers = subject_sealers_for(user_ids=[row.user_id for row in result.rows])
-                EmailDisclosure.objects.bulk_create(
-                    new_disclosures(rows=result.rows, run_id=run.pk, sealers=sealers), batch_size=2000
-                )
-            run.people_matched += result.matched
-            run.disclosed += len(result.rows)
-        run.next_user_id = hi + 1
-        run.heartbeat_at = timezone.now()
-        if run.next_user_id > run.last_user_id:
-            run.status, run.finished_at = DisclosureRun.Status.FINISHED, run.heartbeat_at
-        run.save()
-        return run.status == DisclosureRun.Status.RUNNING
+                insert_disclosures(new_disclosures(rows=result.rows, run_id=run.pk, sealers=sealers))
+            # Last, so the lock on the run row is held only while committing.
+            DisclosureRun.objects.filter(pk=run.pk).update(
+                people_matched=F("people_matched") + result.matched,
+                disclosed=F("disclosed") + len(result.rows),
+            )
+        position.next_user_id = lo + run.lane_count * run.range_size
+        position.heartbeat_at = now
+        if position.next_user_id > run.last_user_id:
+            position.finished_at = now
+        position.save()
+    if position.finished_at:
+        _disclosure_run_finish(run_id=run_id)
+        return False
+    return True
+
+
+def _disclosure_run_finish(*, run_id: int) -> None:
+    """Mark the run finished once every lane is. Under the run's row lock, so
+    of two lanes finishing at once the second sees the first's lane done."""
+    from .models import DisclosureLane, DisclosureRun
+
+    running = DisclosureRun.objects.filter(pk=run_id, status=DisclosureRun.Status.RUNNING)
+    with transaction.atomic():
+        if running.select_for_update().values_list("pk", flat=True).first() is None:
+            return
+        if not DisclosureLane.objects.filter(run_id=run_id, finished_at__isnull=True).exists():
+            running.update(status=DisclosureRun.Status.FINISHED, finished_at=timezone.now())
 
 
 @dataclass
@@ -813,10 +846,10 @@ def disclosure_dry_run(*, actor: Membership, sample_size: int = 100, request=Non
         status=DisclosureRun.Status.FINISHED,
         first_user_id=first,
         last_user_id=last,
-        next_user_id=last + 1,
+        range_size=chunk_size(),
+        lane_count=0,
         people_matched=matched,
         disclosed=dry.would_disclose,
-        heartbeat_at=timezone.now(),
         finished_at=timezone.now(),
     )
     return dry

@@ -53,14 +53,19 @@ def invitation_send(self, invitation_id: int) -> str:
 
 
 @shared_task(acks_late=True)
-def disclosure_run_process(run_id: int) -> str:
-    """Work through a disclosure run range by range. Safe to run twice at once
-    or again after a crash: each range is one transaction that also moves the
-    run's position, under the run's row lock."""
-    from .services import disclosure_run_chunk
+def disclosure_lane_process(run_id: int, lane: int) -> str:
+    """Work through one lane of a disclosure run, range by range. Safe to run
+    twice at once or again after a crash (see services.disclosure_lane_step)."""
+    from .models import DisclosureRun
+    from .services import disclosure_lane_step
 
-    while disclosure_run_chunk(run_id=run_id):
-        pass
+    try:
+        while disclosure_lane_step(run_id=run_id, lane=lane):
+            pass
+    except Exception as error:
+        # The run stays "running" (the sweep takes the lane up again); staff see why it stopped.
+        DisclosureRun.objects.filter(pk=run_id).update(error=f"{type(error).__name__}: {error}"[:300])
+        raise
     return "done"
 
 
@@ -88,17 +93,17 @@ def disclosure_sweep() -> dict:
 
     from django.db.models import Q
 
-    from .models import DisclosureRun
+    from .models import DisclosureLane, DisclosureRun
     from .services import disclosure_seal_pending
 
     stale = timezone.now() - timedelta(seconds=settings.EMAIL_DISCLOSURE_STALE_SECONDS)
     resumed = list(
-        DisclosureRun.objects.filter(status=DisclosureRun.Status.RUNNING)
-        .filter(Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True, started_at__lt=stale))
-        .values_list("pk", flat=True)
+        DisclosureLane.objects.filter(finished_at__isnull=True, run__status=DisclosureRun.Status.RUNNING)
+        .filter(Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True, run__started_at__lt=stale))
+        .values_list("run_id", "number")
     )
-    for run_id in resumed:
-        disclosure_run_process.delay(run_id)
+    for run_id, lane in resumed:
+        disclosure_lane_process.delay(run_id, lane)
     sealed = 0
     while (seal := disclosure_seal_pending()) is not None:
         sealed += seal.record_count

@@ -10,7 +10,7 @@ from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from .models import SubjectLink
 
@@ -63,31 +63,56 @@ def subject_sealers_for(*, user_ids) -> dict[int, tuple[uuid.UUID, Fernet]]:
     master = _master_fernet()
     sealers = {
         user_id: (subject_key, Fernet(master.decrypt(bytes(wrapped))))
-        for user_id, subject_key, wrapped in SubjectLink.objects.filter(user_id__in=user_ids).values_list(
-            "user_id", "subject_key", "wrapped_key"
-        )
+        for user_id, subject_key, wrapped in _links_of(user_ids)
     }
     fresh = {user_id: (uuid.uuid4(), Fernet.generate_key()) for user_id in user_ids if user_id not in sealers}
     if fresh:
-        SubjectLink.objects.bulk_create(
-            [
-                SubjectLink(user_id=user_id, subject_key=key, wrapped_key=master.encrypt(raw))
-                for user_id, (key, raw) in fresh.items()
-            ],
-            ignore_conflicts=True,
-        )
-        # A concurrent writer may have linked some of them first: theirs stands.
-        stored = SubjectLink.objects.filter(user_id__in=fresh).values_list(
-            "user_id", "subject_key", "wrapped_key"
-        )
-        for user_id, subject_key, wrapped in stored:
+        rows = [(user_id, key, master.encrypt(raw)) for user_id, (key, raw) in fresh.items()]
+        created = _links_create(rows)
+        for user_id in created:
             key, raw = fresh[user_id]
-            sealers[user_id] = (
-                (key, Fernet(raw))
-                if subject_key == key
-                else (subject_key, Fernet(master.decrypt(bytes(wrapped))))
-            )
+            sealers[user_id] = (key, Fernet(raw))
+        # A concurrent writer linked the others first: theirs stands.
+        for user_id, subject_key, wrapped in _links_of([pk for pk in fresh if pk not in created]):
+            sealers[user_id] = (subject_key, Fernet(master.decrypt(bytes(wrapped))))
     return sealers
+
+
+def _links_of(user_ids: list[int]):
+    if not user_ids:
+        return []
+    if connection.vendor == "postgresql":  # one array parameter, not thousands of IN parameters
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT user_id, subject_key, wrapped_key FROM subjects_subjectlink WHERE user_id = ANY(%s)",
+                [user_ids],
+            )
+            return cursor.fetchall()
+    return SubjectLink.objects.filter(user_id__in=user_ids).values_list(
+        "user_id", "subject_key", "wrapped_key"
+    )
+
+
+def _links_create(rows: list[tuple[int, uuid.UUID, bytes]]) -> set[int]:
+    """Insert (user id, subject key, wrapped key) rows, skipping users already
+    linked; returns the users linked here."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO subjects_subjectlink (user_id, subject_key, wrapped_key, created_at) "
+                "SELECT u, k, w, now() FROM unnest(%s::bigint[], %s::uuid[], %s::bytea[]) AS r(u, k, w) "
+                "ON CONFLICT (user_id) DO NOTHING RETURNING user_id",
+                [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]],
+            )
+            return {user_id for (user_id,) in cursor.fetchall()}
+    SubjectLink.objects.bulk_create(
+        [SubjectLink(user_id=u, subject_key=k, wrapped_key=w) for u, k, w in rows], ignore_conflicts=True
+    )
+    mine = {(u, k) for u, k, _w in rows}
+    stored = SubjectLink.objects.filter(user_id__in=[r[0] for r in rows]).values_list(
+        "user_id", "subject_key"
+    )
+    return {user_id for user_id, key in stored if (user_id, key) in mine}
 
 
 def subject_key_for_user(*, user) -> uuid.UUID:

@@ -247,10 +247,12 @@ DNS_RESOLVER_TIMEOUT_SECONDS = env.float("DNS_RESOLVER_TIMEOUT_SECONDS", default
 FREE_WEBMAIL_EXTRA_DOMAINS = env.list("FREE_WEBMAIL_EXTRA_DOMAINS", default=["proton.me", "pm.me"])
 
 # Email disclosure to the organisation that verified an address's domain:
-# users per primary-key range (one transaction each), hours between a domain's
+# users per primary-key range (one transaction each), lanes per run (ranges
+# dealt round-robin, one task each, so workers share a run), hours between a domain's
 # verification and its first disclosures (owners preview them with a dry run
 # meanwhile), and after how long a running run counts as abandoned.
 EMAIL_DISCLOSURE_CHUNK_USERS = env.int("EMAIL_DISCLOSURE_CHUNK_USERS", default=50_000)
+EMAIL_DISCLOSURE_LANES = env.int("EMAIL_DISCLOSURE_LANES", default=2)
 EMAIL_DISCLOSURE_DELAY_HOURS = env.float("EMAIL_DISCLOSURE_DELAY_HOURS", default=24.0)
 EMAIL_DISCLOSURE_STALE_SECONDS = env.int("EMAIL_DISCLOSURE_STALE_SECONDS", default=300)
 

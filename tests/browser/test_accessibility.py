@@ -231,15 +231,13 @@ def test_email_disclosure_pages(axe, page, live_server, screenshot):
     from django.utils import timezone
 
     from organizations.models import (
-        DisclosureRun,
         DomainClaim,
         Membership,
         Organization,
         Team,
         TeamMembership,
     )
-    from organizations.services import disclosure_run_start
-    from organizations.tasks import disclosure_run_process
+    from tests.organizations.disclosure_support import run_now
 
     acme = Organization.objects.create(name="Acme", slug="acme")
     ada = UserFactory(email="ada@acme.example", name="Ada")
@@ -254,7 +252,7 @@ def test_email_disclosure_pages(axe, page, live_server, screenshot):
         disclosures_from=now - timedelta(minutes=1),
     )  # fmt: skip
     DomainClaim.objects.create(organization=acme, domain="acme-labs.example", token="pending-token-value")
-    disclosure_run_process(disclosure_run_start(trigger=DisclosureRun.Trigger.SCHEDULE).pk)
+    run_now()
 
     page.goto(live_server.url + "/accounts/signup/")
     page.get_by_label("Email").fill("newcomer@acme.example")

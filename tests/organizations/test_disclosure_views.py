@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from organizations import services
 from organizations.models import (
     DisclosureDigest,
     DisclosureRun,
@@ -23,9 +22,11 @@ from organizations.models import (
     Team,
     TeamMembership,
 )
-from organizations.tasks import disclosure_digest_email, disclosure_digests_send, disclosure_run_process
+from organizations.tasks import disclosure_digest_email, disclosure_digests_send
 from tests.conftest import assert_error
 from tests.factories import UserFactory
+
+from .disclosure_support import process_run, run_now
 
 pytestmark = pytest.mark.django_db
 
@@ -38,10 +39,7 @@ def _verified(org, domain, **extra):
     )  # fmt: skip
 
 
-def _run():
-    run = services.disclosure_run_start(trigger=DisclosureRun.Trigger.SCHEDULE)
-    disclosure_run_process(run.pk)
-    return run
+_run = run_now
 
 
 @pytest.fixture
@@ -253,5 +251,5 @@ def test_confirming_a_work_address_after_sign_up_discloses_it(
         client.post(confirmation_link(mailoutbox[0]))
     run = DisclosureRun.objects.get(user__email="wes@acme.example")
     assert run.trigger == "email_confirmed"
-    disclosure_run_process(run.pk)
+    process_run(run.pk)
     assert EmailDisclosure.objects.get().organization_id == acme.pk

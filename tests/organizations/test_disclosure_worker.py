@@ -13,14 +13,9 @@ from django.utils import timezone
 from accounts.models import User
 from organizations.models import DisclosureRun, DisclosureState, DomainClaim, EmailDisclosure, Organization
 from organizations.services import disclosure_run_start
-from organizations.tasks import disclosure_run_process, disclosure_sweep
+from organizations.tasks import disclosure_lane_process, disclosure_sweep
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def worker_env():
-    return {"EMAIL_DISCLOSURE_CHUNK_USERS": "100"}
 
 
 def wait_for(condition, timeout: float, what: str):
@@ -53,6 +48,7 @@ def assert_disclosed_exactly_once(people: int) -> None:
 
 
 def test_a_killed_worker_loses_and_duplicates_no_disclosure(start_celery_worker, people, settings):
+    settings.EMAIL_DISCLOSURE_CHUNK_USERS = 100  # the run carries its range size to the workers
     worker = start_celery_worker()
     run = disclosure_run_start(trigger=DisclosureRun.Trigger.SCHEDULE)
     wait_for(lambda: EmailDisclosure.objects.count() >= 300, 60, "the first ranges")
@@ -63,14 +59,14 @@ def test_a_killed_worker_loses_and_duplicates_no_disclosure(start_celery_worker,
 
     start_celery_worker()
     settings.EMAIL_DISCLOSURE_STALE_SECONDS = 0  # the beat sweep, once the run has gone quiet
-    assert disclosure_sweep()["resumed"] == [run.pk]
+    assert (run.pk, 0) in disclosure_sweep()["resumed"]
     wait_for(lambda: DisclosureRun.objects.get(pk=run.pk).status == "finished", 90, "the resumed run")
     assert_disclosed_exactly_once(people)
     run.refresh_from_db()
     assert run.disclosed == people
 
     # The same task delivered again, and a whole new run: nothing more.
-    assert disclosure_run_process.delay(run.pk).get(timeout=30) == "done"
+    assert disclosure_lane_process.delay(run.pk, 0).get(timeout=30) == "done"
     again = disclosure_run_start(trigger=DisclosureRun.Trigger.SCHEDULE)
     wait_for(lambda: DisclosureRun.objects.get(pk=again.pk).status == "finished", 60, "the second run")
     assert DisclosureRun.objects.get(pk=again.pk).disclosed == 0
