@@ -6,6 +6,7 @@
                                              times back to back (default 3), with ratios
     bin/bench disclosures                    only the email disclosure job (1,000,000 people,
                                              or $BENCH_DISCLOSURE_USERS); not part of the full run
+    bin/bench masking                        only the support-case masking engine (in process)
 
 Needs PostgreSQL and Redis like the tests (same URLs/defaults). Uses its own
 database (icentrex_bench, or $BENCH_DB; recreated each run) and serves the app with gunicorn
@@ -155,7 +156,7 @@ def main(argv: list[str]):
     django_setup()
     from accounts.models import User
     from accounts.services import api_token_create
-    from bench import consent, disclosures, integrations, notices, organizations
+    from bench import consent, disclosures, integrations, masking, notices, organizations
 
     if argv[:1] == ["consent"]:
         print(json.dumps({"consent": consent.run(ENV)}, indent=2))
@@ -170,13 +171,16 @@ def main(argv: list[str]):
     if argv[:1] == ["integrations"]:
         print(json.dumps({"integrations": integrations.run(ENV)}, indent=2))
         return
+    if argv[:1] == ["masking"]:
+        print(json.dumps({"support_masking": masking.run()}, indent=2))
+        return
     if argv[:1] == ["disclosures"]:
         print(json.dumps({"email_disclosures": disclosures.run(ENV)}, indent=2))
         return
     if argv:
         sys.exit(
-            f"unknown benchmark {argv[0]!r}: use consent, consent-post [PAIRS], notices, integrations"
-            " or disclosures, or nothing for all"
+            f"unknown benchmark {argv[0]!r}: use consent, consent-post [PAIRS], notices, integrations,"
+            " disclosures or masking, or nothing for all"
         )
 
     user = User.objects.create_user("bench@example.org", "bench-password-123", name="Bench")
@@ -190,6 +194,7 @@ def main(argv: list[str]):
         "consent": consent.run(ENV),
         "organization_10k": {"seed": organizations.seed(), **organizations.members_list()},
         "integrations": integrations.run(ENV),
+        "support_masking": masking.run(),
         # Last: it adds 100,000 accounts to the bench database.
         "policy_notices_100k": notices.run(ENV),
     }

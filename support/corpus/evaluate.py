@@ -1,0 +1,63 @@
+"""Recall and precision of the masking engine on the labelled corpus
+(support/corpus/corpus.json, written by ``python -m support.corpus.generate``).
+
+A labelled span counts as found when masks cover all of it; a mask counts as
+right when it overlaps a labelled span. ``python -m support.corpus.evaluate``
+prints the table (the figures kept in the README)."""
+
+import json
+from pathlib import Path
+
+from support.masking import Identity, detect
+
+CORPUS = Path(__file__).with_name("corpus.json")
+
+
+def load() -> list[dict]:
+    return json.loads(CORPUS.read_text(encoding="utf-8"))
+
+
+def _covered(span: dict, detections) -> bool:
+    position = span["start"]
+    for detection in sorted(detections, key=lambda d: d.start):
+        if detection.start <= position < detection.end:
+            position = detection.end
+        if position >= span["end"]:
+            return True
+    return position >= span["end"]
+
+
+def evaluate(messages: list[dict]) -> dict:
+    """{kind: {"labelled", "found", "recall"}} plus "precision" over all masks."""
+    per_kind: dict[str, dict] = {}
+    masks = right = 0
+    for message in messages:
+        reporter = Identity(**message["reporter"])
+        detections = detect(message["text"], reporter=reporter, member_names=message["org_members"])
+        for span in message["spans"]:
+            tally = per_kind.setdefault(span["kind"], {"labelled": 0, "found": 0, "missed": []})
+            tally["labelled"] += 1
+            if _covered(span, detections):
+                tally["found"] += 1
+            else:
+                tally["missed"].append((message["id"], span["text"]))
+        for detection in detections:
+            masks += 1
+            right += any(detection.start < s["end"] and s["start"] < detection.end for s in message["spans"])
+    for tally in per_kind.values():
+        tally["recall"] = tally["found"] / tally["labelled"]
+    return {"kinds": per_kind, "masks": masks, "precision": right / masks if masks else 1.0}
+
+
+def main() -> None:
+    result = evaluate(load())
+    print(f"{'kind':<14}{'labelled':>9}{'found':>7}{'recall':>8}")
+    for kind, tally in sorted(result["kinds"].items()):
+        print(f"{kind:<14}{tally['labelled']:>9}{tally['found']:>7}{tally['recall']:>8.3f}")
+        for message_id, text in tally["missed"][:5]:
+            print(f"    missed in {message_id}: {text!r}")
+    print(f"precision over {result['masks']} masks: {result['precision']:.3f}")
+
+
+if __name__ == "__main__":
+    main()
