@@ -790,12 +790,12 @@ def disclosure_lane_step(*, run_id: int, lane: int) -> bool:
             position.finished_at = now
         position.save()
     if position.finished_at:
-        _disclosure_run_finish(run_id=run_id)
+        disclosure_run_finish(run_id=run_id)
         return False
     return True
 
 
-def _disclosure_run_finish(*, run_id: int) -> None:
+def disclosure_run_finish(*, run_id: int) -> None:
     """Mark the run finished once every lane is. Under the run's row lock, so
     of two lanes finishing at once the second sees the first's lane done."""
     from .models import DisclosureLane, DisclosureRun

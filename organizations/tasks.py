@@ -91,10 +91,10 @@ def disclosure_sweep() -> dict:
     or the broker lost the message) and seal new disclosures."""
     from datetime import timedelta
 
-    from django.db.models import Q
+    from django.db.models import Exists, OuterRef, Q
 
     from .models import DisclosureLane, DisclosureRun
-    from .services import disclosure_seal_pending
+    from .services import disclosure_run_finish, disclosure_seal_pending
 
     stale = timezone.now() - timedelta(seconds=settings.EMAIL_DISCLOSURE_STALE_SECONDS)
     resumed = list(
@@ -104,6 +104,11 @@ def disclosure_sweep() -> dict:
     )
     for run_id, lane in resumed:
         disclosure_lane_process.delay(run_id, lane)
+    # A worker that died between its last range and marking the run finished.
+    unfinished_lanes = DisclosureLane.objects.filter(run=OuterRef("pk"), finished_at__isnull=True)
+    done = DisclosureRun.objects.filter(status=DisclosureRun.Status.RUNNING).exclude(Exists(unfinished_lanes))
+    for run_id in done.values_list("pk", flat=True):
+        disclosure_run_finish(run_id=run_id)
     sealed = 0
     while (seal := disclosure_seal_pending()) is not None:
         sealed += seal.record_count

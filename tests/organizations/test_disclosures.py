@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from organizations import disclosures, selectors, services
 from organizations.models import (
+    DisclosureLane,
     DisclosureRun,
     DisclosureState,
     DomainClaim,
@@ -394,3 +395,11 @@ def test_a_range_costs_the_same_queries_whatever_its_size(people, django_assert_
     with django_assert_num_queries(19):
         services.disclosure_lane_step(run_id=run.pk, lane=0)
     assert EmailDisclosure.objects.count() == people
+
+
+def test_the_sweep_finishes_a_run_whose_worker_died_before_marking_it():
+    run = services.disclosure_run_start(trigger=DisclosureRun.Trigger.SCHEDULE)
+    DisclosureLane.objects.filter(run=run).update(finished_at=timezone.now())  # every range done
+    assert DisclosureRun.objects.get(pk=run.pk).status == "running"
+    disclosure_sweep()
+    assert DisclosureRun.objects.get(pk=run.pk).status == "finished"
