@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import MinorReport, PrivacyQuestion
+from .models import MinorReport, PrivacyQuestion, SupportCase
 
 # A field people never see (moved off-screen by CSS, hidden from assistive
 # technology, skipped by Tab) that form-filling bots fill in. Its name looks
@@ -138,3 +138,79 @@ class ReplyForm(_StaffForm):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Sent by email to the person who asked, and kept here."),
     )
+
+
+# --- Support cases -----------------------------------------------------------------
+
+
+class CaseOpenForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=SupportCase.SUBJECT_MAX)
+    body = forms.CharField(
+        label=_("What do you need help with?"),
+        max_length=SupportCase.BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("At most 20,000 characters. Our support staff read it and answer here and by email."),
+    )
+    organization = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=None,
+        required=False,
+        empty_label=_("None — it is about my own account"),
+        help_text=_("Optional. Choose one if the case is about an organisation you belong to."),
+    )
+
+    def __init__(self, *args, organizations, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        # Only the person's own organisations can be chosen; any other id is an invalid choice.
+        self.fields["organization"].queryset = organizations
+
+    def clean_subject(self):
+        return _one_line(self.cleaned_data["subject"])
+
+
+class CaseMessageForm(_StaffForm):
+    """The reply form on both sides, and the staff's internal note."""
+
+    body = forms.CharField(
+        label=_("Your reply"),
+        max_length=SupportCase.BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+    def __init__(self, *args, label=None, help_text=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if label:
+            self.fields["body"].label = label
+        if help_text:
+            self.fields["body"].help_text = help_text
+
+
+class CaseFilterForm(StatusFilterForm):
+    assignee = forms.ChoiceField(
+        label=_("Assigned to"),
+        required=False,
+        choices=[("all", _("Anyone or nobody")), ("mine", _("Me")), ("unassigned", _("Nobody"))],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, statuses=SupportCase.Status.choices, **kwargs)
+
+
+class _StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.email})" if obj.name else obj.email
+
+
+class CaseAssignForm(_StaffForm):
+    assignee = _StaffChoiceField(
+        label=_("Assigned to"), queryset=None, required=False, empty_label=_("Nobody")
+    )
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = staff
+
+
+class CaseStatusForm(_StaffForm):
+    status = forms.ChoiceField(label=_("Status"), choices=SupportCase.Status.choices)

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -103,3 +105,84 @@ class QuestionReply(models.Model):
 
     def __str__(self):
         return f"Reply {self.pk} to question {self.question_id}"
+
+
+class SupportCase(models.Model):
+    """A signed-in person asks iCentrex support for help; staff answer in the
+    privacy centre and by email, and keep internal notes the reporter never sees."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        WAITING_ON_REPORTER = "waiting_on_reporter", _("Waiting on the reporter")
+        CLOSED = "closed", _("Closed")
+
+    SUBJECT_MAX = 200
+    BODY_MAX = 20_000
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="support_cases"
+    )
+    subject = models.CharField(_("subject"), max_length=SUBJECT_MAX)
+    body = models.TextField(_("what you need help with"), max_length=BODY_MAX)
+    # Optional: the organisation the case is about; one the reporter belongs to when opened.
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="support_cases",
+    )
+    status = models.CharField(max_length=24, choices=Status.choices, default=Status.OPEN)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Moves with every message and change, so the queue shows what moved last first.
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "-updated_at"], name="support_case_status_idx"),
+            models.Index(fields=["reporter", "-updated_at"], name="support_case_reporter_idx"),
+        ]
+
+    def __str__(self):
+        return f"Support case {self.pk} ({self.status})"
+
+
+class CaseMessage(models.Model):
+    """One message in a case's thread after the opening one: the reporter's, a
+    staff reply (emailed and shown in the privacy centre) or an internal note
+    (staff only)."""
+
+    class Kind(models.TextChoices):
+        REPORTER = "reporter", _("Reporter")
+        STAFF_REPLY = "staff_reply", _("Staff reply")
+        INTERNAL_NOTE = "internal_note", _("Internal note")
+
+    VISIBLE_TO_REPORTER = (Kind.REPORTER, Kind.STAFF_REPLY)
+
+    case = models.ForeignKey(SupportCase, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    body = models.TextField(_("message"), max_length=SupportCase.BODY_MAX)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Staff replies only: set when the email went out, so a repeated task sends nothing.
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"], name="support_case_message_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="staff_reply") | Q(emailed_at__isnull=True),
+                name="support_case_message_only_replies_emailed",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.pk} on case {self.case_id}"

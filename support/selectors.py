@@ -2,11 +2,11 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
-from accounts.selectors import account_by_email
+from accounts.selectors import PRIVACY_OFFICER_GROUP, SUPPORT_GROUP, account_by_email
 from organizations.models import Membership, Organization
 from organizations.selectors import organizations_blocking_account_deletion
 
-from .models import MinorReport, PrivacyQuestion, QuestionReply
+from .models import CaseMessage, MinorReport, PrivacyQuestion, QuestionReply, SupportCase
 
 # The queues open on what still needs someone; "all" shows everything.
 _OPEN_REPORTS = [MinorReport.Status.NEW, MinorReport.Status.SUSPENDED]
@@ -67,4 +67,87 @@ def open_counts() -> dict[str, int]:
             new_minor_reports=Count("pk", filter=Q(status=MinorReport.Status.NEW)),
         ),
         "new_questions": PrivacyQuestion.objects.filter(status=PrivacyQuestion.Status.NEW).count(),
+        "open_cases": SupportCase.objects.filter(status=SupportCase.Status.OPEN).count(),
     }
+
+
+# --- Support cases -----------------------------------------------------------------
+
+_UNCLOSED_CASES = [SupportCase.Status.OPEN, SupportCase.Status.WAITING_ON_REPORTER]
+
+
+def _with_status(cases: QuerySet[SupportCase], status: str) -> QuerySet[SupportCase]:
+    """ "" → the cases not closed; "all" → every case; otherwise that status."""
+    if status == "":
+        return cases.filter(status__in=_UNCLOSED_CASES)
+    if status != "all":
+        return cases.filter(status=status)
+    return cases
+
+
+def cases_for_reporter(*, user: User, status: str = "all") -> QuerySet[SupportCase]:
+    cases = SupportCase.objects.filter(reporter=user).select_related("organization")
+    return _with_status(cases, status).order_by("-updated_at", "-id")
+
+
+def access_case_for_reporter(*, user: User, public_id) -> SupportCase:
+    """The reporter's own case; anyone else's answers 404, like one that does not exist."""
+    return get_object_or_404(
+        SupportCase.objects.select_related("organization"), reporter=user, public_id=public_id
+    )
+
+
+def case_messages_for_reporter(*, case: SupportCase) -> QuerySet[CaseMessage]:
+    """The thread without internal notes."""
+    return (
+        case.messages.filter(kind__in=CaseMessage.VISIBLE_TO_REPORTER)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
+
+
+def staff_cases(*, actor: User, status: str = "", assignee: str = "all") -> QuerySet[SupportCase]:
+    """The staff queue. ``assignee``: "mine", "unassigned" or "all"."""
+    cases = _with_status(
+        SupportCase.objects.select_related("reporter", "organization", "assigned_to"), status
+    )
+    if assignee == "mine":
+        cases = cases.filter(assigned_to=actor)
+    elif assignee == "unassigned":
+        cases = cases.filter(assigned_to__isnull=True)
+    return cases.annotate(message_count=Count("messages")).order_by("-updated_at", "-id")
+
+
+def access_case_for_staff(*, case_id: int) -> SupportCase:
+    return get_object_or_404(
+        SupportCase.objects.select_related("reporter", "organization", "assigned_to"), pk=case_id
+    )
+
+
+def access_case_by_public_id(*, public_id) -> SupportCase:
+    """Any case, by its public id (the API, for staff)."""
+    return get_object_or_404(
+        SupportCase.objects.select_related("reporter", "organization", "assigned_to"), public_id=public_id
+    )
+
+
+def case_messages_for_staff(*, case: SupportCase) -> QuerySet[CaseMessage]:
+    """The whole thread, internal notes included."""
+    return case.messages.select_related("author").order_by("created_at", "id")
+
+
+def support_staff() -> QuerySet[User]:
+    """Who a case can be assigned to."""
+    return (
+        User.objects.filter(
+            Q(is_superuser=True) | Q(groups__name__in=[SUPPORT_GROUP, PRIVACY_OFFICER_GROUP]),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("name", "email")
+    )
+
+
+def case_organizations_for(*, user: User) -> QuerySet[Organization]:
+    """The organisations a reporter may link a case to: their own."""
+    return Organization.objects.filter(memberships__user=user).order_by("name")

@@ -1,5 +1,5 @@
-"""Staff console: the minor-report queue and the privacy-question inbox, for
-support agents and privacy officers."""
+"""Staff console: the minor-report queue, the privacy-question inbox and the
+support-case queue, for support agents and privacy officers."""
 
 from functools import wraps
 
@@ -15,7 +15,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.selectors import account_by_email, is_support_staff, staff_sections_for
 
 from . import selectors, services
-from .forms import MinorReportFilterForm, PrivacyQuestionFilterForm, ReplyForm, SuspendAccountForm
+from .forms import (
+    CaseAssignForm,
+    CaseFilterForm,
+    CaseMessageForm,
+    CaseStatusForm,
+    MinorReportFilterForm,
+    PrivacyQuestionFilterForm,
+    ReplyForm,
+    SuspendAccountForm,
+)
 
 PAGE_SIZE = 25
 
@@ -178,3 +187,118 @@ def privacy_question_reopen(request, question_id):
     services.privacy_question_reopen(actor=request.user, question=question, request=request)
     messages.success(request, _("The question is open again."))
     return redirect("staff_privacy_question", question.pk)
+
+
+# --- Support cases -------------------------------------------------------------------
+
+
+@require_GET
+@support_staff_required
+def cases(request):
+    form = CaseFilterForm(request.GET or None)
+    valid = form.is_valid()
+    status = form.cleaned_data["status"] if valid else ""
+    assignee = (form.cleaned_data["assignee"] if valid else "") or "all"
+    queue = selectors.staff_cases(actor=request.user, status=status, assignee=assignee)
+    page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = {"status": status, "assignee": "" if assignee == "all" else assignee}
+    query = urlencode({key: value for key, value in filters.items() if value})
+    return render(request, "staff/cases.html", {"form": form, "page": page, "query": query})
+
+
+def _reply_form(data=None):
+    return CaseMessageForm(
+        data,
+        prefix="reply",
+        label=_("Your reply"),
+        help_text=_("Shown to the reporter in their privacy centre and sent to them by email."),
+    )
+
+
+def _note_form(data=None):
+    return CaseMessageForm(
+        data,
+        prefix="note",
+        label=_("Internal note"),
+        help_text=_("Only support staff see internal notes. The reporter never does."),
+    )
+
+
+def _case_page(
+    request, case, *, reply_form=None, note_form=None, assign_form=None, status_form=None, status=200
+):
+    return render(
+        request,
+        "staff/case.html",
+        {
+            "case": case,
+            "thread": selectors.case_messages_for_staff(case=case),
+            "reply_form": reply_form or _reply_form(),
+            "note_form": note_form or _note_form(),
+            "assign_form": assign_form
+            or CaseAssignForm(staff=selectors.support_staff(), initial={"assignee": case.assigned_to_id}),
+            "status_form": status_form or CaseStatusForm(initial={"status": case.status}),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@support_staff_required
+def case(request, case_id):
+    """The case with its whole thread; a POST here sends a reply to the reporter."""
+    case = selectors.access_case_for_staff(case_id=case_id)
+    if request.method == "GET":
+        return _case_page(request, case)
+    form = _reply_form(request.POST)
+    if not form.is_valid():
+        return _case_page(request, case, reply_form=form, status=400)
+    services.case_reply_by_staff(
+        actor=request.user, case=case, body=form.cleaned_data["body"], request=request
+    )
+    messages.success(request, _("Your reply is saved and on its way by email."))
+    return redirect("staff_case", case.pk)
+
+
+@require_POST
+@support_staff_required
+def case_note(request, case_id):
+    case = selectors.access_case_for_staff(case_id=case_id)
+    form = _note_form(request.POST)
+    if not form.is_valid():
+        return _case_page(request, case, note_form=form, status=400)
+    services.case_add_internal_note(
+        actor=request.user, case=case, body=form.cleaned_data["body"], request=request
+    )
+    messages.success(request, _("The internal note is added."))
+    return redirect("staff_case", case.pk)
+
+
+@require_POST
+@support_staff_required
+def case_assign(request, case_id):
+    case = selectors.access_case_for_staff(case_id=case_id)
+    if "assign_to_me" in request.POST:
+        assignee = request.user
+    else:
+        form = CaseAssignForm(request.POST, staff=selectors.support_staff())
+        if not form.is_valid():
+            return _case_page(request, case, assign_form=form, status=400)
+        assignee = form.cleaned_data["assignee"]
+    services.case_assign(actor=request.user, case=case, assignee=assignee, request=request)
+    messages.success(request, _("The case is assigned.") if assignee else _("The case is unassigned."))
+    return redirect("staff_case", case.pk)
+
+
+@require_POST
+@support_staff_required
+def case_status(request, case_id):
+    case = selectors.access_case_for_staff(case_id=case_id)
+    form = CaseStatusForm(request.POST)
+    if not form.is_valid():
+        return _case_page(request, case, status_form=form, status=400)
+    services.case_set_status(
+        actor=request.user, case=case, status=form.cleaned_data["status"], request=request
+    )
+    messages.success(request, _("The status is changed."))
+    return redirect("staff_case", case.pk)

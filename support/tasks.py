@@ -101,6 +101,38 @@ def question_reply_send(self, reply_id: int) -> str:
     return "sent"
 
 
+@shared_task(**_RETRY)
+def case_reply_send(self, message_id: int) -> str:
+    """Email a staff reply on a support case to its reporter, once. Internal
+    notes and the reporter's own messages are never emailed."""
+    from django.urls import reverse
+
+    from .models import CaseMessage
+
+    with transaction.atomic():
+        reply = (
+            CaseMessage.objects.select_for_update(of=("self",))
+            .select_related("case", "case__reporter")
+            .filter(pk=message_id, kind=CaseMessage.Kind.STAFF_REPLY)
+            .first()
+        )
+        if reply is None or reply.emailed_at:
+            return "skipped"
+        reporter = reply.case.reporter
+        if not reporter.is_active:
+            return "skipped"  # a suspended or deleted account gets no mail
+        link = settings.SITE_URL.rstrip("/") + reverse("privacy_case", args=[reply.case.public_id])
+        _send(
+            template="case_reply",
+            context={"reply": reply, "case": reply.case, "link": link},
+            to=reporter.email,
+            language=reporter.language,
+        )
+        reply.emailed_at = timezone.now()
+        reply.save(update_fields=["emailed_at"])
+    return "sent"
+
+
 # Younger rows may still have their first task in flight; older ones are not
 # worth an email any more (someone will have written to us another way).
 SWEEP_AFTER = timedelta(minutes=10)
@@ -111,7 +143,7 @@ SWEEP_UNTIL = timedelta(days=2)
 def support_email_sweep() -> dict:
     """Periodic (Celery beat): re-enqueue emails whose task was lost. Safe to
     overlap with a task still running: each one checks its row under a lock."""
-    from .models import MinorReport, PrivacyQuestion, QuestionReply
+    from .models import CaseMessage, MinorReport, PrivacyQuestion, QuestionReply
 
     now = timezone.now()
     window = {"created_at__lt": now - SWEEP_AFTER, "created_at__gte": now - SWEEP_UNTIL}
@@ -127,6 +159,14 @@ def support_email_sweep() -> dict:
         "replies": list(
             QuestionReply.objects.filter(sent_at__isnull=True, **window).values_list("pk", flat=True)
         ),
+        "case_replies": list(
+            CaseMessage.objects.filter(
+                kind=CaseMessage.Kind.STAFF_REPLY,
+                emailed_at__isnull=True,
+                case__reporter__is_active=True,
+                **window,
+            ).values_list("pk", flat=True)
+        ),
     }
     for pk in found["minor_reports"]:
         minor_report_acknowledge.delay(pk)
@@ -134,6 +174,8 @@ def support_email_sweep() -> dict:
         privacy_question_acknowledge.delay(pk)
     for pk in found["replies"]:
         question_reply_send.delay(pk)
+    for pk in found["case_replies"]:
+        case_reply_send.delay(pk)
     if any(found.values()):
         logger.warning("Support emails re-enqueued by the sweep: %s", found)
     return {key: len(ids) for key, ids in found.items()}

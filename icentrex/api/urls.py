@@ -41,4 +41,5 @@ urlpatterns = [
     path("", include("organizations.api_urls")),
     path("", include("data_requests.api_urls")),
     path("", include("integrations.api_urls")),
+    path("", include("support.api_urls")),
 ]

@@ -457,6 +457,10 @@ SPECTACULAR_SETTINGS = {
         "OrgRoleEnum": "organizations.roles.OrgRole",
         "TeamRoleEnum": "organizations.roles.TeamRole",
         "PolicyAudienceEnum": "organizations.models.DataPolicy.Who",
+        "SupportCaseStatusEnum": "support.models.SupportCase.Status",
+        "CaseMessageKindEnum": "support.models.CaseMessage.Kind",
+        # Named as before support cases brought a second "kind".
+        "KindEnum": "integrations.models.Provider.Kind",
     },
 }
 

@@ -124,6 +124,14 @@ def test_privacy_centre_pages(axe, page, live_server, screenshot):
         actor=None, name="Pat", email="pat@example.net", subject="Where is my data?", message="Where?"
     )
     support.privacy_question_reply(actor=ada, question=question, body="In Sweden.")
+    # A support case of Ada's with a staff reply and an internal note, and one opened by Bo.
+    case = support.case_open(
+        actor=ada, subject="Export does nothing", body="The export button does nothing.", organization=acme
+    )
+    support.case_reply_by_staff(actor=ada, case=case, body="Which browser do you use?")
+    support.case_add_internal_note(actor=ada, case=case, body="Internal: check the export worker.")
+    support.case_assign(actor=ada, case=case, assignee=ada)
+    support.case_open(actor=bo, subject="Cannot leave Acme", body="The leave button is missing.")
     # Integrations: one for a team, one of Ada's own, and emails she was sent (the sharing log).
     from integrations.models import Provider
     from integrations.services import installation_create, processor_shares_record
@@ -173,6 +181,11 @@ def test_privacy_centre_pages(axe, page, live_server, screenshot):
         f"/staff/minor-reports/{new_report.pk}/",
         "/staff/privacy-questions/",
         f"/staff/privacy-questions/{question.pk}/",
+        "/privacy/support-cases/",
+        "/privacy/support-cases/new/",
+        f"/privacy/support-cases/{case.public_id}/",
+        "/staff/cases/",
+        f"/staff/cases/{case.pk}/",
         "/accounts/email/",
         "/accounts/2fa/",
         "/privacy/data-sharing/",

@@ -109,7 +109,12 @@ def test_the_sweep_re_enqueues_lost_emails_only(django_capture_on_commit_callbac
         mock.patch.object(tasks.privacy_question_acknowledge, "delay") as question_ack,
         mock.patch.object(tasks.question_reply_send, "delay") as reply_send,
     ):
-        assert tasks.support_email_sweep() == {"minor_reports": 1, "questions": 0, "replies": 1}
+        assert tasks.support_email_sweep() == {
+            "minor_reports": 1,
+            "questions": 0,
+            "replies": 1,
+            "case_replies": 0,
+        }
     report_ack.assert_called_once_with(old.pk)
     question_ack.assert_not_called()
     reply_send.assert_called_once_with(reply.pk)
