@@ -59,6 +59,8 @@ class EventType(models.TextChoices):
     SUPPORT_CASE_NOTE_ADDED = "support.case_note_added", _("Internal note added to a support case")
     SUPPORT_CASE_ASSIGNED = "support.case_assigned", _("Support case assigned")
     SUPPORT_CASE_STATUS_CHANGED = "support.case_status_changed", _("Support case status changed")
+    SUPPORT_CASE_SHARED = "support.case_shared", _("Support case shared, masked, with the organisation")
+    SUPPORT_SHARED_CASE_REPLY = "support.shared_case_reply", _("Organisation replied to a shared case")
     INTEGRATION_INSTALLED = "integration.installed", _("Integration added")
     INTEGRATION_REMOVED = "integration.removed", _("Integration removed")
     PROVIDER_CHANGED = "integration.provider_changed", _("Provider register changed")

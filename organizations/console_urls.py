@@ -1,6 +1,7 @@
 from django.urls import path
 
 from integrations import console as integrations
+from support import console as support
 
 from . import console as views
 
@@ -34,4 +35,7 @@ urlpatterns = [
         integrations.integration_remove,
         name="org_integration_remove",
     ),
+    path("support-cases/", support.shared_cases, name="org_shared_cases"),
+    path("support-cases/<uuid:share_id>/", support.shared_case, name="org_shared_case"),
+    path("support-cases/<uuid:share_id>/reply/", support.shared_case_reply, name="org_shared_case_reply"),
 ]

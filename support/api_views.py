@@ -9,10 +9,14 @@ from rest_framework.response import Response
 from accounts.selectors import is_support_staff
 from icentrex.api.schema import error_responses
 from icentrex.api.serializers import StrictSerializer
+from icentrex.errors import Forbidden
+from organizations.api_base import OrganizationScopedAPIView
 from organizations.models import Organization
+from organizations.roles import Scope
 
 from . import selectors, services
-from .models import CaseMessage, SupportCase
+from .masking import KINDS
+from .models import CaseMessage, CaseShare, SharedCaseReply, SupportCase
 
 
 class CaseMessageSerializer(serializers.ModelSerializer):
@@ -130,3 +134,177 @@ class CaseDetailView(generics.GenericAPIView):
             case = selectors.access_case_for_reporter(user=request.user, public_id=case_id)
             case.thread = list(selectors.case_messages_for_reporter(case=case))
         return Response(CaseDetailSerializer(case).data)
+
+
+# --- Sharing a case, masked, with its organisation's admins ---------------------------
+
+
+class DetectionSerializer(serializers.Serializer):
+    field = serializers.ChoiceField(choices=services.FIELDS)
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=KINDS)
+    rule = serializers.CharField()
+
+
+class RedactionRowSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=KINDS)
+    rule = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class MaskPreviewSerializer(serializers.Serializer):
+    detections = DetectionSerializer(many=True)
+    masked_subject = serializers.CharField()
+    masked_body = serializers.CharField()
+    redaction_report = RedactionRowSerializer(many=True)
+
+
+class UnmaskSerializer(StrictSerializer):
+    field = serializers.ChoiceField(choices=services.FIELDS)
+    start = serializers.IntegerField(min_value=0)
+    end = serializers.IntegerField(min_value=0)
+
+
+class ExtraMaskSerializer(StrictSerializer):
+    phrase = serializers.CharField(max_length=services.PHRASE_MAX)
+    kind = serializers.ChoiceField(choices=KINDS)
+
+
+class ShareRequestSerializer(StrictSerializer):
+    unmask = serializers.ListField(
+        child=UnmaskSerializer(),
+        required=False,
+        default=list,
+        max_length=500,
+        help_text="Detections (from mask-preview) to leave unmasked, by field, start and end.",
+    )
+    extra = serializers.ListField(
+        child=ExtraMaskSerializer(),
+        required=False,
+        default=list,
+        max_length=services.EXTRA_MAX,
+        help_text="Phrases to mask by hand, wherever they occur (rule 'manual').",
+    )
+
+
+class CaseShareSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    reviewed_by = serializers.SerializerMethodField(
+        help_text="The iCentrex staff member who reviewed the masks."
+    )
+    redaction_report = RedactionRowSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = CaseShare
+        fields = ["id", "masked_subject", "masked_body", "redaction_report", "reviewed_by", "shared_at"]
+        read_only_fields = fields
+
+    def get_reviewed_by(self, share) -> str:
+        return share.reviewed_by.get_full_name()
+
+
+class SharedCaseReplySerializer(serializers.ModelSerializer):
+    author_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SharedCaseReply
+        fields = ["author_name", "body", "created_at"]
+        read_only_fields = fields
+
+    def get_author_name(self, reply) -> str:
+        return reply.author.get_full_name() if reply.author else ""
+
+
+class SharedCaseDetailSerializer(CaseShareSerializer):
+    replies = SharedCaseReplySerializer(many=True, read_only=True, source="reply_list")
+
+    class Meta(CaseShareSerializer.Meta):
+        fields = [*CaseShareSerializer.Meta.fields, "replies"]
+        read_only_fields = fields
+
+
+def _staff_case(request, case_id) -> SupportCase:
+    if not is_support_staff(request.user):
+        raise Forbidden(_("Only support staff share cases."), code="not_support_staff")
+    return selectors.access_case_by_public_id(public_id=case_id)
+
+
+@extend_schema(tags=["support"])
+class CaseMaskPreviewView(generics.GenericAPIView):
+    serializer_class = MaskPreviewSerializer
+
+    @extend_schema(
+        request=None, responses={200: MaskPreviewSerializer, **error_responses(400, 401, 403, 404)}
+    )
+    def post(self, request, case_id):
+        """Support staff: what the masking engine finds in the case (reporter's
+        identifiers, the organisation's other members' names, email addresses, phone
+        numbers...) and the masked subject and body. Nothing is shared or stored."""
+        case = _staff_case(request, case_id)
+        preview = services.case_mask_preview(actor=request.user, case=case)
+        data = {
+            "detections": [
+                {"field": field, "start": d.start, "end": d.end, "kind": d.kind, "rule": d.rule}
+                for field in services.FIELDS
+                for d in preview["detections"][field]
+            ],
+            "masked_subject": preview["masked"]["subject"],
+            "masked_body": preview["masked"]["body"],
+            "redaction_report": preview["report"],
+        }
+        return Response(MaskPreviewSerializer(data).data)
+
+
+@extend_schema(tags=["support"])
+class CaseShareView(generics.GenericAPIView):
+    serializer_class = CaseShareSerializer
+
+    @extend_schema(
+        request=ShareRequestSerializer,
+        responses={201: CaseShareSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, case_id):
+        """Support staff: share the case, masked, with its organisation's admins.
+        Detections are recomputed on the server; a masked text that would still
+        identify the reporter (an email address, a phone number, their name...) is
+        refused with 409 ``still_identifying`` and nothing is stored. The reporter
+        is told, and can read exactly what was shared."""
+        case = _staff_case(request, case_id)
+        serializer = ShareRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        share = services.case_share(
+            actor=request.user,
+            case=case,
+            unmask=[(u["field"], u["start"], u["end"]) for u in serializer.validated_data["unmask"]],
+            extra=[(e["phrase"], e["kind"]) for e in serializer.validated_data["extra"]],
+            request=request,
+        )
+        return Response(CaseShareSerializer(share).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["support"])
+class OrgSharedCaseListView(OrganizationScopedAPIView):
+    serializer_class = CaseShareSerializer
+    required_scopes = {"GET": Scope.SUPPORT_CASES_READ}
+
+    @extend_schema(responses={200: CaseShareSerializer(many=True), **error_responses(401, 403, 404)})
+    def get(self, request, org_slug):
+        """Support cases iCentrex shared with the organisation, masked, newest first."""
+        shares = selectors.shared_cases_for_organization(organization=self.organization)
+        page = self.paginate_queryset(shares)
+        return self.get_paginated_response(CaseShareSerializer(page, many=True).data)
+
+
+@extend_schema(tags=["support"])
+class OrgSharedCaseDetailView(OrganizationScopedAPIView):
+    serializer_class = SharedCaseDetailSerializer
+    required_scopes = {"GET": Scope.SUPPORT_CASES_READ}
+
+    @extend_schema(responses={200: SharedCaseDetailSerializer, **error_responses(401, 403, 404)})
+    def get(self, request, org_slug, share_id):
+        """One shared case: the masked subject and body, counts of what was masked
+        (never the values) and the organisation's replies."""
+        share = selectors.access_shared_case(organization=self.organization, share_id=share_id)
+        share.reply_list = list(selectors.shared_case_replies(share=share))
+        return Response(SharedCaseDetailSerializer(share).data)

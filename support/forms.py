@@ -1,7 +1,21 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .masking import KINDS
 from .models import MinorReport, PrivacyQuestion, SupportCase
+
+# How each kind of mask is named on the pages (the masks themselves say [email], [name]...).
+MASK_KINDS = {
+    "email": _("email address"),
+    "phone": _("phone number"),
+    "ip": _("IP address"),
+    "url": _("link with a token"),
+    "card": _("card number"),
+    "iban": _("bank account (IBAN)"),
+    "personnummer": _("personal identity number"),
+    "name": _("name"),
+    "username": _("username"),
+}
 
 # A field people never see (moved off-screen by CSS, hidden from assistive
 # technology, skipped by Tab) that form-filling bots fill in. Its name looks
@@ -214,3 +228,31 @@ class CaseAssignForm(_StaffForm):
 
 class CaseStatusForm(_StaffForm):
     status = forms.ChoiceField(label=_("Status"), choices=SupportCase.Status.choices)
+
+
+class ShareMaskForm(_StaffForm):
+    """A phrase the staff member masks by hand, wherever it occurs in the case."""
+
+    phrase = forms.CharField(
+        label=_("Also mask this phrase"),
+        required=False,
+        max_length=200,
+        help_text=_("Every occurrence in the subject and the message is masked."),
+    )
+    kind = forms.ChoiceField(label=_("Mask it as"), choices=[], initial="name")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(kind, MASK_KINDS[kind]) for kind in KINDS]
+        self.fields["phrase"].widget.attrs["autocomplete"] = "off"
+
+
+class SharedCaseReplyForm(_StaffForm):
+    """An organisation admin's reply on a shared case."""
+
+    body = forms.CharField(
+        label=_("Your reply"),
+        max_length=10_000,
+        help_text=_("Goes to iCentrex support, who handle the case. The person who asked does not see it."),
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from audit.evidence import AppendOnlyModel
+
 
 class MinorReport(models.Model):
     """Someone (anyone, no account needed) tells us an account belongs to a child
@@ -161,17 +163,24 @@ class CaseMessage(models.Model):
         REPORTER = "reporter", _("Reporter")
         STAFF_REPLY = "staff_reply", _("Staff reply")
         INTERNAL_NOTE = "internal_note", _("Internal note")
+        # The case was shared, masked, with the organisation's admins (``share`` says which).
+        SHARE_NOTICE = "share_notice", _("Shared with the organisation")
 
-    VISIBLE_TO_REPORTER = (Kind.REPORTER, Kind.STAFF_REPLY)
+    VISIBLE_TO_REPORTER = (Kind.REPORTER, Kind.STAFF_REPLY, Kind.SHARE_NOTICE)
+    EMAILED = (Kind.STAFF_REPLY, Kind.SHARE_NOTICE)
 
     case = models.ForeignKey(SupportCase, on_delete=models.CASCADE, related_name="messages")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    body = models.TextField(_("message"), max_length=SupportCase.BODY_MAX)
+    body = models.TextField(_("message"), max_length=SupportCase.BODY_MAX, blank=True)
+    # Share notices only: the masked version the reporter is shown.
+    share = models.OneToOneField(
+        "CaseShare", on_delete=models.PROTECT, null=True, blank=True, related_name="notice"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
-    # Staff replies only: set when the email went out, so a repeated task sends nothing.
+    # Staff replies and share notices: set when the email went out, so a repeated task sends nothing.
     emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -179,10 +188,76 @@ class CaseMessage(models.Model):
         indexes = [models.Index(fields=["case", "created_at"], name="support_case_message_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind="staff_reply") | Q(emailed_at__isnull=True),
+                condition=Q(kind__in=["staff_reply", "share_notice"]) | Q(emailed_at__isnull=True),
                 name="support_case_message_only_replies_emailed",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="share_notice", share__isnull=False)
+                | (~Q(kind="share_notice") & Q(share__isnull=True)),
+                name="support_case_message_notice_has_share",
             ),
         ]
 
     def __str__(self):
         return f"{self.kind} {self.pk} on case {self.case_id}"
+
+
+class CaseShare(AppendOnlyModel):
+    """Evidence that staff shared a case, masked, with its organisation's
+    admins: only the masked text is ever stored, with counts of what was masked
+    (per kind and rule, never the values). Append-only (a trigger in PostgreSQL)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Cases are not deleted (a deleted account stays as a placeholder row): PROTECT.
+    case = models.ForeignKey(SupportCase, on_delete=models.PROTECT, related_name="shares")
+    # The case's organisation when it was shared. Evidence outlives the organisation (its
+    # deletion leaves the row as it is, like the sharing log's organisation_id): no constraint.
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="shared_cases",
+    )
+    masked_subject = models.CharField(max_length=SupportCase.SUBJECT_MAX * 4)
+    masked_body = models.TextField()
+    redaction_report = models.JSONField(default=list)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    shared_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-shared_at", "-id"]
+        indexes = [models.Index(fields=["organization", "-shared_at"], name="support_share_org_idx")]
+
+    def __str__(self):
+        return f"Share {self.public_id} of case {self.case_id}"
+
+    @property
+    def masked_counts(self) -> list[dict]:
+        """The report summed per kind (what the admins see)."""
+        counts: dict[str, int] = {}
+        for row in self.redaction_report:
+            counts[row["kind"]] = counts.get(row["kind"], 0) + row["count"]
+        return [{"kind": kind, "count": n} for kind, n in sorted(counts.items())]
+
+
+class SharedCaseReply(models.Model):
+    """An organisation admin answers a shared case. It reaches iCentrex staff
+    (the staff case page, and an email to the assigned staff member), never the
+    reporter directly."""
+
+    BODY_MAX = 10_000
+
+    share = models.ForeignKey(CaseShare, on_delete=models.PROTECT, related_name="replies")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField(_("reply"), max_length=BODY_MAX)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the assigned staff member was emailed: a repeated task sends nothing.
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"Reply {self.pk} to share {self.share_id}"

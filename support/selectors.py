@@ -1,4 +1,4 @@
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
@@ -6,7 +6,15 @@ from accounts.selectors import PRIVACY_OFFICER_GROUP, SUPPORT_GROUP, account_by_
 from organizations.models import Membership, Organization
 from organizations.selectors import organizations_blocking_account_deletion
 
-from .models import CaseMessage, MinorReport, PrivacyQuestion, QuestionReply, SupportCase
+from .models import (
+    CaseMessage,
+    CaseShare,
+    MinorReport,
+    PrivacyQuestion,
+    QuestionReply,
+    SharedCaseReply,
+    SupportCase,
+)
 
 # The queues open on what still needs someone; "all" shows everything.
 _OPEN_REPORTS = [MinorReport.Status.NEW, MinorReport.Status.SUSPENDED]
@@ -101,7 +109,7 @@ def case_messages_for_reporter(*, case: SupportCase) -> QuerySet[CaseMessage]:
     """The thread without internal notes."""
     return (
         case.messages.filter(kind__in=CaseMessage.VISIBLE_TO_REPORTER)
-        .select_related("author")
+        .select_related("author", "share__organization")
         .order_by("created_at", "id")
     )
 
@@ -133,7 +141,7 @@ def access_case_by_public_id(*, public_id) -> SupportCase:
 
 def case_messages_for_staff(*, case: SupportCase) -> QuerySet[CaseMessage]:
     """The whole thread, internal notes included."""
-    return case.messages.select_related("author").order_by("created_at", "id")
+    return case.messages.select_related("author", "share__organization").order_by("created_at", "id")
 
 
 def support_staff() -> QuerySet[User]:
@@ -151,3 +159,38 @@ def support_staff() -> QuerySet[User]:
 def case_organizations_for(*, user: User) -> QuerySet[Organization]:
     """The organisations a reporter may link a case to: their own."""
     return Organization.objects.filter(memberships__user=user).order_by("name")
+
+
+# --- Shared cases --------------------------------------------------------------------
+
+
+def case_shares_for_staff(*, case: SupportCase) -> list[CaseShare]:
+    """The case's shares, each with its organisation's replies (staff case page)."""
+    return list(
+        case.shares.select_related("organization", "reviewed_by")
+        .prefetch_related(Prefetch("replies", queryset=SharedCaseReply.objects.select_related("author")))
+        .order_by("shared_at", "id")
+    )
+
+
+def shared_cases_for_organization(*, organization: Organization) -> QuerySet[CaseShare]:
+    """What was shared with the organisation: masked texts only (the case is never joined in)."""
+    return (
+        CaseShare.objects.filter(organization=organization)
+        .select_related("reviewed_by")
+        .annotate(reply_count=Count("replies"))
+        .order_by("-shared_at", "-id")
+    )
+
+
+def access_shared_case(*, organization: Organization, share_id) -> CaseShare:
+    """A share of this organisation; another organisation's is a 404."""
+    return get_object_or_404(
+        CaseShare.objects.select_related("reviewed_by", "organization"),
+        organization=organization,
+        public_id=share_id,
+    )
+
+
+def shared_case_replies(*, share: CaseShare) -> QuerySet[SharedCaseReply]:
+    return share.replies.select_related("author").order_by("created_at", "id")

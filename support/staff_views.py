@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.selectors import account_by_email, is_support_staff, staff_sections_for
+from icentrex.errors import RuleViolation
 
 from . import selectors, services
 from .forms import (
@@ -23,6 +24,7 @@ from .forms import (
     MinorReportFilterForm,
     PrivacyQuestionFilterForm,
     ReplyForm,
+    ShareMaskForm,
     SuspendAccountForm,
 )
 
@@ -238,6 +240,7 @@ def _case_page(
             "assign_form": assign_form
             or CaseAssignForm(staff=selectors.support_staff(), initial={"assignee": case.assigned_to_id}),
             "status_form": status_form or CaseStatusForm(initial={"status": case.status}),
+            "shares": selectors.case_shares_for_staff(case=case),
         },
         status=status,
     )
@@ -302,3 +305,107 @@ def case_status(request, case_id):
     )
     messages.success(request, _("The status is changed."))
     return redirect("staff_case", case.pk)
+
+
+# --- Sharing a case, masked, with its organisation's admins -----------------------------
+
+
+def _segments(text, detections, kept_keys, field):
+    """The text in pieces for the preview: plain runs and detections (each with
+    the key of its "keep masked" checkbox)."""
+    pieces, position = [], 0
+    for detection in detections:
+        if detection.start > position:
+            pieces.append({"text": text[position : detection.start]})
+        key = f"{field}:{detection.start}:{detection.end}"
+        pieces.append(
+            {
+                "text": text[detection.start : detection.end],
+                "detection": detection,
+                "key": key,
+                "kept": key in kept_keys,
+            }
+        )
+        position = detection.end
+    if position < len(text):
+        pieces.append({"text": text[position:]})
+    return pieces
+
+
+def _parse_key(key: str):
+    field, start, end = key.split(":")
+    if field not in services.FIELDS:
+        raise ValueError(key)
+    return field, int(start), int(end)
+
+
+def _share_choices(request, preview):
+    """What the staff member chose on the form: the detections to keep masked
+    and the phrases to mask by hand (the earlier ones kept, a new one added)."""
+    all_keys = {
+        f"{field}:{d.start}:{d.end}" for field in services.FIELDS for d in preview["detections"][field]
+    }
+    if request.method == "GET":
+        return all_keys, [], None
+    kept = set(request.POST.getlist("keep")) & all_keys
+    extra, error = [], None
+    for value in request.POST.getlist("extra"):
+        kind, _sep, phrase = value.partition("|")
+        if phrase.strip() and (phrase.strip(), kind) not in extra:
+            extra.append((phrase.strip(), kind))
+    form = ShareMaskForm(request.POST)
+    if form.is_valid() and form.cleaned_data["phrase"]:
+        pair = (form.cleaned_data["phrase"], form.cleaned_data["kind"])
+        if pair not in extra:
+            extra.append(pair)
+    elif not form.is_valid():
+        error = form
+    return kept, extra, error
+
+
+@require_http_methods(["GET", "POST"])
+@support_staff_required
+def case_share(request, case_id):
+    """Review the masks and share: every detection highlighted with a "keep
+    masked" box, phrases to mask by hand, the masked result, then "Share". A
+    refused share (it would still identify someone) shows why and writes nothing."""
+    case = selectors.access_case_for_staff(case_id=case_id)
+    preview = services.case_mask_preview(actor=request.user, case=case)
+    kept, extra, form_errors = _share_choices(request, preview)
+    unmask = [
+        (field, d.start, d.end)
+        for field in services.FIELDS
+        for d in preview["detections"][field]
+        if f"{field}:{d.start}:{d.end}" not in kept
+    ]
+    refusal, version, status = None, None, 200
+    if form_errors is None:
+        try:
+            version = services.case_masked_version(actor=request.user, case=case, unmask=unmask, extra=extra)
+        except RuleViolation as error:
+            refusal, status = str(error.message), error.status_code
+        if version is not None and request.POST.get("action") == "share":
+            services.case_share(actor=request.user, case=case, unmask=unmask, extra=extra, request=request)
+            messages.success(
+                request,
+                _("The case is shared, masked, with the administrators of %(name)s. The reporter is told.")
+                % {"name": case.organization.name},
+            )
+            return redirect("staff_case", case.pk)
+    else:
+        status = 400
+    return render(
+        request,
+        "staff/case_share.html",
+        {
+            "case": case,
+            "subject_segments": _segments(case.subject, preview["detections"]["subject"], kept, "subject"),
+            "body_segments": _segments(case.body, preview["detections"]["body"], kept, "body"),
+            "detection_count": sum(len(preview["detections"][f]) for f in services.FIELDS),
+            "extra": [{"phrase": p, "kind": k, "value": f"{k}|{p}"} for p, k in extra],
+            "mask_form": form_errors or ShareMaskForm(),
+            "version": version,
+            "refusal": refusal,
+        },
+        status=status,
+    )

@@ -133,6 +133,74 @@ def case_reply_send(self, message_id: int) -> str:
     return "sent"
 
 
+@shared_task(**_RETRY)
+def case_share_notify(self, message_id: int) -> str:
+    """Tell the reporter, once, that their case was shared in masked form with
+    their organisation's administrators, with a link to exactly what was shared."""
+    from django.urls import reverse
+
+    from .models import CaseMessage
+
+    with transaction.atomic():
+        notice = (
+            CaseMessage.objects.select_for_update(of=("self",))
+            .select_related("case", "case__reporter", "share", "share__organization")
+            .filter(pk=message_id, kind=CaseMessage.Kind.SHARE_NOTICE)
+            .first()
+        )
+        if notice is None or notice.emailed_at:
+            return "skipped"
+        reporter = notice.case.reporter
+        if not reporter.is_active:
+            return "skipped"
+        link = settings.SITE_URL.rstrip("/") + reverse("privacy_case", args=[notice.case.public_id])
+        _send(
+            template="case_shared",
+            context={
+                "case": notice.case,
+                "share": notice.share,
+                "link": link + f"#share-{notice.share.public_id}",
+            },
+            to=reporter.email,
+            language=reporter.language,
+        )
+        notice.emailed_at = timezone.now()
+        notice.save(update_fields=["emailed_at"])
+    return "sent"
+
+
+@shared_task(**_RETRY)
+def shared_case_reply_send(self, reply_id: int) -> str:
+    """Email an organisation's reply on a shared case to the staff member the
+    case is assigned to, once. Nobody assigned: no email (it shows on the case page)."""
+    from django.urls import reverse
+
+    from .models import SharedCaseReply
+
+    with transaction.atomic():
+        reply = (
+            SharedCaseReply.objects.select_for_update(of=("self",))
+            .select_related("share__case__assigned_to", "share__organization")
+            .filter(pk=reply_id)
+            .first()
+        )
+        if reply is None or reply.emailed_at:
+            return "skipped"
+        staff = reply.share.case.assigned_to
+        if staff is None or not staff.is_active:
+            return "skipped"
+        link = settings.SITE_URL.rstrip("/") + reverse("staff_case", args=[reply.share.case_id])
+        _send(
+            template="shared_case_reply",
+            context={"reply": reply, "share": reply.share, "link": link},
+            to=staff.email,
+            language=staff.language,
+        )
+        reply.emailed_at = timezone.now()
+        reply.save(update_fields=["emailed_at"])
+    return "sent"
+
+
 # Younger rows may still have their first task in flight; older ones are not
 # worth an email any more (someone will have written to us another way).
 SWEEP_AFTER = timedelta(minutes=10)
@@ -143,7 +211,7 @@ SWEEP_UNTIL = timedelta(days=2)
 def support_email_sweep() -> dict:
     """Periodic (Celery beat): re-enqueue emails whose task was lost. Safe to
     overlap with a task still running: each one checks its row under a lock."""
-    from .models import CaseMessage, MinorReport, PrivacyQuestion, QuestionReply
+    from .models import CaseMessage, MinorReport, PrivacyQuestion, QuestionReply, SharedCaseReply
 
     now = timezone.now()
     window = {"created_at__lt": now - SWEEP_AFTER, "created_at__gte": now - SWEEP_UNTIL}
@@ -167,6 +235,19 @@ def support_email_sweep() -> dict:
                 **window,
             ).values_list("pk", flat=True)
         ),
+        "share_notices": list(
+            CaseMessage.objects.filter(
+                kind=CaseMessage.Kind.SHARE_NOTICE,
+                emailed_at__isnull=True,
+                case__reporter__is_active=True,
+                **window,
+            ).values_list("pk", flat=True)
+        ),
+        "shared_case_replies": list(
+            SharedCaseReply.objects.filter(
+                emailed_at__isnull=True, share__case__assigned_to__is_active=True, **window
+            ).values_list("pk", flat=True)
+        ),
     }
     for pk in found["minor_reports"]:
         minor_report_acknowledge.delay(pk)
@@ -176,6 +257,10 @@ def support_email_sweep() -> dict:
         question_reply_send.delay(pk)
     for pk in found["case_replies"]:
         case_reply_send.delay(pk)
+    for pk in found["share_notices"]:
+        case_share_notify.delay(pk)
+    for pk in found["shared_case_replies"]:
+        shared_case_reply_send.delay(pk)
     if any(found.values()):
         logger.warning("Support emails re-enqueued by the sweep: %s", found)
     return {key: len(ids) for key, ids in found.items()}

@@ -49,4 +49,5 @@ urlpatterns = [
     path("staff/cases/<int:case_id>/assign/", staff_views.case_assign, name="staff_case_assign"),
     path("staff/cases/<int:case_id>/status/", staff_views.case_status, name="staff_case_status"),
     path("staff/cases/<int:case_id>/note/", staff_views.case_note, name="staff_case_note"),
+    path("staff/cases/<int:case_id>/share/", staff_views.case_share, name="staff_case_share"),
 ]

@@ -461,6 +461,8 @@ SPECTACULAR_SETTINGS = {
         "CaseMessageKindEnum": "support.models.CaseMessage.Kind",
         # Named as before support cases brought a second "kind".
         "KindEnum": "integrations.models.Provider.Kind",
+        "MaskKindEnum": "support.masking.KINDS",
+        "MaskedFieldEnum": "support.services.FIELDS",
     },
 }
 

@@ -131,6 +131,11 @@ def test_privacy_centre_pages(axe, page, live_server, screenshot):
     support.case_reply_by_staff(actor=ada, case=case, body="Which browser do you use?")
     support.case_add_internal_note(actor=ada, case=case, body="Internal: check the export worker.")
     support.case_assign(actor=ada, case=case, assignee=ada)
+    # Shared, masked, with Acme's admins (Ada is its owner), with a reply from the organisation.
+    share = support.case_share(actor=ada, case=case)
+    support.shared_case_reply(
+        actor_membership=Membership.objects.get(user=ada, organization=acme), share=share, body="Fixed."
+    )
     support.case_open(actor=bo, subject="Cannot leave Acme", body="The leave button is missing.")
     # Integrations: one for a team, one of Ada's own, and emails she was sent (the sharing log).
     from integrations.models import Provider
@@ -186,6 +191,9 @@ def test_privacy_centre_pages(axe, page, live_server, screenshot):
         f"/privacy/support-cases/{case.public_id}/",
         "/staff/cases/",
         f"/staff/cases/{case.pk}/",
+        f"/staff/cases/{case.pk}/share/",
+        "/orgs/acme/support-cases/",
+        f"/orgs/acme/support-cases/{share.public_id}/",
         "/accounts/email/",
         "/accounts/2fa/",
         "/privacy/data-sharing/",

@@ -9,6 +9,7 @@ from functools import cache
 from types import SimpleNamespace
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.urls import resolve
 from drf_spectacular.generators import SchemaGenerator
@@ -27,6 +28,7 @@ from organizations.models import (
     TeamMembership,
 )
 from organizations.roles import OrgRole, Scope, TeamRole, role_has_scope
+from support.services import case_open, case_share
 from tests.factories import UserFactory
 
 PREFIX = "/api/v1/orgs/{org_slug}"
@@ -115,6 +117,9 @@ MATRIX = {
     # What was disclosed under them: owners and admins read; owners preview (a dry run).
     ("GET", PREFIX + "/disclosures"): Op(Scope.DISCLOSURES_READ),
     ("POST", PREFIX + "/disclosures/dry-run"): Op(Scope.DOMAINS_WRITE),
+    # Support cases iCentrex shared, masked, with the organisation: owners and admins.
+    ("GET", PREFIX + "/shared-cases/"): Op(Scope.SUPPORT_CASES_READ),
+    ("GET", PREFIX + "/shared-cases/{share_id}"): Op(Scope.SUPPORT_CASES_READ),
 }
 
 
@@ -145,6 +150,7 @@ def test_views_ask_for_the_scope_the_matrix_expects(method, path):
             export_id=1,
             domain_id=1,
             public_id="5d1f3c6e-0000-4000-8000-000000000001",
+            share_id="5d1f3c6e-0000-4000-8000-000000000002",
         )
     ).func.view_class
     assert view.required_scopes[method] == MATRIX[(method, path)].scope
@@ -202,6 +208,16 @@ def world(db, dns_server):
         DomainClaim.objects.create(organization=org, domain=f"{org.slug}.example", token="t0ken")
         for org in (acme, globex)
     )
+    # A support case of each organisation, shared masked with its admins by support staff.
+    agent = UserFactory(is_staff=True)
+    agent.groups.add(Group.objects.get_or_create(name="support")[0])
+    share, foreign_share = (
+        case_share(
+            actor=agent,
+            case=case_open(actor=who.user, subject="Export fails", body="Nothing happens.", organization=org),
+        )
+        for who, org in ((people["member"], acme), (foreign_member, globex))
+    )
     return SimpleNamespace(
         people=people,
         own={
@@ -213,6 +229,7 @@ def world(db, dns_server):
             "export_id": export.pk,
             "public_id": str(installation.public_id),
             "domain_id": claim.pk,
+            "share_id": str(share.public_id),
         },
         foreign={
             "member_id": foreign_member.pk,
@@ -223,6 +240,7 @@ def world(db, dns_server):
             "export_id": foreign_export.pk,
             "public_id": str(foreign_installation.public_id),
             "domain_id": foreign_claim.pk,
+            "share_id": str(foreign_share.public_id),
         },
     )
 

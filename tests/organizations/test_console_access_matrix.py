@@ -72,6 +72,12 @@ CONSOLE = {
     "org_domain_revoke": Page(Scope.DOMAINS_WRITE, "POST", 302, params=("domain_id",)),
     "org_disclosure_dry_run": Page(Scope.DOMAINS_WRITE, "POST"),
     "org_disclosures": Page(Scope.DISCLOSURES_READ),
+    # Support cases shared, masked, with owners and admins; another organisation's share is a 404.
+    "org_shared_cases": Page(Scope.SUPPORT_CASES_READ),
+    "org_shared_case": Page(Scope.SUPPORT_CASES_READ, params=("share_id",)),
+    "org_shared_case_reply": Page(
+        Scope.SUPPORT_CASES_READ, "POST", 302, {"body": "We are looking into it."}, ("share_id",)
+    ),
 }
 
 

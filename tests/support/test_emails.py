@@ -114,6 +114,8 @@ def test_the_sweep_re_enqueues_lost_emails_only(django_capture_on_commit_callbac
             "questions": 0,
             "replies": 1,
             "case_replies": 0,
+            "share_notices": 0,
+            "shared_case_replies": 0,
         }
     report_ack.assert_called_once_with(old.pk)
     question_ack.assert_not_called()

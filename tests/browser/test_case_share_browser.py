@@ -1,0 +1,59 @@
+"""The staff share flow in a browser, without JavaScript help: preview, untick a
+mask (refused: it would identify the reporter), tick it again, add a phrase to
+mask, preview again, share; the organisation's admin then sees the masked text."""
+
+import pytest
+from django.contrib.auth.models import Group
+from playwright.sync_api import expect
+
+from organizations.models import Membership, Organization
+from support import services
+from support.models import CaseShare
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_staff_review_the_masks_and_share(page, live_server, screenshot):
+    agent = UserFactory(email="agent@icentrex.example", name="Sam Support", is_staff=True)
+    agent.groups.add(Group.objects.get_or_create(name="support")[0])
+    alice = UserFactory(email="alice@example.org", name="Alice Andersson")
+    acme = Organization.objects.create(name="Acme", slug="acme")
+    Membership.objects.create(organization=acme, user=alice)
+    Membership.objects.create(organization=acme, user=UserFactory(name="Bob Berg"), role="admin")
+    case = services.case_open(
+        actor=alice,
+        subject="Export broken",
+        body="I am Alice Andersson, write to alice@example.org. Bob Berg saw it too. Project Nightjar.",
+        organization=acme,
+    )
+
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Email").fill(agent.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.goto(live_server.url + f"/staff/cases/{case.pk}/")
+    page.get_by_role("link", name="Review the masks and share").click()
+    expect(page.locator("mark[data-kind=email]")).to_have_count(1)
+    expect(page.locator("#masked-body")).to_contain_text("write to [email]")
+    screenshot(page, "case-share-preview")
+
+    # Leaving the email address as written is refused, and nothing is shared.
+    page.get_by_label("keep masked as [email]").uncheck()
+    page.get_by_role("button", name="Preview again").click()
+    expect(page.get_by_role("alert")).to_contain_text("would still identify someone")
+    expect(page.get_by_role("button", name="Share", exact=True)).to_have_count(0)
+    screenshot(page, "case-share-refused")
+    assert not CaseShare.objects.exists()
+
+    page.get_by_label("keep masked as [email]").check()
+    page.get_by_label("Also mask this phrase").fill("Nightjar")
+    page.get_by_label("Mask it as").select_option("name")
+    page.get_by_role("button", name="Preview again").click()
+    expect(page.locator("#masked-body")).to_contain_text("Project [name].")
+    screenshot(page, "case-share-manual")
+    page.get_by_role("button", name="Share", exact=True).click()
+    expect(page.get_by_text("The case is shared, masked")).to_be_visible()
+    share = CaseShare.objects.get()
+    assert share.masked_body == "I am [name], write to [email]. [name] saw it too. Project [name]."
+    screenshot(page, "case-share-done")
