@@ -101,72 +101,66 @@ def question_reply_send(self, reply_id: int) -> str:
     return "sent"
 
 
-@shared_task(**_RETRY)
-def case_reply_send(self, message_id: int) -> str:
-    """Email a staff reply on a support case to its reporter, once. Internal
-    notes and the reporter's own messages are never emailed."""
+def _email_case_message(message_id: int, *, kind: str, template: str, anchor) -> str:
+    """Email one case message (a staff reply, a share notice) to the case's
+    reporter, once: ``emailed_at`` under the row lock makes a retried or
+    duplicated task a no-op. ``anchor`` gives the link's #fragment, if any."""
     from django.urls import reverse
 
     from .models import CaseMessage
 
     with transaction.atomic():
-        reply = (
+        message = (
             CaseMessage.objects.select_for_update(of=("self",))
-            .select_related("case", "case__reporter")
-            .filter(pk=message_id, kind=CaseMessage.Kind.STAFF_REPLY)
+            .select_related("case", "case__reporter", "share", "share__organization")
+            .filter(pk=message_id, kind=kind)
             .first()
         )
-        if reply is None or reply.emailed_at:
+        if message is None or message.emailed_at:
             return "skipped"
-        reporter = reply.case.reporter
+        reporter = message.case.reporter
         if not reporter.is_active:
             return "skipped"  # a suspended or deleted account gets no mail
-        link = settings.SITE_URL.rstrip("/") + reverse("privacy_case", args=[reply.case.public_id])
+        link = settings.SITE_URL.rstrip("/") + reverse("privacy_case", args=[message.case.public_id])
         _send(
-            template="case_reply",
-            context={"reply": reply, "case": reply.case, "link": link},
+            template=template,
+            context={
+                "reply": message,
+                "case": message.case,
+                "share": message.share,
+                "link": link + anchor(message),
+            },
             to=reporter.email,
             language=reporter.language,
         )
-        reply.emailed_at = timezone.now()
-        reply.save(update_fields=["emailed_at"])
+        message.emailed_at = timezone.now()
+        message.save(update_fields=["emailed_at"])
     return "sent"
+
+
+@shared_task(**_RETRY)
+def case_reply_send(self, message_id: int) -> str:
+    """Email a staff reply on a support case to its reporter, once. Internal
+    notes and the reporter's own messages are never emailed."""
+    from .models import CaseMessage
+
+    return _email_case_message(
+        message_id, kind=CaseMessage.Kind.STAFF_REPLY, template="case_reply", anchor=lambda message: ""
+    )
 
 
 @shared_task(**_RETRY)
 def case_share_notify(self, message_id: int) -> str:
     """Tell the reporter, once, that their case was shared in masked form with
     their organisation's administrators, with a link to exactly what was shared."""
-    from django.urls import reverse
-
     from .models import CaseMessage
 
-    with transaction.atomic():
-        notice = (
-            CaseMessage.objects.select_for_update(of=("self",))
-            .select_related("case", "case__reporter", "share", "share__organization")
-            .filter(pk=message_id, kind=CaseMessage.Kind.SHARE_NOTICE)
-            .first()
-        )
-        if notice is None or notice.emailed_at:
-            return "skipped"
-        reporter = notice.case.reporter
-        if not reporter.is_active:
-            return "skipped"
-        link = settings.SITE_URL.rstrip("/") + reverse("privacy_case", args=[notice.case.public_id])
-        _send(
-            template="case_shared",
-            context={
-                "case": notice.case,
-                "share": notice.share,
-                "link": link + f"#share-{notice.share.public_id}",
-            },
-            to=reporter.email,
-            language=reporter.language,
-        )
-        notice.emailed_at = timezone.now()
-        notice.save(update_fields=["emailed_at"])
-    return "sent"
+    return _email_case_message(
+        message_id,
+        kind=CaseMessage.Kind.SHARE_NOTICE,
+        template="case_shared",
+        anchor=lambda notice: f"#share-{notice.share.public_id}",
+    )
 
 
 @shared_task(**_RETRY)
