@@ -7,6 +7,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from data_requests.register import Deleted, Exported, PersonalData
+
 
 def normalize_email_address(email: str) -> str:
     # Whole-address lower case: no mail provider we serve treats local parts
@@ -41,6 +43,27 @@ class UserManager(BaseUserManager):
 
 class User(AbstractBaseUser, PermissionsMixin):
     """A person with an iCentrex account; the email address is the login."""
+
+    personal_data = PersonalData(
+        person="the account itself",
+        export=Exported(
+            "profile",
+            _(
+                "Your address, name, language, when you joined and last signed in, and when you passed the "
+                "age "
+                "check (never a birth date)."
+            ),
+        ),
+        erasure=Deleted(
+            _(
+                "Your name, address, language, password and sign-in dates are deleted. An empty, inactive "
+                "row "
+                "(deleted-<number>@deleted.invalid) keeps the account's number, so records that point at it "
+                "keep their shape."
+            )
+        ),
+        retention=_("Kept until you delete your account."),
+    )
 
     email = models.EmailField(_("email address"), unique=True)
     name = models.CharField(_("name"), max_length=150, blank=True)
@@ -100,6 +123,19 @@ class PersonalAccessToken(models.Model):
     """A personal API token for scripts and apps. Only a SHA-256 of the token is
     stored (the token has 256 bits of randomness, so a slow hash adds nothing);
     the clear token is shown once, at creation."""
+
+    personal_data = PersonalData(
+        person="user",
+        export=Exported(
+            "profile",
+            _(
+                "Each token's name, first characters and when it was created, last used, expires and was "
+                "revoked; never the token."
+            ),
+        ),
+        erasure=Deleted(_("Your API tokens are deleted.")),
+        retention=_("Kept while the account exists."),
+    )
 
     PREFIX = "icx_"
 

@@ -3,7 +3,7 @@ from datetime import datetime
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -170,41 +170,21 @@ def user_reinstate(*, actor: User, user: User, context: dict | None = None, requ
 
 
 def user_delete_profile(*, actor: User, user: User, context: dict | None = None, request=None) -> User:
-    """Delete a suspended account's profile data and crypto-shred the person.
+    """Delete a suspended account's profile data and crypto-shred the person
+    (staff, after a report of a child under 13).
 
     The account row stays as an inactive, nameless placeholder, so rows that
     point at it (and the audit trail) keep their shape; what identified the
-    person goes: name, address (replaced by a placeholder), allauth email
-    addresses, API tokens, two-factor authenticators, staff groups, and their
-    subject link with their own key, which makes every sealed value about them
-    in the evidence unreadable. Organisation memberships are ended before this
-    by the organisations' own service. Full self-service erasure is issue 9."""
+    person goes (``_profile_wipe``), then their subject link with their own key,
+    which makes every sealed value about them in the evidence unreadable.
+    Organisation memberships are ended before this by the organisations' own
+    service. Self-service erasure (data_requests.erasure) ends the same way."""
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         _refuse_staff_target(actor=actor, user=user)
         if user.is_active:
             raise Conflict(_("Suspend the account before deleting it."), code="not_suspended")
-        removed = {
-            "email_addresses_removed": EmailAddress.objects.filter(user=user)
-            .delete()[1]
-            .get(EmailAddress._meta.label, 0),
-            "authenticators_removed": Authenticator.objects.filter(user=user)
-            .delete()[1]
-            .get(Authenticator._meta.label, 0),
-            "api_tokens_removed": PersonalAccessToken.objects.filter(user=user)
-            .delete()[1]
-            .get(PersonalAccessToken._meta.label, 0),
-        }
-        user.name = ""
-        user.email = deleted_account_email(user)
-        user.language = ""
-        user.age_check_passed_at = None
-        user.last_login = None
-        user.is_active = False
-        user.set_unusable_password()
-        user.save()
-        user.groups.clear()
-        user.user_permissions.clear()
+        removed = _profile_wipe(user)
         # The last event about the person: written before the shredding, under
         # their subject key, which then no longer leads to anyone.
         audit_record(
@@ -217,3 +197,108 @@ def user_delete_profile(*, actor: User, user: User, context: dict | None = None,
         )
         subject_shred(user=user)
     return user
+
+
+def _deleted_count(queryset) -> int:
+    return queryset.delete()[1].get(queryset.model._meta.label, 0)
+
+
+def _profile_wipe(user: User) -> dict:
+    """Everything on the account that identifies the person goes; the row stays
+    as an inactive placeholder. Returns counts (nothing personal)."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    removed = {
+        "email_addresses_removed": _deleted_count(EmailAddress.objects.filter(user=user)),
+        "authenticators_removed": _deleted_count(Authenticator.objects.filter(user=user)),
+        "api_tokens_removed": _deleted_count(PersonalAccessToken.objects.filter(user=user)),
+        # The back office's own change log names the account by its address (object_repr).
+        "admin_log_entries_removed": _deleted_count(
+            LogEntry.objects.filter(
+                models.Q(user=user)
+                | models.Q(content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk))
+            )
+        ),
+        "sessions_ended": sessions_end_for(user=user),
+    }
+    user.name = ""
+    user.email = deleted_account_email(user)
+    user.language = ""
+    user.age_check_passed_at = None
+    user.last_login = None
+    user.is_active = False
+    user.set_unusable_password()
+    user.save()
+    user.groups.clear()
+    user.user_permissions.clear()
+    return removed
+
+
+def sessions_end_for(*, user: User) -> int:
+    """Delete every live session signed in to the account. Sessions are not
+    indexed by account (each is an encoded blob), so the live ones are read
+    and decoded; an unusable password already makes them fail Django's
+    session check, this removes them."""
+    from django.contrib.auth import SESSION_KEY
+    from django.contrib.sessions.models import Session
+
+    store = Session.get_session_store_class()()
+    mine = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=2000)
+        if str(store.decode(session.session_data).get(SESSION_KEY)) == str(user.pk)
+    ]
+    for start in range(0, len(mine), 1000):
+        Session.objects.filter(pk__in=mine[start : start + 1000]).delete()
+    return len(mine)
+
+
+def user_lock_out_for_erasure(*, user: User) -> dict:
+    """The first step of a self-service erasure: the account stops working at
+    once (no sign-in, its sessions and API tokens end), so nothing half-erased
+    is ever used. Returns counts."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user.is_active = False
+        user.set_unusable_password()
+        user.save(update_fields=["is_active", "password"])
+        return {
+            "api_tokens_revoked": PersonalAccessToken.objects.filter(user=user)
+            .active()
+            .update(revoked_at=timezone.now()),
+            "sessions_ended": sessions_end_for(user=user),
+        }
+
+
+def user_erase_profile(*, user: User, request_id) -> dict:
+    """The last step of a self-service erasure: the profile goes, the final
+    audit event is written under the person's subject key, and the person is
+    crypto-shredded (data_requests.erasure)."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        removed = _profile_wipe(user)
+        audit_record(
+            event_type=EventType.USER_ERASED,
+            actor=user,
+            subject=user,
+            target=user,
+            changes={"erasure_request": str(request_id), **removed},
+        )
+        subject_shred(user=user)
+    return removed
+
+
+def reauthenticate_with_password(*, user: User, password: str, code: str = "") -> None:
+    """Check that the person at the API is the account holder (before an
+    irreversible request): their password, and a current two-factor code when
+    they use two-factor sign-in. Forbidden otherwise."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    if not password or not user.check_password(password):
+        raise Forbidden(_("The password is not right."), code="reauthentication_failed")
+    totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if totp is not None and not (code and TOTP(totp).validate_code(code.strip())):
+        raise Forbidden(
+            _("Enter the current code from your authenticator app as well."), code="reauthentication_failed"
+        )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.selectors import audit_events_for_subject, audit_events_readable
+from data_requests.selectors import open_erasure_of
 from organizations.selectors import unacknowledged_disclosures
 from subjects.services import subject_key_for_user
 
@@ -31,6 +32,7 @@ def privacy_centre(request):
             "active_tokens": selectors.api_tokens_for_user(user=user).active().count(),
             "primary_email": EmailAddress.objects.filter(user=user, primary=True).first(),
             "disclosed_to": unacknowledged_disclosures(user=user),
+            "erasure": open_erasure_of(user=user),
             "recent_events": list(
                 audit_events_readable(
                     audit_events_for_subject(subject_key=subject_key_for_user(user=user))[:5]

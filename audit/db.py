@@ -2,14 +2,33 @@
 
 from django.db import migrations
 
-_FUNCTION = """
+# The one exception: a retention purge (audit.evidence.evidence_purge) deletes
+# rows past their retention period, with a transaction-local setting that only
+# that function sets. UPDATE is refused always.
+PURGE_SETTING = "icentrex.retention_purge"
+
+_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION icentrex_refuse_evidence_change() RETURNS trigger AS $$
 BEGIN
+    IF TG_OP = 'DELETE' AND current_setting('{PURGE_SETTING}', true) = 'on' THEN
+        RETURN OLD;
+    END IF;
     RAISE EXCEPTION 'table % is append-only: % refused', TG_TABLE_NAME, TG_OP
         USING ERRCODE = 'insufficient_privilege';
 END;
 $$ LANGUAGE plpgsql;
 """
+
+
+def refresh_evidence_function() -> migrations.RunPython:
+    """Re-create the trigger function (for databases migrated before it changed)."""
+    return migrations.RunPython(
+        lambda apps, schema_editor: (
+            schema_editor.connection.vendor == "postgresql" and schema_editor.execute(_FUNCTION, params=None)
+        ),
+        migrations.RunPython.noop,
+        elidable=False,
+    )
 
 
 def append_only_trigger(table: str) -> migrations.RunPython:

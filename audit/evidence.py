@@ -5,7 +5,7 @@ import hashlib
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import connection, models, transaction
 
 GENESIS_HASH = "0" * 64
 
@@ -51,3 +51,24 @@ def content_hash(content: dict, prev_hash: str = "") -> str:
         cls=DjangoJSONEncoder,
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def evidence_purge(queryset) -> int:
+    """Delete evidence rows whose retention period has ended: the one path by
+    which the product removes evidence (data_requests.retention calls it; the
+    register says which rows and when). Sealed streams keep each deleted row's
+    leaf in its seal, and the purge is recorded in the audit chain, so the
+    seals still verify and an unrecorded deletion is still caught. Rows that
+    others point at must be deleted first (no cascades here)."""
+    from .db import PURGE_SETTING
+
+    postgres = connection.vendor == "postgresql"
+    # Transaction-local, and switched off again at once: the rest of the caller's
+    # transaction stays under the trigger (an error rolls the setting back with the savepoint).
+    with transaction.atomic(), connection.cursor() as cursor:
+        if postgres:
+            cursor.execute("SELECT set_config(%s, 'on', true)", [PURGE_SETTING])
+        deleted = queryset._raw_delete(queryset.db)
+        if postgres:
+            cursor.execute("SELECT set_config(%s, 'off', true)", [PURGE_SETTING])
+    return deleted

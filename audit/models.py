@@ -3,6 +3,8 @@ from datetime import UTC
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from data_requests.register import EVIDENCE_REASON, Exported, PersonalData, Pseudonymised
+
 from .events import EventType
 from .evidence import AppendOnlyModel, content_hash
 
@@ -16,6 +18,19 @@ class AuditEvent(AppendOnlyModel):
     subject keys; personal old/new values sit in ``sealed_changes``, encrypted
     under the person's key.
     """
+
+    personal_data = PersonalData(
+        person="subject_key, actor_subject",
+        export=Exported(
+            "audit_events",
+            _("Every event about you or done by you, with the personal values sealed for you decrypted."),
+        ),
+        erasure=Pseudonymised(
+            _("Kept unchanged, and unlinked from you: your subject key no longer leads to you."),
+            EVIDENCE_REASON,
+        ),
+        retention=_("Kept for the life of the service: the chain is verified from its first event."),
+    )
 
     occurred_at = models.DateTimeField(_("time (UTC)"))
     event_type = models.CharField(_("event"), max_length=64, choices=EventType.choices)

@@ -73,9 +73,11 @@ def seal_pending(*, record_model, seal_model, entry_model, lock_id: int, batch_s
     return seal
 
 
-def seals_verify(*, record_model, seal_model) -> tuple[int, int, SealBreak | None]:
+def seals_verify(*, record_model, seal_model, pruned_through: int = 0) -> tuple[int, int, SealBreak | None]:
     """Check every seal of a stream: its chain link, its Merkle root over its
-    entries, and that each sealed record still exists unchanged. Returns
+    entries, and that each sealed record still exists unchanged. A record up to
+    ``pruned_through`` may be missing: a retention purge (recorded in the audit
+    chain) deleted it, and its leaf still stands in the seal. Returns
     (seals checked, records checked, first break or None)."""
     expected_prev, seals, records = GENESIS_HASH, 0, 0
     for seal in seal_model.objects.order_by("id").iterator(chunk_size=200):
@@ -97,6 +99,8 @@ def seals_verify(*, record_model, seal_model) -> tuple[int, int, SealBreak | Non
         for seq, leaf in entries:
             record = stored.get(seq)
             if record is None:
+                if seq <= pruned_through:
+                    continue
                 return seals, records, SealBreak(seal.id, f"sealed record #{seq} was deleted")
             if record.compute_hash() != leaf or record.record_hash != leaf:
                 return seals, records, SealBreak(seal.id, f"sealed record #{seq} was edited or moved")

@@ -5,6 +5,7 @@ from django.db.models import Q, QuerySet
 
 from subjects.services import Unsealer
 
+from .events import EventType
 from .evidence import GENESIS_HASH
 from .models import AuditEvent
 
@@ -44,3 +45,12 @@ def audit_events_readable(events) -> Iterator[tuple[AuditEvent, dict | None]]:
     unseal = Unsealer()
     for event in events:
         yield event, unseal(subject_key=event.subject_key, token=event.sealed_changes)
+
+
+def evidence_pruned_through(*, stream: str) -> int:
+    """How far a retention purge deleted a sealed stream's records (the
+    highest ``through_seq`` the audit chain recorded for it); 0 if never."""
+    marks = AuditEvent.objects.filter(
+        event_type=EventType.RETENTION_APPLIED, changes__stream=stream
+    ).values_list("changes__through_seq", flat=True)
+    return max((int(mark) for mark in marks if mark), default=0)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.evidence import AppendOnlyModel, content_hash
 from audit.sealing import SealBase, SealEntryBase
+from data_requests.register import EVIDENCE_REASON, Deleted, Exported, PersonalData, Pseudonymised
 
 
 class ConsentRecord(AppendOnlyModel):
@@ -12,6 +13,25 @@ class ConsentRecord(AppendOnlyModel):
     device's visitor id), what per category, how, after being shown which
     declaration revision, and in what context. Inserted once, never changed;
     sealed in batches by ``ConsentSeal`` (so inserts never wait on each other)."""
+
+    personal_data = PersonalData(
+        person="subject_key (the account's, and linked devices' visitor ids)",
+        export=Exported(
+            "consent",
+            _(
+                "Every decision as its receipt: choices per category, how, which declaration and policy "
+                "version, "
+                "language, page, signals, network, browser, time, hash, and whether it is sealed."
+            ),
+        ),
+        erasure=Pseudonymised(
+            _("Kept unchanged; your account's subject key no longer leads to you."), EVIDENCE_REASON
+        ),
+        retention=_(
+            "Deleted once older than the consent retention period (CONSENT_RECORD_RETENTION_DAYS, five "
+            "years by default); its seal keeps its hash."
+        ),
+    )
 
     class Action(models.TextChoices):
         GRANT = "grant", _("Granted")
@@ -104,6 +124,18 @@ class ConsentLink(AppendOnlyModel):
     """A device's visitor id joined to an account when its person signed in: the
     device's earlier records become the account's history without editing them."""
 
+    personal_data = PersonalData(
+        person="account_subject_key",
+        export=Exported(
+            "consent", _("Each device joined to your account when you signed in on it, and when.")
+        ),
+        erasure=Pseudonymised(
+            _("Kept; it joins two pseudonymous keys, and neither leads to you after erasure."),
+            EVIDENCE_REASON,
+        ),
+        retention=_("Kept with the records it joins."),
+    )
+
     visitor_key = models.UUIDField()  # leads the unique constraint below, which indexes it
     account_subject_key = models.UUIDField(db_index=True)
     linked_at = models.DateTimeField(auto_now_add=True)
@@ -117,6 +149,13 @@ class ConsentLink(AppendOnlyModel):
 class ConsentState(models.Model):
     """The current choices per subject, for fast reads. Not evidence: it is
     derived from the records and may be rebuilt from them."""
+
+    personal_data = PersonalData(
+        person="subject_key",
+        export=Exported("consent", _("Your current choice for each category.")),
+        erasure=Deleted(_("Deleted.")),
+        retention=_("Deleted when the decision it reflects is deleted under the consent retention period."),
+    )
 
     subject_key = models.UUIDField(unique=True)
     choices = models.JSONField()

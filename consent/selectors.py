@@ -57,7 +57,13 @@ def consent_seals_verify() -> tuple[int, int, SealBreak | None]:
     """Check every seal: its chain link, its Merkle root over its entries, and
     that each sealed record still exists unchanged at its place. Returns
     (seals checked, records checked, first break or None)."""
-    return seals_verify(record_model=ConsentRecord, seal_model=ConsentSeal)
+    from audit.selectors import evidence_pruned_through
+
+    return seals_verify(
+        record_model=ConsentRecord,
+        seal_model=ConsentSeal,
+        pruned_through=evidence_pruned_through(stream="consent"),
+    )
 
 
 def consent_records_between(

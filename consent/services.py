@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -246,3 +247,60 @@ def consent_seal_pending(*, batch_size: int = 10_000) -> ConsentSeal | None:
         lock_id=_SEAL_LOCK_ID,
         batch_size=batch_size,
     )
+
+
+# --- Erasure and retention (issue 9) ----------------------------------------------------
+
+
+def consent_state_forget(*, subject_key: uuid.UUID) -> int:
+    """Erasure: the current choices of the account go (derived data, not
+    evidence); its records stay, under a key that no longer leads to anyone."""
+    return ConsentState.objects.filter(subject_key=subject_key).delete()[0]
+
+
+def consent_retention_apply(*, cutoff) -> dict:
+    """iCentrex's own retention of proof of consent: records made before
+    ``cutoff`` are deleted, together with current choices last made before it
+    (the person is asked again). Only a prefix of the stream goes — every record
+    up to ``through_seq``, all of them sealed — so the seals keep their leaves,
+    and the purge is recorded in the audit chain in the same transaction, which
+    is where ``consent_verify`` learns that those records may be missing."""
+    from audit.events import EventType
+    from audit.evidence import evidence_purge
+    from audit.services import audit_record
+
+    first_recent = (
+        ConsentRecord.objects.filter(recorded_at__gte=cutoff)
+        .order_by("seq")
+        .values_list("seq", flat=True)
+        .first()
+    )
+    older = (
+        ConsentRecord.objects.all()
+        if first_recent is None
+        else ConsentRecord.objects.filter(seq__lt=first_recent)
+    )
+    first_unsealed = (
+        older.filter(~Exists(ConsentSealEntry.objects.filter(record_seq=OuterRef("seq"))))
+        .order_by("seq")
+        .values_list("seq", flat=True)
+        .first()
+    )
+    stops = [seq for seq in (first_recent, first_unsealed) if seq is not None]
+    last_seq = ConsentRecord.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    through_seq = min(stops) - 1 if stops else last_seq
+    with transaction.atomic():
+        deleted = evidence_purge(ConsentRecord.objects.filter(seq__lte=through_seq)) if through_seq else 0
+        states = ConsentState.objects.filter(updated_at__lt=cutoff).delete()[0]
+        if deleted or states:
+            audit_record(
+                event_type=EventType.RETENTION_APPLIED,
+                changes={
+                    "stream": "consent",
+                    "through_seq": through_seq,
+                    "cutoff": cutoff.isoformat(),
+                    "consent_records_deleted": deleted,
+                    "consent_states_deleted": states,
+                },
+            )
+    return {"through_seq": through_seq, "consent_records_deleted": deleted, "consent_states_deleted": states}

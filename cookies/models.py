@@ -2,6 +2,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from audit.evidence import AppendOnlyModel
+from data_requests.register import EVIDENCE_REASON, NotExported, PersonalData, Pseudonymised
 
 
 class CookieCategory(models.Model):
@@ -48,6 +49,15 @@ class Cookie(models.Model):
 class DeclarationRevision(AppendOnlyModel):
     """A published state of the cookie declaration: its full text and a hash of
     it. Consent records point at the revision the person was shown."""
+
+    personal_data = PersonalData(
+        person="created_by_subject (the privacy officer who published it)",
+        export=NotExported(
+            _("Published declarations are public; who published one is in their audit events.")
+        ),
+        erasure=Pseudonymised(_("Kept: the text people consented to."), EVIDENCE_REASON),
+        retention=_("Kept for the life of the service: consent records point at it."),
+    )
 
     content = models.JSONField()
     content_hash = models.CharField(max_length=64, unique=True)

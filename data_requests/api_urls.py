@@ -13,9 +13,7 @@ urlpatterns = [
         views.OrganizationExportDetailView.as_view(),
         name="api-org-export",
     ),
-    path(
-        "orgs/<slug:org_slug>/exports/<int:export_id>/download",
-        views.OrganizationExportDownloadView.as_view(),
-        name="api-org-export-download",
-    ),
+    path("me/export", views.MyExportCreateView.as_view(), name="api-my-export"),
+    path("me/export/<uuid:export_id>", views.MyExportDetailView.as_view(), name="api-my-export-detail"),
+    path("me/erasure", views.MyErasureView.as_view(), name="api-my-erasure"),
 ]

@@ -7,17 +7,18 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from data_requests.register import Deleted, Exported, NotExported, PersonalData, Pseudonymised
+
 
 def _export_expiry():
+    # Referenced by migration 0001 (exports then expired 7 days after they were asked for).
     return timezone.now() + timedelta(days=7)
 
 
-class OrganizationExport(models.Model):
-    """An export of an organisation's member data, built by a Celery job."""
-
-    class Format(models.TextChoices):
-        JSON = "json", "JSON"
-        CSV = "csv", "CSV"
+class BuiltFile(models.Model):
+    """A file built by a Celery job and reached through one emailed link that
+    needs sign-in, works once and expires ``EXPORT_LINK_VALID_DAYS`` after it
+    was sent (data_requests.links). Only a SHA-256 of the link's token is kept."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
@@ -25,7 +26,70 @@ class OrganizationExport(models.Model):
         DONE = "done", _("Ready")
         FAILED = "failed", _("Failed")
 
+    ACTIVE = (Status.PENDING, Status.RUNNING)
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="exports/", blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Moves with progress: a build that stops moving died with its worker (the sweep).
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    link_token_hash = models.CharField(max_length=64, blank=True, editable=False)
+    link_sent_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    downloaded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return min(99, int(self.processed * 100 / self.total)) if self.total else 0
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
+    def link_state(self) -> str:
+        """Where the file stands for the person: building, failed, waiting for
+        the email, link sent, used or expired."""
+        if self.status != self.Status.DONE:
+            return "failed" if self.status == self.Status.FAILED else "building"
+        if self.downloaded_at:
+            return "used"
+        if self.is_expired:
+            return "expired"
+        return "sent" if self.link_sent_at else "ready"
+
+
+class OrganizationExport(BuiltFile):
+    """An export of an organisation's member data, built by a Celery job; the
+    download link goes by email to whoever asked for it."""
+
+    personal_data = PersonalData(
+        person="requested_by",
+        export=NotExported(_("The organisation's file; that you asked for it is in your audit events.")),
+        erasure=Pseudonymised(
+            _("Exports you asked for stay with the organisation, no longer linked to you."),
+            _("The organisation's copy of its member list, which it keeps under its own retention period."),
+        ),
+        retention=_(
+            "The file is deleted when its link is used or expires (7 days); the row once older than the "
+            "organisation's retention period."
+        ),
+    )
+
+    class Format(models.TextChoices):
+        JSON = "json", "JSON"
+        CSV = "csv", "CSV"
+
     organization = models.ForeignKey(
         "organizations.Organization", on_delete=models.CASCADE, related_name="exports"
     )
@@ -33,15 +97,6 @@ class OrganizationExport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     format = models.CharField(max_length=8, choices=Format.choices, default=Format.JSON)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    total = models.PositiveIntegerField(default=0)
-    processed = models.PositiveIntegerField(default=0)
-    file = models.FileField(upload_to="exports/", blank=True)
-    error = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(default=_export_expiry)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -57,12 +112,94 @@ class OrganizationExport(models.Model):
     def __str__(self):
         return f"{self.get_format_display()} export of {self.organization} ({self.status})"
 
-    @property
-    def percent(self) -> int:
-        if self.status == self.Status.DONE:
-            return 100
-        return int(self.processed * 100 / self.total) if self.total else 0
 
-    @property
-    def is_expired(self) -> bool:
-        return self.expires_at <= timezone.now()
+class PersonalExport(BuiltFile):
+    """A copy of one person's data: a ZIP with one JSON file per kind of data
+    and a readable summary (data_requests.personal_export)."""
+
+    personal_data = PersonalData(
+        person="user",
+        export=Exported(
+            "profile", _("Each copy of your data you asked for: when, and when its link was sent and used.")
+        ),
+        erasure=Deleted(_("Deleted, files included.")),
+        retention=_(
+            "The file is deleted when its link is used or expires (7 days); the row goes with the account."
+        ),
+    )
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="personal_exports"
+    )
+    # The file being written (export kind), for the progress shown while it builds.
+    current_kind = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One at a time per person: a second request while one builds is refused.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(status__in=["pending", "running"]),
+                name="personal_export_one_active",
+            )
+        ]
+
+    def __str__(self):
+        return f"personal export {self.public_id} ({self.status})"
+
+
+class ErasureRequest(models.Model):
+    """A person asked to delete their account. It waits ``ERASURE_GRACE_DAYS``
+    (cancellable), then a Celery job works through the erasure steps
+    (data_requests.erasure), each in its own transaction together with
+    ``steps_done``, so a job whose worker died resumes where it stopped."""
+
+    personal_data = PersonalData(
+        person="user",
+        export=Exported(
+            "profile",
+            _("Each request to delete your account: when, when it is due, and whether you cancelled it."),
+        ),
+        erasure=Pseudonymised(
+            _("Kept: dates, steps and counts, pointing only at the empty account row."),
+            _("Proof that the request was carried out, and when (GDPR art. 5(2) and 17)."),
+        ),
+        retention=_("Kept for the life of the service."),
+    )
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        CANCELLED = "cancelled", _("Cancelled")
+        RUNNING = "running", _("Deleting")
+        DONE = "done", _("Deleted")
+
+    OPEN = (Status.SCHEDULED, Status.RUNNING)
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="erasure_requests"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    scheduled_for = models.DateTimeField()
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    # Moves with every step: a job that stops moving died with its worker (the sweep resumes it).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    steps_done = models.PositiveSmallIntegerField(default=0)
+    # Counts per step (never personal values): what the erasure removed or unlinked.
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(status__in=["scheduled", "running"]), name="erasure_one_open"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "scheduled_for"], name="erasure_due_idx")]
+
+    def __str__(self):
+        return f"erasure {self.public_id} ({self.status})"

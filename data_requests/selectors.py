@@ -3,7 +3,7 @@ from django.shortcuts import get_object_or_404
 
 from organizations.models import Membership
 
-from .models import OrganizationExport
+from .models import ErasureRequest, OrganizationExport, PersonalExport
 
 
 def exports_of_organization(*, organization) -> QuerySet[OrganizationExport]:
@@ -37,3 +37,44 @@ def member_export_rows(*, organization_id: int, after_id: int, limit: int) -> li
         }
         for m in chunk
     ]
+
+
+def personal_exports_of(*, user) -> QuerySet[PersonalExport]:
+    return PersonalExport.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def access_personal_export(*, user, public_id) -> PersonalExport:
+    """The person's own export; anyone else's answers 404, like one that does not exist."""
+    return get_object_or_404(PersonalExport, user=user, public_id=public_id)
+
+
+def access_organization_export(*, actor: Membership, public_id) -> OrganizationExport:
+    return get_object_or_404(OrganizationExport, organization_id=actor.organization_id, public_id=public_id)
+
+
+def open_erasure_of(*, user) -> ErasureRequest | None:
+    """The person's scheduled or running deletion, if any."""
+    return ErasureRequest.objects.filter(user=user, status__in=ErasureRequest.OPEN).order_by("-id").first()
+
+
+def last_erasure_of(*, user) -> ErasureRequest | None:
+    return ErasureRequest.objects.filter(user=user).order_by("-id").first()
+
+
+def register_rows() -> list[dict]:
+    """The register, one row per kind of record: what erasure does to it and
+    why, and what the export and retention do (the account deletion page shows it)."""
+    from .register import Deleted, Exported, declarations
+
+    rows = [
+        {
+            "what": str(model._meta.verbose_name_plural).capitalize(),
+            "deleted": isinstance(d.erasure, Deleted),
+            "erasure": d.erasure.how,
+            "reason": getattr(d.erasure, "legal_reason", ""),
+            "export": f"{d.export.kind}.json" if isinstance(d.export, Exported) else "",
+            "retention": d.retention,
+        }
+        for model, d in declarations()
+    ]
+    return sorted(rows, key=lambda row: (not row["deleted"], row["what"]))

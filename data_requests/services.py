@@ -1,26 +1,39 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.selectors import is_support_staff
 from audit.events import EventType
 from audit.services import audit_record
 from icentrex.errors import Conflict, Forbidden
 from organizations.models import Membership
 from organizations.roles import Scope
-from organizations.selectors import data_policy_for, require_scope
+from organizations.selectors import data_policy_for, organizations_blocking_erasure, require_scope
 
 from . import tasks
-from .models import OrganizationExport
+from .links import link_consume
+from .models import ErasureRequest, OrganizationExport, PersonalExport
+
+# --- Organisation member-data exports ------------------------------------------------------
 
 
-def organization_export_request(*, actor: Membership, format: str, request=None) -> OrganizationExport:
-    """Start an export of the organisation's member data, where its data policy
-    lets the actor's role export; the job runs in the background."""
+def _require_export_right(actor: Membership) -> None:
     require_scope(actor, Scope.MEMBER_DATA_EXPORT)
     if not data_policy_for(organization=actor.organization).allows("export_allowed_for", actor.role):
         raise Forbidden(
             _("The organisation's data policy does not let your role export member data."),
             code="export_not_allowed",
         )
+
+
+def organization_export_request(*, actor: Membership, format: str, request=None) -> OrganizationExport:
+    """Start an export of the organisation's member data, where its data policy
+    lets the actor's role export; the job runs in the background and emails
+    the actor a download link when it is done."""
+    _require_export_right(actor)
     try:
         with transaction.atomic():
             export = OrganizationExport.objects.create(
@@ -40,3 +53,120 @@ def organization_export_request(*, actor: Membership, format: str, request=None)
             _("An export is already being built. Wait for it to finish."), code="export_running"
         ) from None
     return export
+
+
+def organization_export_download(
+    *, actor: Membership, export: OrganizationExport, token: str, request=None
+) -> OrganizationExport:
+    """Use the emailed link: only the person who asked, while the data policy
+    still lets their role export, once, within its validity."""
+    _require_export_right(actor)
+    with transaction.atomic():
+        export = link_consume(
+            OrganizationExport.objects.filter(organization_id=actor.organization_id, requested_by=actor.user),
+            built=export,
+            token=token,
+        )
+        audit_record(
+            event_type=EventType.MEMBER_DATA_EXPORT_DOWNLOADED,
+            actor=actor.user,
+            organization_id=actor.organization_id,
+            target=export,
+            changes={"format": export.format},
+            request=request,
+        )
+    return export
+
+
+# --- A person's copy of their data ---------------------------------------------------------
+
+
+def personal_export_request(*, actor, request=None) -> PersonalExport:
+    """Start building a copy of the person's data; a link is emailed when it is ready."""
+    try:
+        with transaction.atomic():
+            export = PersonalExport.objects.create(user=actor)
+            audit_record(
+                event_type=EventType.DATA_EXPORT_REQUESTED, actor=actor, target=export, request=request
+            )
+            transaction.on_commit(lambda: tasks.personal_export_build.delay(export.pk))
+    except IntegrityError:
+        raise Conflict(
+            _("A copy of your data is already being prepared. We will email you when it is ready."),
+            code="export_running",
+        ) from None
+    return export
+
+
+def personal_export_download(*, actor, export: PersonalExport, token: str, request=None) -> PersonalExport:
+    with transaction.atomic():
+        export = link_consume(PersonalExport.objects.filter(user=actor), built=export, token=token)
+        audit_record(event_type=EventType.DATA_EXPORT_DOWNLOADED, actor=actor, target=export, request=request)
+    return export
+
+
+# --- Erasure -----------------------------------------------------------------------------
+
+
+def erasure_request(*, actor, request=None) -> ErasureRequest:
+    """Schedule the deletion of the actor's account after the grace period
+    (``ERASURE_GRACE_DAYS``), which they can cancel meanwhile. The caller has
+    re-authenticated the person."""
+    if actor.is_staff or actor.is_superuser or is_support_staff(actor):
+        raise Forbidden(
+            _(
+                "Staff accounts are closed by an administrator, because their work is part of the "
+                "audit trail. Ask your administrator."
+            ),
+            code="staff_account",
+        )
+    blockers = list(organizations_blocking_erasure(user=actor).values_list("name", flat=True))
+    if blockers:
+        raise Conflict(
+            _(
+                "You are the primary owner of %(names)s, which has other members. Transfer ownership to "
+                "another member first (organisation console, Members, Transfer ownership), then ask again."
+            )
+            % {"names": ", ".join(blockers)},
+            code="primary_owner",
+        )
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            erasure = ErasureRequest.objects.create(
+                user=actor, scheduled_for=now + timedelta(days=settings.ERASURE_GRACE_DAYS)
+            )
+            audit_record(
+                event_type=EventType.ERASURE_REQUESTED,
+                actor=actor,
+                target=erasure,
+                changes={"scheduled_for": erasure.scheduled_for.isoformat()},
+                request=request,
+            )
+            transaction.on_commit(lambda: tasks.erasure_scheduled_notify.delay(erasure.pk))
+    except IntegrityError:
+        raise Conflict(
+            _("Your account is already scheduled for deletion."), code="erasure_scheduled"
+        ) from None
+    return erasure
+
+
+def erasure_cancel(*, actor, request=None) -> ErasureRequest:
+    """Cancel the scheduled deletion of the actor's account, while it still waits."""
+    with transaction.atomic():
+        erasure = (
+            ErasureRequest.objects.select_for_update()
+            .filter(user=actor, status__in=ErasureRequest.OPEN)
+            .order_by("-id")
+            .first()
+        )
+        if erasure is None:
+            raise Conflict(_("Your account is not scheduled for deletion."), code="no_erasure")
+        if erasure.status != ErasureRequest.Status.SCHEDULED:
+            raise Conflict(
+                _("The deletion has already started and cannot be stopped."), code="erasure_running"
+            )
+        erasure.status, erasure.cancelled_at = ErasureRequest.Status.CANCELLED, timezone.now()
+        erasure.save(update_fields=["status", "cancelled_at"])
+        audit_record(event_type=EventType.ERASURE_CANCELLED, actor=actor, target=erasure, request=request)
+    return erasure

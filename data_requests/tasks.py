@@ -1,19 +1,72 @@
+"""Background work of data requests. Every task takes ids, re-reads the
+database and is idempotent: builds are claimed with a conditional update,
+emails are sent once under a row lock (``link_sent_at``), erasure steps move
+``steps_done`` in their own transaction; the minute sweep catches up what a
+dead worker or a lost message left behind."""
+
 import csv
 import io
 import json
 import logging
+import os
+import smtplib
+import tempfile
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
+from django.core.files import File
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.mail import EmailMessage
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from icentrex.csv_export import inert_cell
 
 logger = logging.getLogger(__name__)
 
 CHUNK = 1000
-# A build that has not moved for this long is taken to have died with its worker.
-STALE_AFTER = timedelta(minutes=15)
+
+_EMAIL_RETRY = {
+    "bind": True,
+    "autoretry_for": (smtplib.SMTPException, OSError),
+    "retry_backoff": 30,
+    "retry_backoff_max": 1800,
+    "max_retries": 8,
+}
+
+
+def _stale_after() -> timedelta:
+    return timedelta(seconds=settings.DATA_REQUEST_STALE_SECONDS)
+
+
+def send_email(*, template: str, context: dict, to: str, language: str) -> None:
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = " ".join(render_to_string(f"data_requests/email/{template}_subject.txt", context).split())
+        body = render_to_string(f"data_requests/email/{template}_body.txt", context)
+    EmailMessage(subject, body, None, [to], reply_to=[settings.POLICY_CONTACT_EMAIL]).send()
+
+
+def _claim(model, build_id: int) -> bool:
+    """Pending → running, once: a duplicate message or a second worker gets False."""
+    return bool(
+        model.objects.filter(pk=build_id, status=model.Status.PENDING).update(
+            status=model.Status.RUNNING, started_at=timezone.now(), processed=0
+        )
+    )
+
+
+def _failed(model, build_id: int, error: Exception) -> None:
+    logger.exception("Build %s of %s failed", build_id, model.__name__)
+    model.objects.filter(pk=build_id).update(
+        status=model.Status.FAILED, error=str(error)[:300], finished_at=timezone.now()
+    )
+
+
+# --- Organisation member-data exports ------------------------------------------------------
 
 
 @shared_task(acks_late=True)
@@ -21,29 +74,24 @@ def organization_export_build(export_id: int) -> str:
     """Build an export in primary-key chunks, saving progress after each one.
 
     Idempotent: a finished or failed export is left alone, and a second copy of
-    the task cannot claim a build another worker is running (the claim is a
-    conditional update). A crashed build is picked up by the sweep below and
-    rebuilt from the start; the file is written only when complete."""
+    the task cannot claim a build another worker is running. A crashed build is
+    picked up by the sweep and rebuilt from the start; the file is written only
+    when complete, and its link is emailed once it is."""
     from organizations.models import Membership
 
     from .models import OrganizationExport
     from .selectors import member_export_rows
 
-    now = timezone.now()
-    claimed = OrganizationExport.objects.filter(
-        pk=export_id, status=OrganizationExport.Status.PENDING
-    ).update(status=OrganizationExport.Status.RUNNING, started_at=now, processed=0)
-    if not claimed:
+    if not _claim(OrganizationExport, export_id):
         return "skipped"
-    export = OrganizationExport.objects.get(pk=export_id)
+    export = OrganizationExport.objects.select_related("organization").get(pk=export_id)
     try:
         total = Membership.objects.filter(organization_id=export.organization_id).count()
         OrganizationExport.objects.filter(pk=export.pk).update(total=total)
         rows, after = [], 0
-        while True:
-            chunk = member_export_rows(organization_id=export.organization_id, after_id=after, limit=CHUNK)
-            if not chunk:
-                break
+        while chunk := member_export_rows(
+            organization_id=export.organization_id, after_id=after, limit=CHUNK
+        ):
             rows.extend(chunk)
             after = chunk[-1]["member_id"]
             OrganizationExport.objects.filter(pk=export.pk).update(
@@ -62,11 +110,9 @@ def organization_export_build(export_id: int) -> str:
                 processed=len(rows),
                 finished_at=timezone.now(),
             )
+            transaction.on_commit(lambda: organization_export_send_link.delay(export.pk))
     except Exception as error:
-        logger.exception("Export %s failed", export_id)
-        OrganizationExport.objects.filter(pk=export.pk).update(
-            status=OrganizationExport.Status.FAILED, error=str(error)[:300], finished_at=timezone.now()
-        )
+        _failed(OrganizationExport, export.pk, error)
         raise
     return "done"
 
@@ -77,35 +123,218 @@ def _render(fmt: str, rows: list[dict]) -> bytes:
         writer = csv.writer(out)
         writer.writerow(["member_id", "name", "email", "role", "primary_owner", "joined_at", "teams"])
         for row in rows:
-            writer.writerow(
-                [
-                    row["member_id"],
-                    row["name"],
-                    row["email"],
-                    row["role"],
-                    row["primary_owner"],
-                    row["joined_at"],
-                    "; ".join(row["teams"]),
-                ]
-            )
+            cells = [
+                row["member_id"],
+                row["name"],
+                row["email"],
+                row["role"],
+                row["primary_owner"],
+                row["joined_at"],
+                "; ".join(row["teams"]),
+            ]
+            writer.writerow([inert_cell(cell) for cell in cells])
         return out.getvalue().encode()
     return json.dumps({"members": rows}, ensure_ascii=False, indent=1).encode()
 
 
-@shared_task
-def organization_export_sweep() -> int:
-    """Celery beat: re-queue exports whose build died (worker lost) or whose
-    message was lost before any worker saw it."""
+def _send_link(model, build_id: int, *, template: str, url_of, context_of) -> str:
+    """Email a finished file's one link to whoever asked for it, once:
+    ``link_sent_at`` under the row lock; the token exists only in the email."""
+    from .links import link_issue
+
+    with transaction.atomic():
+        built = model.objects.select_for_update(of=("self",)).filter(pk=build_id).first()
+        if built is None or built.status != model.Status.DONE or built.link_sent_at:
+            return "skipped"
+        recipient = built.user if hasattr(built, "user") else built.requested_by
+        if recipient is None or not recipient.is_active:
+            return "skipped"
+        token = link_issue(built)
+        built.save(update_fields=["link_token_hash", "link_sent_at", "expires_at"])
+        # Sent inside the lock: if sending fails the link is not recorded and the retry sends a new one.
+        send_email(
+            template=template,
+            context={
+                **context_of(built),
+                "url": settings.SITE_URL.rstrip("/") + url_of(built) + f"?t={token}",
+                "expires_at": built.expires_at,
+            },
+            to=recipient.email,
+            language=recipient.language,
+        )
+    return "sent"
+
+
+@shared_task(**_EMAIL_RETRY)
+def organization_export_send_link(self, export_id: int) -> str:
     from .models import OrganizationExport
 
-    cutoff = timezone.now() - STALE_AFTER
-    stale = OrganizationExport.objects.filter(status=OrganizationExport.Status.RUNNING, started_at__lt=cutoff)
-    stale.update(status=OrganizationExport.Status.PENDING)
-    pending = list(
-        OrganizationExport.objects.filter(
-            status=OrganizationExport.Status.PENDING, created_at__lt=cutoff
+    return _send_link(
+        OrganizationExport,
+        export_id,
+        template="organization_export_ready",
+        url_of=lambda e: reverse("org_export_download", args=[e.organization.slug, e.public_id]),
+        context_of=lambda e: {"organization": e.organization, "export": e},
+    )
+
+
+# --- A person's copy of their data ---------------------------------------------------------
+
+
+@shared_task(acks_late=True)
+def personal_export_build(export_id: int) -> str:
+    """Build a person's ZIP (data_requests.personal_export) into a temporary
+    file, then store it and email its link. Idempotent like the member-data
+    export; a build whose worker died is started again by the sweep."""
+    from .models import PersonalExport
+    from .personal_export import expected_rows, write_export
+
+    if not _claim(PersonalExport, export_id):
+        return "skipped"
+    export = PersonalExport.objects.select_related("user").get(pk=export_id)
+    try:
+        PersonalExport.objects.filter(pk=export.pk).update(total=expected_rows(export.user))
+
+        def progress(kind: str, rows: int) -> None:
+            PersonalExport.objects.filter(pk=export.pk).update(
+                current_kind=kind, processed=rows, started_at=timezone.now()
+            )
+
+        handle, path = tempfile.mkstemp(prefix="icentrex-export-", suffix=".zip")
+        os.close(handle)
+        try:
+            write_export(user=export.user, path=path, on_progress=progress)
+            with open(path, "rb") as built, transaction.atomic():
+                name = default_storage.save(
+                    f"exports/personal/icentrex-data-{export.public_id}.zip", File(built)
+                )
+                PersonalExport.objects.filter(pk=export.pk).update(
+                    file=name, status=PersonalExport.Status.DONE, current_kind="", finished_at=timezone.now()
+                )
+                transaction.on_commit(lambda: personal_export_send_link.delay(export.pk))
+        finally:
+            os.unlink(path)
+    except Exception as error:
+        _failed(PersonalExport, export.pk, error)
+        raise
+    return "done"
+
+
+@shared_task(**_EMAIL_RETRY)
+def personal_export_send_link(self, export_id: int) -> str:
+    from .models import PersonalExport
+
+    return _send_link(
+        PersonalExport,
+        export_id,
+        template="personal_export_ready",
+        url_of=lambda e: reverse("privacy_export_download", args=[e.public_id]),
+        context_of=lambda e: {"export": e},
+    )
+
+
+# --- Erasure -----------------------------------------------------------------------------
+
+
+@shared_task(**_EMAIL_RETRY)
+def erasure_scheduled_notify(self, erasure_id: int) -> str:
+    """Tell the person when their account will be deleted and how to cancel.
+    Sent once: the request's audit trail has the request itself; a repeated
+    task finds ``notified`` in its summary."""
+    from .models import ErasureRequest
+
+    with transaction.atomic():
+        erasure = (
+            ErasureRequest.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .filter(pk=erasure_id)
+            .first()
+        )
+        if (
+            erasure is None
+            or erasure.status != ErasureRequest.Status.SCHEDULED
+            or erasure.summary.get("notified")
+        ):
+            return "skipped"
+        send_email(
+            template="erasure_scheduled",
+            context={"erasure": erasure, "url": settings.SITE_URL.rstrip("/") + reverse("privacy_data")},
+            to=erasure.user.email,
+            language=erasure.user.language,
+        )
+        erasure.summary = {**erasure.summary, "notified": timezone.now().isoformat()}
+        erasure.save(update_fields=["summary"])
+    return "sent"
+
+
+@shared_task(acks_late=True)
+def erasure_run(erasure_id: int) -> str:
+    from .erasure import erasure_continue
+
+    return erasure_continue(erasure_id=erasure_id)
+
+
+# --- Sweep and retention -------------------------------------------------------------------
+
+
+@shared_task
+def data_requests_sweep(*, stale_after: timedelta | None = None) -> dict:
+    """Every minute (Celery beat): start erasures whose grace period ended;
+    resume erasures and restart builds whose worker died (no progress for
+    ``DATA_REQUEST_STALE_SECONDS``); re-send links a lost message never sent."""
+    from .erasure import erasure_due_start
+    from .models import ErasureRequest, OrganizationExport, PersonalExport
+
+    cutoff = timezone.now() - (stale_after if stale_after is not None else _stale_after())
+    summary = erasure_due_start()
+    stalled = list(
+        ErasureRequest.objects.filter(
+            status=ErasureRequest.Status.RUNNING, heartbeat_at__lt=cutoff
         ).values_list("pk", flat=True)
     )
-    for export_id in pending:
-        organization_export_build.delay(export_id)
-    return len(pending)
+    for erasure_id in stalled:
+        erasure_run.delay(erasure_id)
+    summary["erasures_resumed"] = len(stalled)
+    for model, build, send in (
+        (OrganizationExport, organization_export_build, organization_export_send_link),
+        (PersonalExport, personal_export_build, personal_export_send_link),
+    ):
+        model.objects.filter(status=model.Status.RUNNING, started_at__lt=cutoff).update(
+            status=model.Status.PENDING
+        )
+        pending = list(
+            model.objects.filter(status=model.Status.PENDING, created_at__lt=cutoff).values_list(
+                "pk", flat=True
+            )
+        )
+        for build_id in pending:
+            build.delay(build_id)
+        unsent = list(
+            model.objects.filter(
+                status=model.Status.DONE, link_sent_at__isnull=True, finished_at__lt=cutoff
+            ).values_list("pk", flat=True)
+        )
+        for build_id in unsent:
+            send.delay(build_id)
+        summary[f"{model._meta.model_name}_restarted"] = len(pending)
+        summary[f"{model._meta.model_name}_links_resent"] = len(unsent)
+    return summary
+
+
+@shared_task
+def retention_daily() -> dict:
+    """Every night (Celery beat): each organisation's retention period (one
+    task each), iCentrex's own retention of consent records, and the files of
+    download links that were used or expired."""
+    from .retention import built_files_expire, consent_retention_run, organizations_with_retention
+
+    for organization_id in organizations_with_retention():
+        organization_retention_apply.delay(organization_id)
+    return {"consent": consent_retention_run(), "files": built_files_expire()}
+
+
+@shared_task(acks_late=True)
+def organization_retention_apply(organization_id: int) -> dict:
+    from .retention import organization_retention_apply as apply
+
+    return apply(organization_id=organization_id)

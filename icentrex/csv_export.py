@@ -15,7 +15,7 @@ class _Echo:
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _inert(cell):
+def inert_cell(cell):
     return "'" + cell if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS) else cell
 
 
@@ -26,7 +26,7 @@ def csv_download(*, header: list[str], rows, filename: str) -> StreamingHttpResp
     def lines():
         yield writer.writerow(header)
         for row in rows:
-            yield writer.writerow([_inert(cell) for cell in row])
+            yield writer.writerow([inert_cell(cell) for cell in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

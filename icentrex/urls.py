@@ -23,6 +23,7 @@ urlpatterns = [
         organization_views.my_disclosures_acknowledge,
         name="privacy_disclosures_acknowledge",
     ),
+    path("privacy/data/", include("data_requests.urls")),
     path("privacy/", include("accounts.urls")),
     path("privacy/organisations/", include("organizations.urls")),
     path("orgs/<slug:org_slug>/", include("organizations.console_urls")),

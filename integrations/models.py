@@ -6,6 +6,14 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.evidence import AppendOnlyModel, content_hash
 from audit.sealing import SealBase, SealEntryBase
+from data_requests.register import (
+    EVIDENCE_REASON,
+    Deleted,
+    Exported,
+    NotExported,
+    PersonalData,
+    Pseudonymised,
+)
 
 from .catalog import categories_of
 
@@ -73,6 +81,26 @@ class Installation(models.Model):
     """A person (for themselves) or a team admin (for their team) added an
     integration, after seeing exactly what it will receive."""
 
+    personal_data = PersonalData(
+        person="installed_by",
+        export=Exported(
+            "data_sharing",
+            _("Integrations you added: provider, for whom, the fields granted, status and dates."),
+        ),
+        erasure=Pseudonymised(
+            _(
+                "Integrations you added for yourself are removed (the provider is told, without personal "
+                "data); "
+                "those you added for a team stay with the team. Neither is linked to you any more."
+            ),
+            _(
+                "The provider must be told that the integration ended, and a team's integration serves its "
+                "other members."
+            ),
+        ),
+        retention=_("Kept while the integration is installed, then as the record of what it received."),
+    )
+
     class Audience(models.TextChoices):
         ME = "me", _("Only me")
         TEAM = "team", _("My team's members")
@@ -126,6 +154,17 @@ class WebhookDelivery(models.Model):
     pending -> delivering -> delivered | failed). ``idempotency_key`` is sent
     with every attempt, so the provider can drop a repeat."""
 
+    personal_data = PersonalData(
+        person="payload.people (found through sharing events' delivery ids), installation__installed_by",
+        export=NotExported(
+            _("What each delivery carried about you is in the data-sharing file, field by field.")
+        ),
+        erasure=Deleted(
+            _("Your record in every delivery's content is replaced by a note that you were erased.")
+        ),
+        retention=_("Kept while the installation exists."),
+    )
+
     class Kind(models.TextChoices):
         DATA_SHARED = "data.shared", _("Data shared")
         INSTALLATION_REMOVED = "installation.removed", _("Installation removed")
@@ -160,6 +199,20 @@ class SharingEvent(AppendOnlyModel):
     (categories and exact fields), why (purpose, legal basis), when, to whom.
     Written in the transaction of the action that causes the share; sealed in
     batches like consent records. People are named by subject key only."""
+
+    personal_data = PersonalData(
+        person="subject_key",
+        export=Exported(
+            "data_sharing",
+            _(
+                "Every share: provider, categories and exact fields, purpose, legal basis, organisation and "
+                "team, "
+                "time and hash."
+            ),
+        ),
+        erasure=Pseudonymised(_("Kept unchanged; your subject key no longer leads to you."), EVIDENCE_REASON),
+        retention=_("Kept for the life of the service."),
+    )
 
     class LegalBasis(models.TextChoices):
         CONSENT = "consent", _("Your consent (you or your team added it)")

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -433,12 +434,29 @@ def exports(request, membership):
     return _render(request, membership, template, context)
 
 
+@require_http_methods(["GET", "POST"])
 @console_view(Scope.MEMBER_DATA_EXPORT)
-def export_download(request, membership, export_id):
-    from data_requests.api_views import export_file_response
-    from data_requests.selectors import access_export_by_id
+def export_download(request, membership, export_public_id):
+    """The emailed link (only the person who started the export): GET shows
+    what it opens, POST downloads it, once."""
+    from data_requests.selectors import access_organization_export
+    from data_requests.services import organization_export_download
+    from data_requests.views import download_page
 
-    return export_file_response(access_export_by_id(actor=membership, export_id=export_id))
+    export = access_organization_export(actor=membership, public_id=export_public_id)
+    if export.requested_by_id != request.user.pk:
+        raise Http404
+    return download_page(
+        request,
+        export,
+        consume=lambda token: organization_export_download(
+            actor=membership, export=export, token=token, request=request
+        ),
+        content_type="text/csv" if export.format == "csv" else "application/json",
+        render_page=lambda context, status: _render(
+            request, membership, "console/export_download.html", {"section": "exports", **context}, status
+        ),
+    )
 
 
 # --- Email domains and what was disclosed under them (issue 7) -------------------

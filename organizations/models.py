@@ -9,6 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.evidence import AppendOnlyModel, content_hash
 from audit.sealing import SealBase, SealEntryBase
+from data_requests.register import (
+    EVIDENCE_REASON,
+    Deleted,
+    Exported,
+    NotExported,
+    PersonalData,
+    Pseudonymised,
+)
 
 from .roles import OrgRole, TeamRole
 
@@ -26,6 +34,20 @@ class Organization(models.Model):
 
 
 class Membership(models.Model):
+    personal_data = PersonalData(
+        person="user",
+        export=Exported(
+            "memberships",
+            _("Each organisation, your role, whether you are its primary owner and when you joined."),
+        ),
+        erasure=Deleted(
+            _(
+                "Your memberships end, as if an administrator removed you. A primary owner must transfer "
+                "ownership first; an organisation with no other member is deleted with you."
+            )
+        ),
+        retention=_("Kept while you are a member."),
+    )
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=16, choices=OrgRole.choices, default=OrgRole.MEMBER)
@@ -67,6 +89,12 @@ class Team(models.Model):
 
 
 class TeamMembership(models.Model):
+    personal_data = PersonalData(
+        person="membership__user",
+        export=Exported("memberships", _("Each team you are in and your role in it.")),
+        erasure=Deleted(_("Ended with your memberships.")),
+        retention=_("Kept while you are in the team."),
+    )
     # Through the organisation membership, so leaving the organisation leaves its teams.
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="team_memberships")
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="team_memberships")
@@ -84,6 +112,21 @@ def _invitation_expiry():
 
 
 class Invitation(models.Model):
+    personal_data = PersonalData(
+        person="email (the invited address), invited_by",
+        export=Exported(
+            "memberships", _("Invitations sent to your address: organisation, role, status and dates.")
+        ),
+        erasure=Deleted(
+            _(
+                "Invitations to your addresses are deleted. Invitations you sent stay with their "
+                "organisation, "
+                "no longer linked to you."
+            )
+        ),
+        retention=_("Kept while the organisation exists."),
+    )
+
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         ACCEPTED = "accepted", _("Accepted")
@@ -174,6 +217,18 @@ class DomainClaim(models.Model):
     (a partial unique constraint); ``include_subdomains`` must be claimed
     explicitly for addresses at sub-domains to count."""
 
+    personal_data = PersonalData(
+        person="created_by",
+        export=NotExported(
+            _("The organisation's proof that it owns a domain; that you claimed it is in your audit events.")
+        ),
+        erasure=Pseudonymised(
+            _("Claims you made stay with the organisation, no longer linked to you."),
+            _("The organisation's proof that it owns the domain; it describes the domain, not you."),
+        ),
+        retention=_("Kept until the organisation revokes the claim."),
+    )
+
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for verification")
         VERIFIED = "verified", _("Verified")
@@ -220,6 +275,21 @@ class DisclosureRun(models.Model):
     ``last_user_id`` are split into ranges dealt round-robin to ``lane_count``
     lanes (``DisclosureLane``), so that several workers can work on one run at
     once. A dry run computes the same rows and writes none of them."""
+
+    personal_data = PersonalData(
+        person="user (whose confirmed address started the run), requested_by",
+        export=NotExported(
+            _("How the disclosure job ran (counts and times); what it disclosed about you is exported.")
+        ),
+        erasure=Pseudonymised(
+            _("Runs stay, no longer linked to you."),
+            _(
+                "Counts and times of the disclosure job, kept to show it ran as promised; they say nothing "
+                "about you."
+            ),
+        ),
+        retention=_("Deleted once older than the organisation's retention period."),
+    )
 
     class Trigger(models.TextChoices):
         DOMAIN_VERIFIED = "domain_verified", _("A domain was verified")
@@ -285,6 +355,28 @@ class EmailDisclosure(AppendOnlyModel):
     (subjects.subject_seal), so erasing them leaves a row that still verifies
     but says nothing about them. Organisation, claim and run are plain columns:
     the evidence outlives them. Sealed in batches like the sharing log."""
+
+    personal_data = PersonalData(
+        person="subject_key",
+        export=Exported(
+            "disclosures",
+            _(
+                "Each disclosure: organisation, domain, when, and the address and team names disclosed, "
+                "decrypted for you."
+            ),
+        ),
+        erasure=Pseudonymised(
+            _(
+                "Kept; the address and team names in it were encrypted with your personal key, which is "
+                "deleted."
+            ),
+            EVIDENCE_REASON,
+        ),
+        retention=_(
+            "Kept as iCentrex's evidence; the organisation's report shows only disclosures within the "
+            "organisation's own retention period."
+        ),
+    )
 
     seq = models.BigAutoField(primary_key=True)
     disclosure_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -362,6 +454,18 @@ class DisclosureState(models.Model):
     job idempotent (a run discloses only where the fingerprint changed) and goes
     with the account. ``acknowledged_at`` is when the person dismissed the
     notice about the latest disclosure."""
+
+    personal_data = PersonalData(
+        person="user",
+        export=NotExported(
+            _(
+                "Bookkeeping: a fingerprint of what the organisation last received; the disclosures are "
+                "exported."
+            )
+        ),
+        erasure=Deleted(_("Deleted.")),
+        retention=_("Kept while the account exists."),
+    )
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")

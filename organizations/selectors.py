@@ -63,6 +63,30 @@ def organizations_blocking_account_deletion(*, user) -> QuerySet[Organization]:
     )
 
 
+def organizations_blocking_erasure(*, user) -> QuerySet[Organization]:
+    """Organisations where the person is the primary owner and others are
+    members: they must transfer ownership before they can delete their account
+    (an organisation of which they are the only member goes with them)."""
+    primary = Membership.objects.filter(user=user, is_primary_owner=True).values("organization_id")
+    return (
+        Organization.objects.filter(pk__in=primary)
+        .annotate(members=Count("memberships"))
+        .filter(members__gt=1)
+        .order_by("name")
+    )
+
+
+def organizations_deleted_with(*, user) -> QuerySet[Organization]:
+    """Organisations whose only member is the person: deleting the account deletes them."""
+    mine = Membership.objects.filter(user=user).values("organization_id")
+    return (
+        Organization.objects.filter(pk__in=mine)
+        .annotate(members=Count("memberships"))
+        .filter(members=1)
+        .order_by("name")
+    )
+
+
 def memberships_for_user(*, user) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user).select_related("organization").order_by("organization__name")
 

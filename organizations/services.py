@@ -572,6 +572,25 @@ def _organization_delete(*, actor, organization: Organization, request=None) -> 
     transaction.on_commit(lambda: [default_storage.delete(name) for name in files])
 
 
+def person_erase_organization_data(*, user, addresses: list[str]) -> dict:
+    """What erasure does to the organisations' records about a person (after
+    their memberships ended): invitations to their addresses go; invitations,
+    domain claims and disclosure runs they started stay with the organisation,
+    no longer linked to them; the disclosure bookkeeping about them goes
+    (data_requests.register)."""
+    from .models import DisclosureRun, DisclosureState, DomainClaim
+
+    with transaction.atomic():
+        return {
+            "invitations_deleted": Invitation.objects.filter(email__in=addresses).delete()[0],
+            "invitations_unlinked": Invitation.objects.filter(invited_by=user).update(invited_by=None),
+            "domain_claims_unlinked": DomainClaim.objects.filter(created_by=user).update(created_by=None),
+            "disclosure_runs_unlinked": DisclosureRun.objects.filter(user=user).update(user=None)
+            + DisclosureRun.objects.filter(requested_by=user).update(requested_by=None),
+            "disclosure_states_deleted": DisclosureState.objects.filter(user=user).delete()[0],
+        }
+
+
 # --- Email-domain claims (issue 7) ----------------------------------------------
 
 

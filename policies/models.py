@@ -2,6 +2,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from audit.evidence import AppendOnlyModel, EvidenceImmutableError, content_hash
+from data_requests.register import EVIDENCE_REASON, Exported, NotExported, PersonalData, Pseudonymised
 
 
 def version_hash(*, document: str, number, body: str, summary: str, effective_at, material: bool) -> str:
@@ -35,6 +36,13 @@ class PolicyDocument(models.Model):
 
 
 class PolicyVersion(models.Model):
+    personal_data = PersonalData(
+        person="published_by_subject (the privacy officer who published it)",
+        export=NotExported(_("Policy texts are public; who published one is in their audit events.")),
+        erasure=Pseudonymised(_("Kept: the text people were told about and accepted."), EVIDENCE_REASON),
+        retention=_("Kept for the life of the service."),
+    )
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
@@ -99,6 +107,13 @@ class PolicyAcceptance(AppendOnlyModel):
     """Proof that a person accepted a policy version (a material change), or was
     notified of it and carried on (a non-material change): who (subject key),
     which version, when and how. Append-only like all evidence."""
+
+    personal_data = PersonalData(
+        person="subject_key",
+        export=Exported("policies", _("Each version you accepted or were notified of, how and when.")),
+        erasure=Pseudonymised(_("Kept unchanged; your subject key no longer leads to you."), EVIDENCE_REASON),
+        retention=_("Kept for the life of the service."),
+    )
 
     class Kind(models.TextChoices):
         ACCEPTED = "accepted", _("Accepted")
@@ -187,6 +202,15 @@ class PolicyNotice(models.Model):
     frozen (PostgreSQL refuses to change or delete it) and carries the hash of
     its content; a run's final rows are sealed together (``NoticeSeal``).
     People are named only by subject key, like all evidence."""
+
+    personal_data = PersonalData(
+        person="subject_key",
+        export=Exported(
+            "policies", _("Each change notice: version, channel, status, when it was sent or why it failed.")
+        ),
+        erasure=Pseudonymised(_("Kept unchanged; your subject key no longer leads to you."), EVIDENCE_REASON),
+        retention=_("Kept for the life of the service."),
+    )
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("Email")

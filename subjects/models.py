@@ -2,6 +2,9 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from data_requests.register import Deleted, Exported, PersonalData
 
 
 class SubjectLink(models.Model):
@@ -12,6 +15,22 @@ class SubjectLink(models.Model):
     Erasing a person deletes this row: the evidence stays intact and still
     verifies, but nothing links it to them or can decrypt their values.
     """
+
+    personal_data = PersonalData(
+        person="user",
+        export=Exported(
+            "profile", _("Your pseudonymous subject key, which names you in iCentrex's evidence.")
+        ),
+        erasure=Deleted(
+            _(
+                "The link from your subject key to you and your personal encryption key are deleted "
+                "(crypto-shredding): evidence that names you by that key no longer leads to you, and what "
+                "was "
+                "sealed with your key can no longer be read."
+            )
+        ),
+        retention=_("Kept while the account exists."),
+    )
 
     subject_key = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
     user = models.OneToOneField(

@@ -369,8 +369,12 @@ def detect(text: str, *, reporter: Identity | None = None, member_names=()) -> l
         *(_reporter(text, reporter, candidates, words) if reporter else ()),
         *_members(text, member_names, words),
     ]
+    return _without_overlaps(found)
+
+
+def _without_overlaps(found: list[Detection]) -> list[Detection]:
     # Longest first: an address holding a username is one email address; ties go to the
-    # earlier detector above (a checksum beats "could be a phone number").
+    # earlier detector (a checksum beats "could be a phone number").
     order = {id(d): i for i, d in enumerate(found)}
     kept: list[Detection] = []  # non-overlapping, by start
     starts: list[int] = []
@@ -381,6 +385,12 @@ def detect(text: str, *, reporter: Identity | None = None, member_names=()) -> l
         kept.insert(i, detection)
         starts.insert(i, detection.start)
     return kept
+
+
+def mask_person(text: str, *, person: Identity) -> str:
+    """``text`` with one person's identifiers masked and nothing else: what
+    erasure does to a text kept for someone else that names the person."""
+    return apply_masks(text, _without_overlaps(list(_reporter(text, person))))
 
 
 def apply_masks(text: str, detections) -> str:

@@ -6,12 +6,41 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from audit.evidence import AppendOnlyModel
+from data_requests.register import Deleted, Exported, PersonalData, Pseudonymised
 
 
 class MinorReport(models.Model):
     """Someone (anyone, no account needed) tells us an account belongs to a child
     under 13. Staff suspend the account at once, then delete it, or dismiss the
     report."""
+
+    personal_data = PersonalData(
+        person="account (the account reported), reporter_email",
+        export=Exported(
+            "support_cases",
+            _(
+                "Reports you sent from your address: when, their status and what you wrote. Reports about "
+                "your "
+                "account are not included: they would identify who sent them."
+            ),
+        ),
+        erasure=Pseudonymised(
+            _(
+                "Reports stay with the child-protection team; your address in them, as sender or as the "
+                "account "
+                "reported, is replaced by the empty account's placeholder address."
+            ),
+            _(
+                "The record of how iCentrex kept children under 13 off the service (a legal duty), kept "
+                "without "
+                "identifying you."
+            ),
+        ),
+        retention=_(
+            "Kept for the life of the service; what a report says about a child goes when their account "
+            "is deleted."
+        ),
+    )
 
     class Status(models.TextChoices):
         NEW = "new", _("New")
@@ -68,6 +97,13 @@ class PrivacyQuestion(models.Model):
     """A question about privacy sent through the public contact form; staff
     answer by email from the staff inbox."""
 
+    personal_data = PersonalData(
+        person="email",
+        export=Exported("support_cases", _("Questions sent from your addresses, with our answers.")),
+        erasure=Deleted(_("Questions sent from your addresses are deleted with our answers.")),
+        retention=_("Kept until the person who asked deletes their account."),
+    )
+
     class Status(models.TextChoices):
         NEW = "new", _("New")
         ANSWERED = "answered", _("Answered")
@@ -93,6 +129,13 @@ class PrivacyQuestion(models.Model):
 class QuestionReply(models.Model):
     """A staff answer to a privacy question, emailed to the person who asked."""
 
+    personal_data = PersonalData(
+        person="question__email, author (staff)",
+        export=Exported("support_cases", _("Our answers, with the question.")),
+        erasure=Deleted(_("Deleted with the question.")),
+        retention=_("Kept with the question."),
+    )
+
     question = models.ForeignKey(PrivacyQuestion, on_delete=models.CASCADE, related_name="replies")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -112,6 +155,22 @@ class QuestionReply(models.Model):
 class SupportCase(models.Model):
     """A signed-in person asks iCentrex support for help; staff answer in the
     privacy centre and by email, and keep internal notes the reporter never sees."""
+
+    personal_data = PersonalData(
+        person="reporter, assigned_to (staff)",
+        export=Exported("support_cases", _("Your cases: subject, message, organisation, status and dates.")),
+        erasure=Deleted(
+            _(
+                "Your cases are deleted with their messages. A case that was shared, masked, with an "
+                "organisation "
+                "keeps an empty row for the share to point at."
+            )
+        ),
+        retention=_(
+            "A case about an organisation is deleted (emptied, if shared) once it has not changed within "
+            "the organisation's retention period."
+        ),
+    )
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -158,6 +217,20 @@ class CaseMessage(models.Model):
     """One message in a case's thread after the opening one: the reporter's, a
     staff reply (emailed and shown in the privacy centre) or an internal note
     (staff only)."""
+
+    personal_data = PersonalData(
+        person="case__reporter, author",
+        export=Exported(
+            "support_cases",
+            _(
+                "The messages you can see: yours, staff replies and share notices. Internal notes are "
+                "staff's "
+                "working notes and are not included."
+            ),
+        ),
+        erasure=Deleted(_("Deleted with the case.")),
+        retention=_("Kept with the case."),
+    )
 
     class Kind(models.TextChoices):
         REPORTER = "reporter", _("Reporter")
@@ -207,6 +280,25 @@ class CaseShare(AppendOnlyModel):
     admins: only the masked text is ever stored, with counts of what was masked
     (per kind and rule, never the values). Append-only (a trigger in PostgreSQL)."""
 
+    personal_data = PersonalData(
+        person="case__reporter, reviewed_by (staff)",
+        export=Exported(
+            "support_cases",
+            _(
+                "Each time your case was shared: with which organisation, when, exactly the masked text its "
+                "administrators saw, and counts of what was masked."
+            ),
+        ),
+        erasure=Pseudonymised(
+            _("Kept: it holds only the masked text, checked to contain none of your identifiers."),
+            _(
+                "Evidence of exactly what iCentrex staff passed on to an organisation, and that it was "
+                "masked."
+            ),
+        ),
+        retention=_("Deleted once older than the organisation's retention period."),
+    )
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # Cases are not deleted (a deleted account stays as a placeholder row): PROTECT.
     case = models.ForeignKey(SupportCase, on_delete=models.PROTECT, related_name="shares")
@@ -244,6 +336,15 @@ class SharedCaseReply(models.Model):
     """An organisation admin answers a shared case. It reaches iCentrex staff
     (the staff case page, and an email to the assigned staff member), never the
     reporter directly."""
+
+    personal_data = PersonalData(
+        person="author",
+        export=Exported(
+            "support_cases", _("Replies you wrote to shared cases as an organisation administrator.")
+        ),
+        erasure=Deleted(_("Replies you wrote are deleted.")),
+        retention=_("Deleted with the shared case."),
+    )
 
     BODY_MAX = 10_000
 

@@ -165,10 +165,6 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "consent-seal": {"task": "consent.tasks.consent_seal", "schedule": 60.0},
     "consent-verify": {"task": "consent.tasks.consent_verify", "schedule": crontab(minute=47, hour=3)},
-    "data-export-sweep": {
-        "task": "data_requests.tasks.organization_export_sweep",
-        "schedule": crontab(minute="*/5"),
-    },
     "policy-notices-sweep": {"task": "policies.tasks.notices_sweep", "schedule": 60.0},
     "webhook-sweep": {"task": "integrations.tasks.webhook_sweep", "schedule": 60.0},
     "sharing-seal": {"task": "integrations.tasks.sharing_seal", "schedule": 60.0},
@@ -195,6 +191,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=57, hour=3),
     },
     "support-email-sweep": {"task": "support.tasks.support_email_sweep", "schedule": crontab(minute="*/10")},
+    "data-requests-sweep": {"task": "data_requests.tasks.data_requests_sweep", "schedule": 60.0},
+    "retention-daily": {"task": "data_requests.tasks.retention_daily", "schedule": crontab(minute=30, hour=2)},
 }
 
 # --- Email ------------------------------------------------------------------
@@ -333,6 +331,29 @@ POLICY_CONTACT_EMAIL = env("POLICY_CONTACT_EMAIL", default="privacy@icentrex.exa
 # submissions per form from one network (IP truncated to /24 or /48) per window,
 # in allauth's notation. Counted in the cache (Redis when CACHE_URL is set).
 SUPPORT_FORM_RATE_LIMIT = env("SUPPORT_FORM_RATE_LIMIT", default="10/h")
+
+# --- Data requests and retention ---------------------------------------------------
+
+
+def _positive_days(name: str, default: int) -> int:
+    """A retention or waiting period in days; zero or negative is refused at start-up."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    days = env.int(name, default=default)
+    if days < 1:
+        raise ImproperlyConfigured(f"{name} must be at least 1 day (it is {days}).")
+    return days
+
+
+# Links to a built export (a person's copy of their data, an organisation's member
+# data) work once and expire this long after they were emailed.
+EXPORT_LINK_VALID_DAYS = _positive_days("EXPORT_LINK_VALID_DAYS", 7)
+# Between asking to delete one's account and the deletion: the person can cancel meanwhile.
+ERASURE_GRACE_DAYS = _positive_days("ERASURE_GRACE_DAYS", 14)
+# After this long without progress the sweep takes an export or erasure job to have died with its worker.
+DATA_REQUEST_STALE_SECONDS = env.int("DATA_REQUEST_STALE_SECONDS", default=300)
+# iCentrex's own retention of consent records (proof of consent), in days: five years by default.
+CONSENT_RECORD_RETENTION_DAYS = _positive_days("CONSENT_RECORD_RETENTION_DAYS", 5 * 365)
 
 # --- Cookies and consent ------------------------------------------------------
 

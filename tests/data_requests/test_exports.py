@@ -4,6 +4,7 @@ import json
 import time
 
 import pytest
+from django.core.files.storage import default_storage
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -86,27 +87,49 @@ def test_the_sweep_requeues_a_build_whose_worker_died(owner, monkeypatch):
     )
     calls = []
     monkeypatch.setattr(tasks.organization_export_build, "delay", calls.append)  # what reaches the broker
-    assert tasks.organization_export_sweep() == 1
+    assert tasks.data_requests_sweep()["organizationexport_restarted"] == 1
     assert calls == [export.pk]
     export.refresh_from_db()
     assert export.status == "pending"
 
 
-def test_download_through_api_and_console(big_acme, owner, admin, client, password):
+def test_the_link_is_emailed_to_whoever_asked_and_works_once(
+    big_acme, owner, admin, client, password, mailoutbox
+):
+    DataPolicy.objects.create(organization=big_acme, export_allowed_for=DataPolicy.Who.OWNERS_AND_ADMINS)
     export = services.organization_export_request(actor=owner, format="csv")
     api = APIClient()
     api.force_authenticate(owner.user)
-    assert api.get(f"/api/v1/orgs/acme/exports/{export.pk}/download").status_code == 409  # not ready
+    assert api.get(f"/api/v1/orgs/acme/exports/{export.pk}").json()["link_state"] == "building"
     tasks.organization_export_build(export.pk)
+    assert tasks.organization_export_send_link(export.pk) == "sent"
+    assert tasks.organization_export_send_link(export.pk) == "skipped"  # once
     detail = api.get(f"/api/v1/orgs/acme/exports/{export.pk}").json()
-    assert detail["percent"] == 100 and detail["download_url"].endswith("/download")
-    response = api.get(detail["download_url"])
-    assert response.status_code == 200 and b"p00@acme.example" in b"".join(response.streaming_content)
+    assert (detail["percent"], detail["link_state"]) == (100, "sent") and "download_url" not in detail
+    [email] = mailoutbox
+    assert email.to == [owner.user.email]
+    url = next(line for line in email.body.splitlines() if "/download/" in line).strip()
+    path = url.split("://", 1)[1].split("/", 1)[1]
+    path = "/" + path
 
-    client.post(reverse("account_login"), {"login": owner.user.email, "password": password})
-    page = client.get(reverse("org_exports", args=["acme"]))
-    assert "Download" in page.content.decode()
-    assert client.get(reverse("org_export_download", args=["acme", export.pk])).status_code == 200
+    assert client.get(path).status_code == 302  # needs sign-in
+    client.force_login(admin.user)  # another admin may export, but the link is not theirs
+    client.post(reverse("org_sign_in", args=["acme"]))
+    assert client.get(path).status_code == 404
+    client.force_login(owner.user)
+    client.post(reverse("org_sign_in", args=["acme"]))
+    assert client.get(path.split("?")[0] + "?t=wrong").status_code == 404
+    page = client.get(path)
+    assert page.status_code == 200 and "works once" in page.content.decode()
+    response = client.post(path)
+    assert response.status_code == 200 and b"p00@acme.example" in b"".join(response.streaming_content)
+    again = client.post(path)
+    assert again.status_code == 410 and "already used" in again.content.decode()
+    assert AuditEvent.objects.filter(event_type=EventType.MEMBER_DATA_EXPORT_DOWNLOADED).count() == 1
+    export.refresh_from_db()
+    assert export.downloaded_at and not default_storage.exists(
+        export.file.name
+    )  # the copy went with the link
 
 
 def test_progress_partial_for_htmx(owner, client, password):

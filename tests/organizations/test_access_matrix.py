@@ -15,6 +15,7 @@ from django.urls import resolve
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from data_requests.links import link_issue
 from data_requests.models import OrganizationExport
 from integrations.models import Provider
 from integrations.services import installation_create
@@ -89,7 +90,6 @@ MATRIX = {
     ("GET", PREFIX + "/exports"): Op(Scope.MEMBER_DATA_EXPORT),
     ("POST", PREFIX + "/exports"): Op(Scope.MEMBER_DATA_EXPORT, success=202, body={"format": "csv"}),
     ("GET", PREFIX + "/exports/{export_id}"): Op(Scope.MEMBER_DATA_EXPORT),
-    ("GET", PREFIX + "/exports/{export_id}/download"): Op(Scope.MEMBER_DATA_EXPORT),
     # The world's policy lets owners and admins review (see ``world``).
     ("POST", PREFIX + "/members/{member_id}/review"): Op(
         Scope.MEMBER_DATA_REVIEW, body={"reason": "Checking a reported account problem"}
@@ -188,10 +188,14 @@ def world(db, dns_server):
         review_allowed_for=DataPolicy.Who.OWNERS_AND_ADMINS,
         export_allowed_for=DataPolicy.Who.OWNERS_AND_ADMINS,
     )
+    # A finished member-data export of each organisation, its link emailed to its primary owner.
     export, foreign_export = (
-        OrganizationExport(organization=org, format="json", status="done") for org in (acme, globex)
+        OrganizationExport(organization=org, format="json", status="done", requested_by=who.user)
+        for org, who in ((acme, people["owner"]), (globex, people["outsider"]))
     )
+    tokens = {}
     for item in (export, foreign_export):
+        tokens[item.organization.slug] = link_issue(item)
         item.file.save(f"{item.organization.slug}.json", ContentFile(b'{"members": []}'))
     invitation = Invitation.objects.create(organization=acme, email="invited@example.org")
     foreign_invitation = Invitation.objects.create(organization=globex, email="invited@example.org")
@@ -227,6 +231,8 @@ def world(db, dns_server):
             "newbie_id": newbie.pk,
             "invitation_id": invitation.pk,
             "export_id": export.pk,
+            "export_public_id": str(export.public_id),
+            "export_token": tokens["acme"],
             "public_id": str(installation.public_id),
             "domain_id": claim.pk,
             "share_id": str(share.public_id),
@@ -238,6 +244,8 @@ def world(db, dns_server):
             "newbie_id": foreign_member.pk,
             "invitation_id": foreign_invitation.pk,
             "export_id": foreign_export.pk,
+            "export_public_id": str(foreign_export.public_id),
+            "export_token": tokens["globex"],
             "public_id": str(foreign_installation.public_id),
             "domain_id": foreign_claim.pk,
             "share_id": str(foreign_share.public_id),

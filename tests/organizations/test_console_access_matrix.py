@@ -26,6 +26,7 @@ class Page:
     params: tuple = ()
     allowed: frozenset | None = None
     overrides: dict = field(default_factory=dict)
+    query: str = ""
 
 
 CONSOLE = {
@@ -51,7 +52,14 @@ CONSOLE = {
     "org_policy": Page(Scope.ORG_READ),
     "org_audit": Page(Scope.AUDIT_READ),
     "org_exports": Page(Scope.MEMBER_DATA_EXPORT),
-    "org_export_download": Page(Scope.MEMBER_DATA_EXPORT, params=("export_id",)),
+    # The emailed link: only whoever started the export (the owner here) opens it; another admin who
+    # may export gets a 404, like a foreign one.
+    "org_export_download": Page(
+        Scope.MEMBER_DATA_EXPORT,
+        params=("export_public_id",),
+        query="t={export_token}",
+        overrides={"admin": 404},
+    ),
     # Integrations name members: members:read. Adding (the consent screen posts the team) and
     # removing follow the team-manager rule; a team or installation of another organisation is a 404.
     "org_integrations": Page(Scope.MEMBERS_READ),
@@ -123,6 +131,8 @@ def test_console_access(world, name, persona, target):  # noqa: F811
         session[SESSION_KEY] = {"acme": "Acme", "globex": "Globex"}
         session.save()
     url = reverse(name, kwargs={"org_slug": "acme", **{p: ids[p] for p in page.params}})
+    if page.query:
+        url += "?" + page.query.format(**ids)
     data = {k: v.format(**ids) for k, v in page.data.items()}
     response = client.post(url, data) if page.method == "POST" else client.get(url)
     assert response.status_code == expected(page, persona, target), response.content[:500]
