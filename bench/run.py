@@ -7,6 +7,8 @@
     bin/bench disclosures                    only the email disclosure job (1,000,000 people,
                                              or $BENCH_DISCLOSURE_USERS); not part of the full run
     bin/bench masking                        only the support-case masking engine (in process)
+    bin/bench data-requests                  only a person's export and erasure (50,000 consent
+                                             records, 100,000 sharing events; a real worker)
 
 Needs PostgreSQL and Redis like the tests (same URLs/defaults). Uses its own
 database (icentrex_bench, or $BENCH_DB; recreated each run) and serves the app with gunicorn
@@ -156,7 +158,7 @@ def main(argv: list[str]):
     django_setup()
     from accounts.models import User
     from accounts.services import api_token_create
-    from bench import consent, disclosures, integrations, masking, notices, organizations
+    from bench import consent, data_requests, disclosures, integrations, masking, notices, organizations
 
     if argv[:1] == ["consent"]:
         print(json.dumps({"consent": consent.run(ENV)}, indent=2))
@@ -177,10 +179,13 @@ def main(argv: list[str]):
     if argv[:1] == ["disclosures"]:
         print(json.dumps({"email_disclosures": disclosures.run(ENV)}, indent=2))
         return
+    if argv[:1] == ["data-requests"]:
+        print(json.dumps({"data_requests": data_requests.run(ENV)}, indent=2))
+        return
     if argv:
         sys.exit(
             f"unknown benchmark {argv[0]!r}: use consent, consent-post [PAIRS], notices, integrations,"
-            " disclosures or masking, or nothing for all"
+            " disclosures, masking or data-requests, or nothing for all"
         )
 
     user = User.objects.create_user("bench@example.org", "bench-password-123", name="Bench")
@@ -195,6 +200,7 @@ def main(argv: list[str]):
         "organization_10k": {"seed": organizations.seed(), **organizations.members_list()},
         "integrations": integrations.run(ENV),
         "support_masking": masking.run(),
+        "data_requests": data_requests.run(ENV),
         # Last: it adds 100,000 accounts to the bench database.
         "policy_notices_100k": notices.run(ENV),
     }

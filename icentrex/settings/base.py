@@ -192,7 +192,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "support-email-sweep": {"task": "support.tasks.support_email_sweep", "schedule": crontab(minute="*/10")},
     "data-requests-sweep": {"task": "data_requests.tasks.data_requests_sweep", "schedule": 60.0},
-    "retention-daily": {"task": "data_requests.tasks.retention_daily", "schedule": crontab(minute=30, hour=2)},
+    "retention-daily": {
+        "task": "data_requests.tasks.retention_daily",
+        "schedule": crontab(minute=30, hour=2),
+    },
 }
 
 # --- Email ------------------------------------------------------------------
@@ -484,6 +487,8 @@ SPECTACULAR_SETTINGS = {
         "KindEnum": "integrations.models.Provider.Kind",
         "MaskKindEnum": "support.masking.KINDS",
         "MaskedFieldEnum": "support.services.FIELDS",
+        "ErasureStatusEnum": "data_requests.models.ErasureRequest.Status",
+        "BuiltFileStatusEnum": "data_requests.models.BuiltFile.Status",
     },
 }
 
