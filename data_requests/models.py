@@ -112,6 +112,11 @@ class OrganizationExport(BuiltFile):
     def __str__(self):
         return f"{self.get_format_display()} export of {self.organization} ({self.status})"
 
+    @property
+    def recipient(self):
+        """Who gets the link: whoever started the export."""
+        return self.requested_by
+
 
 class PersonalExport(BuiltFile):
     """A copy of one person's data: a ZIP with one JSON file per kind of data
@@ -147,6 +152,10 @@ class PersonalExport(BuiltFile):
 
     def __str__(self):
         return f"personal export {self.public_id} ({self.status})"
+
+    @property
+    def recipient(self):
+        return self.user
 
 
 class ErasureRequest(models.Model):

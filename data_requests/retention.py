@@ -84,13 +84,19 @@ def consent_retention_run(*, now=None) -> dict:
 
 
 def built_files_expire(*, now=None) -> int:
-    """Delete the files of download links that were used or have expired (a
-    used link's file normally went when it was downloaded; this catches an
-    interrupted download and every link nobody used)."""
+    """Delete the files of download links that were used, have expired or
+    were never sent (a used link's file normally went when it was downloaded;
+    this catches an interrupted download and every link nobody used)."""
     now = now or timezone.now()
+    never_sent = now - timedelta(days=settings.EXPORT_LINK_VALID_DAYS)
     deleted = 0
     for model in (PersonalExport, OrganizationExport):
-        spent = model.objects.exclude(file="").filter(Q(downloaded_at__isnull=False) | Q(expires_at__lte=now))
+        spent = model.objects.exclude(file="").filter(
+            Q(downloaded_at__isnull=False)
+            | Q(expires_at__lte=now)
+            # A link that could not be sent (its recipient left or was erased) never will be.
+            | Q(link_sent_at__isnull=True, finished_at__lt=never_sent)
+        )
         for pk, name in spent.values_list("pk", "file"):
             default_storage.delete(name)
             deleted += model.objects.filter(pk=pk).update(file="")

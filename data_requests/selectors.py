@@ -61,20 +61,25 @@ def last_erasure_of(*, user) -> ErasureRequest | None:
     return ErasureRequest.objects.filter(user=user).order_by("-id").first()
 
 
-def register_rows() -> list[dict]:
-    """The register, one row per kind of record: what erasure does to it and
-    why, and what the export and retention do (the account deletion page shows it)."""
-    from .register import Deleted, Exported, declarations
+def register_in_plain_words() -> dict:
+    """The register as the account deletion page shows it: what deletion
+    deletes, and what it keeps (unlinked from the person), grouped by the
+    reason it is kept."""
+    from .register import Deleted, declarations
 
-    rows = [
-        {
+    deleted, kept = [], {}
+    for model, declaration in declarations():
+        row = {
             "what": str(model._meta.verbose_name_plural).capitalize(),
-            "deleted": isinstance(d.erasure, Deleted),
-            "erasure": d.erasure.how,
-            "reason": getattr(d.erasure, "legal_reason", ""),
-            "export": f"{d.export.kind}.json" if isinstance(d.export, Exported) else "",
-            "retention": d.retention,
+            "erasure": declaration.erasure.how,
+            "retention": declaration.retention,
         }
-        for model, d in declarations()
-    ]
-    return sorted(rows, key=lambda row: (not row["deleted"], row["what"]))
+        if isinstance(declaration.erasure, Deleted):
+            deleted.append(row)
+        else:
+            kept.setdefault(str(declaration.erasure.legal_reason), []).append(row)
+    by_name = lambda row: row["what"]  # noqa: E731
+    return {
+        "deleted": sorted(deleted, key=by_name),
+        "kept": [{"reason": reason, "rows": sorted(rows, key=by_name)} for reason, rows in kept.items()],
+    }

@@ -9,7 +9,6 @@ import io
 import json
 import logging
 import os
-import smtplib
 import tempfile
 from datetime import timedelta
 
@@ -24,19 +23,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from icentrex.celery import EMAIL_TASK_OPTIONS
 from icentrex.csv_export import inert_cell
 
 logger = logging.getLogger(__name__)
 
 CHUNK = 1000
-
-_EMAIL_RETRY = {
-    "bind": True,
-    "autoretry_for": (smtplib.SMTPException, OSError),
-    "retry_backoff": 30,
-    "retry_backoff_max": 1800,
-    "max_retries": 8,
-}
 
 
 def _stale_after() -> timedelta:
@@ -146,7 +138,7 @@ def _send_link(model, build_id: int, *, template: str, url_of, context_of) -> st
         built = model.objects.select_for_update(of=("self",)).filter(pk=build_id).first()
         if built is None or built.status != model.Status.DONE or built.link_sent_at:
             return "skipped"
-        recipient = built.user if hasattr(built, "user") else built.requested_by
+        recipient = built.recipient
         if recipient is None or not recipient.is_active:
             return "skipped"
         token = link_issue(built)
@@ -165,7 +157,7 @@ def _send_link(model, build_id: int, *, template: str, url_of, context_of) -> st
     return "sent"
 
 
-@shared_task(**_EMAIL_RETRY)
+@shared_task(**EMAIL_TASK_OPTIONS)
 def organization_export_send_link(self, export_id: int) -> str:
     from .models import OrganizationExport
 
@@ -192,6 +184,11 @@ def personal_export_build(export_id: int) -> str:
     if not _claim(PersonalExport, export_id):
         return "skipped"
     export = PersonalExport.objects.select_related("user").get(pk=export_id)
+    if not export.user.is_active:  # being erased: nothing more is copied
+        PersonalExport.objects.filter(pk=export.pk).update(
+            status=PersonalExport.Status.FAILED, error="inactive"
+        )
+        return "skipped"
     try:
         PersonalExport.objects.filter(pk=export.pk).update(total=expected_rows(export.user))
 
@@ -204,14 +201,21 @@ def personal_export_build(export_id: int) -> str:
         os.close(handle)
         try:
             write_export(user=export.user, path=path, on_progress=progress)
-            with open(path, "rb") as built, transaction.atomic():
+            with open(path, "rb") as built:
                 name = default_storage.save(
                     f"exports/personal/icentrex-data-{export.public_id}.zip", File(built)
                 )
-                PersonalExport.objects.filter(pk=export.pk).update(
+            with transaction.atomic():
+                stored = PersonalExport.objects.filter(
+                    pk=export.pk, status=PersonalExport.Status.RUNNING
+                ).update(
                     file=name, status=PersonalExport.Status.DONE, current_kind="", finished_at=timezone.now()
                 )
-                transaction.on_commit(lambda: personal_export_send_link.delay(export.pk))
+                if stored:
+                    transaction.on_commit(lambda: personal_export_send_link.delay(export.pk))
+            if not stored:  # the person was erased meanwhile: the copy must not outlive them
+                default_storage.delete(name)
+                return "discarded"
         finally:
             os.unlink(path)
     except Exception as error:
@@ -220,7 +224,7 @@ def personal_export_build(export_id: int) -> str:
     return "done"
 
 
-@shared_task(**_EMAIL_RETRY)
+@shared_task(**EMAIL_TASK_OPTIONS)
 def personal_export_send_link(self, export_id: int) -> str:
     from .models import PersonalExport
 
@@ -236,7 +240,7 @@ def personal_export_send_link(self, export_id: int) -> str:
 # --- Erasure -----------------------------------------------------------------------------
 
 
-@shared_task(**_EMAIL_RETRY)
+@shared_task(**EMAIL_TASK_OPTIONS)
 def erasure_scheduled_notify(self, erasure_id: int) -> str:
     """Tell the person when their account will be deleted and how to cancel.
     Sent once: the request's audit trail has the request itself; a repeated

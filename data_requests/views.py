@@ -94,7 +94,7 @@ def _deletion_context(user) -> dict:
         "erasure": selectors.open_erasure_of(user=user),
         "blockers": list(organizations_blocking_erasure(user=user)),
         "deleted_with": list(organizations_deleted_with(user=user)),
-        "register": selectors.register_rows(),
+        "register": selectors.register_in_plain_words(),
         "grace_days": settings.ERASURE_GRACE_DAYS,
     }
 

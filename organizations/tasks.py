@@ -1,5 +1,4 @@
 import logging
-import smtplib
 
 from celery import shared_task
 from django.conf import settings
@@ -9,18 +8,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from icentrex.celery import EMAIL_TASK_OPTIONS
+
 logger = logging.getLogger(__name__)
 
-# An email task retries SMTP and network errors with growing pauses (30 s up to 30 min).
-_EMAIL_RETRIES = {
-    "autoretry_for": (smtplib.SMTPException, OSError),
-    "retry_backoff": 30,
-    "retry_backoff_max": 1800,
-    "max_retries": 8,
-}
 
-
-@shared_task(bind=True, **_EMAIL_RETRIES)
+@shared_task(**EMAIL_TASK_OPTIONS)
 def invitation_send(self, invitation_id: int) -> str:
     """Email an invitation once. Re-reads the row: a revoked or answered
     invitation is not sent, and ``sent_at`` makes a retried or duplicated task
@@ -139,7 +132,7 @@ def disclosure_digests_send() -> int:
 _DIGEST_TEMPLATE = "organizations/email/disclosure_digest"
 
 
-@shared_task(bind=True, **_EMAIL_RETRIES)
+@shared_task(**EMAIL_TASK_OPTIONS)
 def disclosure_digest_email(self, digest_id: int) -> str:
     """Email a digest to the organisation's owners and administrators (each in
     their language), once: ``emailed_at`` under the row lock makes a retried or

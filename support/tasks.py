@@ -4,7 +4,6 @@ duplicated task never sends twice; the sweep re-enqueues what a lost message
 left unsent."""
 
 import logging
-import smtplib
 from datetime import timedelta
 
 from celery import shared_task
@@ -14,15 +13,9 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-logger = logging.getLogger(__name__)
+from icentrex.celery import EMAIL_TASK_OPTIONS
 
-_RETRY = {
-    "bind": True,
-    "autoretry_for": (smtplib.SMTPException, OSError),
-    "retry_backoff": 30,
-    "retry_backoff_max": 1800,
-    "max_retries": 8,
-}
+logger = logging.getLogger(__name__)
 
 
 def _send(*, template: str, context: dict, to: str, language: str) -> None:
@@ -33,7 +26,7 @@ def _send(*, template: str, context: dict, to: str, language: str) -> None:
     EmailMessage(subject, body, None, [to], reply_to=[settings.POLICY_CONTACT_EMAIL]).send()
 
 
-@shared_task(**_RETRY)
+@shared_task(**EMAIL_TASK_OPTIONS)
 def minor_report_acknowledge(self, report_id: int) -> str:
     """Tell the reporter we received the report. The email does not repeat what
     they wrote: the form accepts any address, and our mail must not carry a
@@ -56,7 +49,7 @@ def minor_report_acknowledge(self, report_id: int) -> str:
     return "sent"
 
 
-@shared_task(**_RETRY)
+@shared_task(**EMAIL_TASK_OPTIONS)
 def privacy_question_acknowledge(self, question_id: int) -> str:
     """Confirm receipt of a question, without repeating it (see above)."""
     from .models import PrivacyQuestion
@@ -76,7 +69,7 @@ def privacy_question_acknowledge(self, question_id: int) -> str:
     return "sent"
 
 
-@shared_task(**_RETRY)
+@shared_task(**EMAIL_TASK_OPTIONS)
 def question_reply_send(self, reply_id: int) -> str:
     """Email a staff reply to the person who asked, once."""
     from .models import QuestionReply
@@ -138,7 +131,7 @@ def _email_case_message(message_id: int, *, kind: str, template: str, anchor) ->
     return "sent"
 
 
-@shared_task(**_RETRY)
+@shared_task(**EMAIL_TASK_OPTIONS)
 def case_reply_send(self, message_id: int) -> str:
     """Email a staff reply on a support case to its reporter, once. Internal
     notes and the reporter's own messages are never emailed."""
@@ -149,7 +142,7 @@ def case_reply_send(self, message_id: int) -> str:
     )
 
 
-@shared_task(**_RETRY)
+@shared_task(**EMAIL_TASK_OPTIONS)
 def case_share_notify(self, message_id: int) -> str:
     """Tell the reporter, once, that their case was shared in masked form with
     their organisation's administrators, with a link to exactly what was shared."""
@@ -163,7 +156,7 @@ def case_share_notify(self, message_id: int) -> str:
     )
 
 
-@shared_task(**_RETRY)
+@shared_task(**EMAIL_TASK_OPTIONS)
 def shared_case_reply_send(self, reply_id: int) -> str:
     """Email an organisation's reply on a shared case to the staff member the
     case is assigned to, once. Nobody assigned: no email (it shows on the case page)."""

@@ -1,35 +1,14 @@
 """axe-core (from npm, node_modules/) finds no serious or critical violation on key pages."""
 
 import re
-from pathlib import Path
 
 import pytest
 
 from tests.factories import PASSWORD, UserFactory
 
+from .axe import serious_violations
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-
-
-@pytest.fixture
-def axe(page):
-    if not AXE.exists():
-        pytest.skip("axe-core is not installed (bin/test installs it with npm)")
-
-    def check(url: str) -> list:
-        response = page.goto(url)
-        assert response.status == 200, (url, response.status)
-        # Injected through Playwright (not a <script> tag), so the page's CSP stays as it is.
-        page.evaluate(AXE.read_text())
-        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-        return [
-            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-            for v in result["violations"]
-            if v["impact"] in ("serious", "critical")
-        ]
-
-    return check
 
 
 def _shot_name(path: str) -> str:
@@ -65,10 +44,7 @@ def test_public_forms_with_errors(axe, page, live_server, screenshot):
         page.wait_for_load_state()
         assert page.locator(".errorlist").count() >= 2, path
         screenshot(page, "a11y" + path.replace("/", "-").rstrip("-") + "-errors")
-        page.evaluate(AXE.read_text())
-        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-        serious = [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")]
-        assert serious == [], path
+        assert serious_violations(page) == [], path
 
 
 def test_privacy_centre_pages(axe, page, live_server, screenshot):
@@ -281,9 +257,7 @@ def test_email_disclosure_pages(axe, page, live_server, screenshot):
     page.wait_for_load_state()
     assert page.get_by_text("which Acme has verified as its own").is_visible()
     screenshot(page, "a11y-signup-work-address")
-    page.evaluate(AXE.read_text())
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    assert [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")] == []
+    assert serious_violations(page) == []
 
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Email").fill("ada@acme.example")
@@ -297,9 +271,7 @@ def test_email_disclosure_pages(axe, page, live_server, screenshot):
     page.wait_for_load_state()
     assert page.get_by_role("heading", name="Dry run: what would be disclosed").is_visible()
     screenshot(page, "a11y-orgs-acme-dry-run")
-    page.evaluate(AXE.read_text())
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    assert [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")] == []
+    assert serious_violations(page) == []
     # The person dismisses the notice (htmx) and it is gone.
     page.goto(live_server.url + "/privacy/disclosures/")
     page.get_by_role("button", name="Got it").click()

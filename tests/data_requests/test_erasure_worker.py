@@ -3,7 +3,6 @@ rolls back, the sweep resumes the job on a new worker, and it finishes with
 nothing of the person left and every chain verifying."""
 
 import signal
-import time
 from datetime import timedelta
 
 import psycopg
@@ -17,20 +16,12 @@ from data_requests.models import ErasureRequest
 from organizations.models import Membership
 from support.models import SupportCase
 from support.services import case_open
+from tests.waiting import wait_for
 
 from .people import scan_for
 from .test_erasure import _every_chain_verifies
 
 pytestmark = pytest.mark.worker
-
-
-def _wait(condition, timeout=30.0, what=""):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    pytest.fail(f"timed out waiting for {what}")
 
 
 def _lock_waiters(database: str) -> list[int]:
@@ -60,7 +51,7 @@ def test_a_worker_killed_mid_erasure_resumes_and_finishes(start_celery_worker, a
     worker = start_celery_worker()
     assert tasks.data_requests_sweep.run()["started"] == 1  # enqueues the job for the worker
 
-    _wait(lambda: _lock_waiters(database), what="the erasure to block in its support step")
+    wait_for(lambda: _lock_waiters(database), what="the erasure to block in its support step")
     erasure.refresh_from_db()
     assert (erasure.status, erasure.steps_done) == ("running", 2)  # lock-out and organisations committed
 
@@ -88,7 +79,7 @@ def test_a_worker_killed_mid_erasure_resumes_and_finishes(start_celery_worker, a
         erasure.refresh_from_db()
         return erasure.status == "done"
 
-    _wait(finished, what="the resumed erasure to finish")
+    wait_for(finished, what="the resumed erasure to finish")
     assert erasure.steps_done == 7
     assert not SupportCase.objects.filter(pk=case.pk).exists()
     assert scan_for("alice@example.org", "Alice Andersson", "Andersson") == []

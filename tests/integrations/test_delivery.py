@@ -22,6 +22,7 @@ from integrations.tasks import sharing_verify, webhook_deliver
 from organizations.models import Membership, Organization, Team, TeamMembership
 from subjects.services import secret_seal, subject_key_for_user
 from tests.factories import UserFactory
+from tests.tamper import bypass_triggers
 
 pytestmark = pytest.mark.django_db
 
@@ -350,13 +351,10 @@ def test_sharing_events_are_append_only_and_sealed(provider):
     call_command("sharing_verify")
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE integrations_sharingevent SET purpose = 'x'")
-    with connection.cursor() as cursor:
-        cursor.execute("SET session_replication_role = replica")
-        cursor.execute(
-            "UPDATE integrations_sharingevent SET fields = '[\"identity.email\"]' WHERE seq = %s",
-            [SharingEvent.objects.order_by("seq").first().seq],
-        )
-        cursor.execute("SET session_replication_role = origin")
+    bypass_triggers(
+        "UPDATE integrations_sharingevent SET fields = '[\"identity.email\"]' WHERE seq = %s",
+        [SharingEvent.objects.order_by("seq").first().seq],
+    )
     _seals, _records, broken = selectors.sharing_seals_verify()
     assert broken is not None and "edited" in broken.reason
     with pytest.raises(CommandError, match="edited"):

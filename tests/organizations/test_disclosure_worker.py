@@ -2,7 +2,6 @@
 mid-run (SIGKILL) loses and duplicates no disclosure once the sweep resumes
 the run, and a redelivered task discloses nothing more."""
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -14,17 +13,9 @@ from accounts.models import User
 from organizations.models import DisclosureRun, DisclosureState, DomainClaim, EmailDisclosure, Organization
 from organizations.services import disclosure_run_start
 from organizations.tasks import disclosure_lane_process, disclosure_sweep
+from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-def wait_for(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 @pytest.fixture

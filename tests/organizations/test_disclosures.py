@@ -27,6 +27,7 @@ from organizations.models import (
 from organizations.tasks import disclosure_scheduled_run, disclosure_sweep
 from subjects.services import subject_shred, subject_unseal
 from tests.factories import UserFactory
+from tests.tamper import bypass_triggers
 
 from .disclosure_support import process_run, run_now
 
@@ -358,12 +359,9 @@ def test_disclosures_are_sealed_per_person_append_only_and_verifiable():
         records=selectors.disclosures_to_organization(organization=acme.organization)
     )
     assert sorted(row["email"] or "erased" for row in rows) == ["bob@acme.test", "erased"]
-    with connection.cursor() as cursor:
-        cursor.execute("SET session_replication_role = replica")
-        cursor.execute(
-            "UPDATE organizations_emaildisclosure SET organization_id = 999 WHERE seq = %s", [record.seq]
-        )
-        cursor.execute("SET session_replication_role = origin")
+    bypass_triggers(
+        "UPDATE organizations_emaildisclosure SET organization_id = 999 WHERE seq = %s", [record.seq]
+    )
     assert "edited" in selectors.disclosure_seals_verify()[2].reason
     with pytest.raises(CommandError, match="edited"):
         call_command("disclosures_verify")

@@ -21,6 +21,7 @@ from policies.models import NoticeRun, PolicyDocument, PolicyNotice
 from policies.selectors import version_in_force
 from policies.tasks import notices_deliver_chunk, notices_fan_out
 from tests.factories import UserFactory
+from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -59,15 +60,6 @@ def publish(officer):
         material=False,
         publish=True,
     )
-
-
-def wait_for(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 def run_done(version) -> bool:

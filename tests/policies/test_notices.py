@@ -24,6 +24,7 @@ from policies import selectors, services
 from policies.models import NoticeChunk, NoticeRun, NoticeSeal, PolicyAcceptance, PolicyDocument, PolicyNotice
 from policies.tasks import notices_verify
 from tests.factories import UserFactory
+from tests.tamper import bypass_triggers
 
 pytestmark = pytest.mark.django_db
 
@@ -258,13 +259,6 @@ def test_final_notices_are_frozen_and_tampering_breaks_the_seal(officer):
         PolicyNotice.objects.filter(pk=notice.pk).delete()
 
 
-def _bypass_triggers(sql, params=()):
-    with connection.cursor() as cursor:
-        cursor.execute("SET session_replication_role = replica")
-        cursor.execute(sql, params)
-        cursor.execute("SET session_replication_role = origin")
-
-
 @pytest.mark.parametrize(
     "tamper, reason",
     [
@@ -281,7 +275,7 @@ def test_the_seal_detects_edited_and_deleted_notices(officer, tamper, reason):
     run_fan_out(version)
     assert selectors.notice_seals_verify() == (1, None)
     call_command("notices_verify")
-    _bypass_triggers(tamper, [PolicyNotice.objects.filter(version=version).first().pk])
+    bypass_triggers(tamper, [PolicyNotice.objects.filter(version=version).first().pk])
     checked, broken = selectors.notice_seals_verify()
     assert broken is not None and reason in broken.reason
     with pytest.raises(CommandError, match=reason):
