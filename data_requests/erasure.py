@@ -11,7 +11,6 @@ erased account is never used; the last removes the profile and deletes the
 person's subject link and key, after which every evidence row about them
 still verifies but no longer leads to them."""
 
-import logging
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
@@ -24,8 +23,6 @@ from audit.events import EventType
 from audit.services import audit_record
 
 from .models import ErasureRequest, OrganizationExport, PersonalExport
-
-logger = logging.getLogger(__name__)
 
 # How long a due erasure that is still blocked waits before it is tried again.
 _HOLD = timedelta(days=1)
@@ -97,10 +94,15 @@ def _data_requests(user, erasure: ErasureRequest) -> dict:
 
 def _profile(user, erasure: ErasureRequest) -> dict:
     # The confirmation goes to the address the person had, from memory and after
-    # the commit: it is stored nowhere, not even in the broker's queue.
+    # the commit: it is stored nowhere, not even in the broker's queue. If it
+    # cannot be sent, the error is logged and nobody tries again: the address is gone.
+    from .tasks import send_email
+
     address, language = user.email, user.language
     counts = user_erase_profile(user=user, request_id=erasure.public_id)
-    transaction.on_commit(lambda: _confirm_erased(address=address, language=language), robust=True)
+    transaction.on_commit(
+        lambda: send_email(template="erasure_done", context={}, to=address, language=language), robust=True
+    )
     return counts
 
 
@@ -141,15 +143,6 @@ def erasure_continue(*, erasure_id: int) -> str:
             erasure.save(update_fields=["summary", "steps_done", "heartbeat_at", "status", "finished_at"])
         if erasure.status == ErasureRequest.Status.DONE:
             return "done"
-
-
-def _confirm_erased(*, address: str, language: str) -> None:
-    from .tasks import send_email
-
-    try:
-        send_email(template="erasure_done", context={}, to=address, language=language)
-    except Exception:  # the account is gone either way; the address is not kept to try again
-        logger.exception("The erasure confirmation could not be sent")
 
 
 def erasure_due_start(*, now=None) -> dict:

@@ -17,14 +17,13 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from icentrex.celery import EMAIL_TASK_OPTIONS
 from icentrex.csv_export import inert_cell
+from icentrex.mail import send_templated_email
 
 logger = logging.getLogger(__name__)
 
@@ -35,11 +34,8 @@ def _stale_after() -> timedelta:
     return timedelta(seconds=settings.DATA_REQUEST_STALE_SECONDS)
 
 
-def send_email(*, template: str, context: dict, to: str, language: str) -> None:
-    with translation.override(language or settings.LANGUAGE_CODE):
-        subject = " ".join(render_to_string(f"data_requests/email/{template}_subject.txt", context).split())
-        body = render_to_string(f"data_requests/email/{template}_body.txt", context)
-    EmailMessage(subject, body, None, [to], reply_to=[settings.POLICY_CONTACT_EMAIL]).send()
+def send_email(*, template: str, **kwargs) -> None:
+    send_templated_email(template=f"data_requests/email/{template}", **kwargs)
 
 
 def _claim(model, build_id: int) -> bool:

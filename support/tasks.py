@@ -8,22 +8,17 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from icentrex.celery import EMAIL_TASK_OPTIONS
+from icentrex.mail import send_templated_email
 
 logger = logging.getLogger(__name__)
 
 
-def _send(*, template: str, context: dict, to: str, language: str) -> None:
-    with translation.override(language or settings.LANGUAGE_CODE):
-        subject = " ".join(render_to_string(f"support/email/{template}_subject.txt", context).split())
-        body = render_to_string(f"support/email/{template}_body.txt", context)
-    # Answers to our emails go to the privacy mailbox, where staff read them.
-    EmailMessage(subject, body, None, [to], reply_to=[settings.POLICY_CONTACT_EMAIL]).send()
+def _send(*, template: str, **kwargs) -> None:
+    send_templated_email(template=f"support/email/{template}", **kwargs)
 
 
 @shared_task(**EMAIL_TASK_OPTIONS)

@@ -317,7 +317,7 @@ def test_erasure_removes_the_person_and_every_chain_still_verifies(person, clien
     assert any(p.get("identity.name") for p in team_delivery.payload["people"] if "erased" not in p)
     # Once, to the address she had; then it is gone.
     [confirmation] = mailoutbox
-    assert confirmation.to == [EMAIL] and "deleted" in confirmation.subject
+    assert confirmation.to == [EMAIL] and "raderats" in confirmation.subject  # in her language
     assert AuditEvent.objects.filter(event_type=EventType.USER_ERASED, subject_key=person.key).count() == 1
 
 
