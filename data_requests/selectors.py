@@ -48,8 +48,15 @@ def access_personal_export(*, user, public_id) -> PersonalExport:
     return get_object_or_404(PersonalExport, user=user, public_id=public_id)
 
 
-def access_organization_export(*, actor: Membership, public_id) -> OrganizationExport:
-    return get_object_or_404(OrganizationExport, organization_id=actor.organization_id, public_id=public_id)
+def access_organization_export_link(*, actor: Membership, public_id) -> OrganizationExport:
+    """An export's emailed link is for whoever started it: for anyone else, even
+    an administrator who may export too, it answers 404 like a foreign one."""
+    return get_object_or_404(
+        OrganizationExport,
+        organization_id=actor.organization_id,
+        requested_by=actor.user,
+        public_id=public_id,
+    )
 
 
 def open_erasure_of(*, user) -> ErasureRequest | None:

@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -439,13 +438,11 @@ def exports(request, membership):
 def export_download(request, membership, export_public_id):
     """The emailed link (only the person who started the export): GET shows
     what it opens, POST downloads it, once."""
-    from data_requests.selectors import access_organization_export
+    from data_requests.selectors import access_organization_export_link
     from data_requests.services import organization_export_download
     from data_requests.views import download_page
 
-    export = access_organization_export(actor=membership, public_id=export_public_id)
-    if export.requested_by_id != request.user.pk:
-        raise Http404
+    export = access_organization_export_link(actor=membership, public_id=export_public_id)
     return download_page(
         request,
         export,
