@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from kombu.exceptions import OperationalError
 from rest_framework.test import APIClient
 
 from accounts.services import api_token_create
@@ -173,8 +174,11 @@ def start_celery_worker(transactional_db, settings, worker_env):
             if process.poll() is not None:
                 pytest.fail("Celery worker exited early:\n" + process.stdout.read())
             # A worker on another broker answers if this process's app points there too.
-            if app.control.inspect(destination=[hostname], timeout=0.5).ping():
-                break
+            try:
+                if app.control.inspect(destination=[hostname], timeout=0.5).ping():
+                    break
+            except OperationalError:  # a broker the test has just started may not listen yet
+                time.sleep(0.2)
         else:
             process.kill()
             pytest.fail("Celery worker did not come up within 30 s:\n" + process.communicate()[0][-3000:])
