@@ -27,6 +27,7 @@ def _data_context(user) -> dict:
         "erasure": selectors.open_erasure_of(user=user),
         "kinds": EXPORT_KINDS,
         "link_days": settings.EXPORT_LINK_VALID_DAYS,
+        "grace_days": settings.ERASURE_GRACE_DAYS,
     }
 
 
