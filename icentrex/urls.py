@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from organizations import views as organization_views
 from policies import views as policy_views
 
-from . import views
+from . import dev_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -32,6 +32,11 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
+    # Local tools: every view answers 404 unless DEBUG is on (icentrex/dev_views.py).
+    path("dev/mailbox/", dev_views.mailbox, name="dev_mailbox"),
+    path("dev/mailbox/<str:name>", dev_views.mailbox_message, name="dev_mailbox_message"),
+    path("dev/webhooks/", dev_views.webhooks, name="dev_webhooks"),
+    path("dev/webhooks/<slug:slug>/", dev_views.webhook_receive, name="dev_webhook_receive"),
 ]
 
 handler400 = "icentrex.views.bad_request"

@@ -7,6 +7,7 @@ from functools import partial
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, mailers
+from django.core.mail.backends import smtp
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, Min
 from django.template.loader import render_to_string
@@ -307,7 +308,8 @@ def _send_emails(*, chunk: NoticeChunk, claimed, mail) -> None:
             texts[language] = _notice_email_text(version, language)
         subject, body, template = texts[language]
         message = _NoticeEmail(subject, body, to=[email], headers={"Message-ID": _message_id(pk)})
-        message.template = template
+        if isinstance(mail, smtp.EmailBackend):
+            message.template = template
         try:
             mail.open()  # no-op while the connection is up; reconnects after an error
             mail.send_messages([message])
@@ -324,6 +326,10 @@ _ID_PLACEHOLDER = "<notice-id@placeholder.invalid>"
 
 
 class _PrebuiltMessage:
+    """Only what Django's SMTP backend asks of a message (its bytes): other
+    backends (console, file, locmem, custom) read headers and charsets too, so
+    they are given Django's own message instead (_send_emails)."""
+
     def __init__(self, data: bytes):
         self.data = data
 

@@ -127,6 +127,26 @@ def allow_prepared_statements(database: dict) -> dict:
 
 
 allow_prepared_statements(DATABASES["default"])
+
+
+def share_sqlite_between_processes(database: dict) -> dict:
+    """The embedded profile's web server, worker and beat write one SQLite file
+    at once. WAL lets readers go on while one process writes; IMMEDIATE takes
+    the write lock when a transaction starts, so two writers queue on the busy
+    timeout instead of one failing with "database is locked" when it upgrades a
+    read lock (tests/icentrex/test_embedded_sqlite.py)."""
+    if database["ENGINE"].endswith("sqlite3"):
+        database.setdefault("OPTIONS", {}).update(
+            {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": env.int("SQLITE_BUSY_TIMEOUT_SECONDS", default=30),
+            }
+        )
+    return database
+
+
+share_sqlite_between_processes(DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHE_URL = env("CACHE_URL", default="")
@@ -143,12 +163,10 @@ else:
 
 # --- Celery -----------------------------------------------------------------
 
+# Tasks always go through a broker to a real worker, never run in-process
+# (eager execution hides retries, countdowns and periodic jobs). The local
+# profile supplies an embedded broker when this is empty.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
-# No broker configured: run tasks in-process so the app still works end to end.
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
-CELERY_TASK_EAGER_PROPAGATES = True
-if not CELERY_BROKER_URL:
-    CELERY_BROKER_URL = "memory://"
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -162,12 +180,15 @@ CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# How often beat runs the evidence seals and the catch-up sweeps (seconds).
+SEAL_INTERVAL_SECONDS = env.float("SEAL_INTERVAL_SECONDS", default=60.0)
+SWEEP_INTERVAL_SECONDS = env.float("SWEEP_INTERVAL_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE = {
-    "consent-seal": {"task": "consent.tasks.consent_seal", "schedule": 60.0},
+    "consent-seal": {"task": "consent.tasks.consent_seal", "schedule": SEAL_INTERVAL_SECONDS},
     "consent-verify": {"task": "consent.tasks.consent_verify", "schedule": crontab(minute=47, hour=3)},
-    "policy-notices-sweep": {"task": "policies.tasks.notices_sweep", "schedule": 60.0},
-    "webhook-sweep": {"task": "integrations.tasks.webhook_sweep", "schedule": 60.0},
-    "sharing-seal": {"task": "integrations.tasks.sharing_seal", "schedule": 60.0},
+    "policy-notices-sweep": {"task": "policies.tasks.notices_sweep", "schedule": SWEEP_INTERVAL_SECONDS},
+    "webhook-sweep": {"task": "integrations.tasks.webhook_sweep", "schedule": SWEEP_INTERVAL_SECONDS},
+    "sharing-seal": {"task": "integrations.tasks.sharing_seal", "schedule": SEAL_INTERVAL_SECONDS},
     "sharing-verify": {"task": "integrations.tasks.sharing_verify", "schedule": crontab(minute=27, hour=3)},
     "policy-notices-verify": {
         "task": "policies.tasks.notices_verify",
@@ -181,7 +202,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "organizations.tasks.disclosure_scheduled_run",
         "schedule": crontab(minute=7),
     },
-    "email-disclosure-sweep": {"task": "organizations.tasks.disclosure_sweep", "schedule": 60.0},
+    "email-disclosure-sweep": {
+        "task": "organizations.tasks.disclosure_sweep",
+        "schedule": SWEEP_INTERVAL_SECONDS,
+    },
     "email-disclosure-digest": {
         "task": "organizations.tasks.disclosure_digests_send",
         "schedule": crontab(minute=0, hour=7),
@@ -191,7 +215,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=57, hour=3),
     },
     "support-email-sweep": {"task": "support.tasks.support_email_sweep", "schedule": crontab(minute="*/10")},
-    "data-requests-sweep": {"task": "data_requests.tasks.data_requests_sweep", "schedule": 60.0},
+    "data-requests-sweep": {
+        "task": "data_requests.tasks.data_requests_sweep",
+        "schedule": SWEEP_INTERVAL_SECONDS,
+    },
     "retention-daily": {
         "task": "data_requests.tasks.retention_daily",
         "schedule": crontab(minute=30, hour=2),

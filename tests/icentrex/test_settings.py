@@ -15,6 +15,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "privacy.icentrex.example",
     "EVIDENCE_MASTER_KEYS": "dGhpcy1pcy1hLTMyLWJ5dGUta2V5LWZvci10ZXN0cyE=",
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.icentrex.example:587",
+    "CELERY_BROKER_URL": "redis://redis.icentrex.example:6379/0",
 }
 
 

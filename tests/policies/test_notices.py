@@ -394,3 +394,34 @@ def test_prebuilt_notice_emails_are_what_django_would_build(officer):
     other = services._NoticeEmail(subject, body, to=["åsa@exempel.se"], headers=headers)
     other.template = template
     assert parsed(other)["To"] == "åsa@exempel.se"
+
+
+@pytest.mark.parametrize(
+    "backend",
+    [
+        "django.core.mail.backends.console.EmailBackend",
+        "django.core.mail.backends.filebased.EmailBackend",
+        "django.core.mail.backends.locmem.EmailBackend",
+        "icentrex.mailbox.MailboxBackend",
+    ],
+)
+def test_notices_are_sent_with_every_email_backend(officer, settings, tmp_path, capsys, backend):
+    """Only Django's SMTP backend is given the prebuilt bytes; every other backend
+    reads the message's headers and charset, and gets Django's own message."""
+    options = {"file_path": str(tmp_path)} if "filebased" in backend else {}
+    if backend.startswith("icentrex"):
+        options = {"folder": str(tmp_path)}
+    settings.MAILERS = {
+        "default": {"BACKEND": backend, "OPTIONS": options} if options else {"BACKEND": backend}
+    }
+    make_users(2)
+    version = publish(officer, material=True)
+    run = run_fan_out(version)
+    emails = PolicyNotice.objects.filter(version=version, channel="email")
+    assert run.status == NoticeRun.Status.DONE and emails.count() == 3
+    assert set(emails.values_list("status", flat=True)) == {"sent"}, list(emails.values_list("last_error"))
+    assert NoticeSeal.objects.filter(run=run).exists()
+    written = capsys.readouterr().out + "".join(p.read_text() for p in tmp_path.glob("*") if p.is_file())
+    if "locmem" in backend:
+        written = "".join(m.to[0] for m in mail.outbox)
+    assert "member1@example.org" in written

@@ -1,12 +1,19 @@
+from datetime import timedelta
+
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from organizations.models import Membership, Organization, Team, TeamMembership
+from integrations.models import Provider
+from integrations.seed import INTEGRATIONS
+from organizations.models import DisclosureRun, DomainClaim, Membership, Organization, Team, TeamMembership
 from organizations.roles import OrgRole, TeamRole
+from organizations.services import disclosure_run_start
 
 DEMO_PASSWORD = "demo-privacy-2026"
 STAFF_GROUPS = ["support", "privacy_officer"]
@@ -93,6 +100,9 @@ class Command(BaseCommand):
                         team=team, membership=membership, defaults={"role": team_role}
                     )
 
+        self._point_integrations_at_local_receiver()
+        self._verify_demo_domain()
+
         width = max(len(email) for email, _, _ in DEMO_PEOPLE)
         self.stdout.write(self.style.SUCCESS(f"Demo sign-ins (password for all: {DEMO_PASSWORD})"))
         roles = {}
@@ -102,3 +112,39 @@ class Command(BaseCommand):
         for email, name, staff_groups in DEMO_PEOPLE:
             what = ", ".join(roles.get(email, []) + [f"staff: {g}" for g in staff_groups])
             self.stdout.write(f"  {email.ljust(width)}  {name} ({what})")
+
+    def _point_integrations_at_local_receiver(self):
+        """The seeded integrations' endpoints are fictional hosts; with DEBUG on,
+        the app serves a receiver for them itself (/dev/webhooks/), so deliveries,
+        retries and the sharing log can be watched working. Endpoints someone
+        changed by hand are left alone."""
+        if not settings.DEBUG:
+            return
+        base = settings.SITE_URL.rstrip("/")
+        for data in INTEGRATIONS:
+            local = f"{base}/dev/webhooks/{data['slug']}/"
+            Provider.objects.filter(
+                Q(webhook_url=data["webhook_url"]) | Q(webhook_url__contains="/dev/webhooks/"),
+                slug=data["slug"],
+            ).update(webhook_url=local)
+
+    def _verify_demo_domain(self):
+        """Verification asks public DNS, which a machine offline cannot: Acme's
+        claim to acme.example is seeded as verified a day ago, and its disclosure
+        run is started, so members see what was shared with their organisation."""
+        acme = Organization.objects.get(slug="acme")
+        if DomainClaim.objects.filter(organization=acme, domain="acme.example").exists():
+            return
+        day_ago = timezone.now() - timedelta(days=1)
+        DomainClaim.objects.create(
+            organization=acme,
+            domain="acme.example",
+            token="demo-seeded-no-dns-record",
+            status=DomainClaim.Status.VERIFIED,
+            created_by=acme.memberships.get(is_primary_owner=True).user,
+            verified_at=day_ago,
+            last_checked_at=day_ago,
+            last_check_result="verified",
+            disclosures_from=day_ago,
+        )
+        disclosure_run_start(trigger=DisclosureRun.Trigger.DOMAIN_VERIFIED, organization=acme)

@@ -1,0 +1,254 @@
+"""The first README command, run for real: bin/run with no PostgreSQL, no Redis
+and no mail server starts the web server, a Celery worker and Celery beat on
+the embedded broker, and the app does all its background work — a consent
+decision is sealed by beat, policy notices reach the local mailbox and their
+run is sealed, a webhook is delivered to the demo receiver with a checked
+signature, one to a dead endpoint is retried with back-off (no recursion, the
+request returns at once) — and one Ctrl-C stops the whole process tree."""
+
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.waiting import wait_for
+
+ROOT = Path(__file__).resolve().parents[2]
+# What the test profile exports for the suite and bin/run must not see: with none
+# of these the app falls back to its embedded defaults.
+SERVER_SETTINGS = (
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "CELERY_RESULT_BACKEND",
+    "CACHE_URL",
+    "EMAIL_URL",
+    "DJANGO_SETTINGS_MODULE",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    state = tmp_path_factory.mktemp("embedded")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in SERVER_SETTINGS}
+    env.update(
+        PORT=str(port),
+        LOCAL_STATE_DIR=str(state / "var"),
+        # The same SQLite default as a fresh clone, in a throw-away folder.
+        DATABASE_URL=f"sqlite:///{state / 'db.sqlite3'}",
+        SEAL_INTERVAL_SECONDS="1",
+        SWEEP_INTERVAL_SECONDS="2",
+        WEBHOOK_RETRY_SECONDS="1",
+        WEBHOOK_MAX_ATTEMPTS="3",
+        WEBHOOK_TIMEOUT_SECONDS="2",
+        WEB_WORKERS="2",
+        WORKER_CONCURRENCY="2",
+    )
+    log = (state / "run.log").open("w+")
+    process = subprocess.Popen(
+        ["bash", "bin/run"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    base = f"http://127.0.0.1:{port}"
+
+    def up():
+        assert process.poll() is None, Path(log.name).read_text()[-3000:]
+        try:
+            return requests.get(base + "/", timeout=10).status_code == 200
+        except requests.RequestException:  # not listening yet, or busy starting
+            return False
+
+    wait_for(up, timeout=300, what="bin/run to serve the home page")
+    # The worker and beat print these once they are ready for work.
+    wait_for(lambda: "celery@" in Path(log.name).read_text(), timeout=60, what="the worker")
+    run_env = {**env, "DJANGO_SETTINGS_MODULE": "icentrex.settings.local", "SITE_URL": base}
+    yield {"process": process, "base": base, "env": run_env, "state": state, "log": Path(log.name)}
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+    log.close()
+
+
+def django(stack, code: str):
+    """Run code in the stack's own Django (its settings, its SQLite file); it prints one JSON line."""
+    result = subprocess.run(
+        [str(ROOT / ".venv/bin/python"), "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=stack["env"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def token_for(stack, email: str) -> str:
+    return django(
+        stack,
+        "import json; from accounts.models import User; from accounts.services import api_token_create;"
+        f"u = User.objects.get(email={email!r}); print(json.dumps(api_token_create(actor=u, name='t')[1]))",
+    )
+
+
+def test_a_consent_decision_is_sealed_by_beat(stack):
+    base = stack["base"]
+    revision = requests.get(base + "/api/v1/cookies/declaration", timeout=10).json()["revision"]
+    response = requests.post(
+        base + "/api/v1/consent",
+        json={"method": "banner_accept_all", "revision": revision, "page_url": base + "/"},
+        timeout=10,
+    )
+    assert response.status_code == 201, response.text
+    record_id = response.json()["record_id"]
+
+    def sealed():
+        return django(
+            stack,
+            "import json; from consent.models import ConsentRecord, ConsentSealEntry;"
+            f"seq = ConsentRecord.objects.get(record_id={record_id!r}).seq;"
+            "print(json.dumps(ConsentSealEntry.objects.filter(record_seq=seq).exists()))",
+        )
+
+    wait_for(sealed, timeout=60, what="beat to seal the decision")
+
+
+def test_a_policy_change_is_emailed_to_everyone_and_its_run_sealed(stack):
+    people = django(
+        stack,
+        "import json; from datetime import timedelta; from django.utils import timezone;"
+        "from accounts.models import User; from policies.models import PolicyDocument;"
+        "from policies.services import policy_draft_create;"
+        "officer = User.objects.get(email='privacy@icentrex.example');"
+        "document = PolicyDocument.objects.get(slug='privacy');"
+        "policy_draft_create(actor=officer, document=document, body='# New text\\n\\nEmbedded stack test.',"
+        " summary='We changed how long we keep logs.', effective_at=timezone.now() + timedelta(days=30),"
+        " material=True, publish=True);"
+        "print(json.dumps(sorted(User.objects.filter(is_active=True).values_list('email', flat=True))))",
+    )
+    mailbox = stack["state"] / "var" / "mailbox"
+
+    def notices_in_mailbox() -> set[str]:
+        import email
+        import email.policy
+
+        found = set()
+        for path in mailbox.glob("*.eml"):
+            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            if "policy-notice-" in str(message.get("Message-ID", "")):
+                found.add(str(message["To"]))
+        return found
+
+    wait_for(lambda: notices_in_mailbox() == set(people), timeout=90, what="a notice email to every person")
+
+    def run_sealed():
+        return django(
+            stack,
+            "import json; from policies.models import NoticeRun;"
+            "run = NoticeRun.objects.latest('pk');"
+            "print(json.dumps([run.version.notices.exclude(status='sent').count(), hasattr(run, 'seal') and"
+            " run.seal is not None]))",
+        )
+
+    wait_for(lambda: run_sealed() == [0, True], timeout=90, what="every notice sent and the run sealed")
+    # The mailbox page shows a notice, decoded, with a link that works.
+    first = sorted(mailbox.glob("*.eml"))[-1].name
+    key = _link_key(stack, first)
+    page = requests.get(f"{stack['base']}/dev/mailbox/{first}?k={key}", timeout=10)
+    assert page.status_code == 200 and "=3D" not in page.text
+    assert "We changed how long we keep logs." in page.text or "iCentrex" in page.text
+
+
+def _link_key(stack, name: str) -> str:
+    return django(
+        stack,
+        "import json; from icentrex.mailbox import mail_link_key;"
+        f"print(json.dumps(mail_link_key({name!r})))",
+    )
+
+
+def test_a_webhook_reaches_the_demo_receiver_with_a_checked_signature(stack):
+    token = token_for(stack, "owner@acme.example")
+    response = requests.post(
+        stack["base"] + "/api/v1/me/integrations",
+        json={"provider": "calendar-sync", "fields": ["identity.id", "identity.name"]},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    assert response.status_code == 201, response.text
+    received = stack["state"] / "var" / "webhooks" / "calendar-sync"
+    wait_for(lambda: any(received.glob("*.json")), timeout=60, what="the demo receiver to get the webhook")
+    record = json.loads(next(received.glob("*.json")).read_text())
+    assert record["signature"] == "verified"
+    assert record["event"]["type"] and "Astrid Owner" in json.dumps(record["event"]["data"])
+
+
+def test_a_dead_endpoint_is_retried_with_back_off_and_the_request_returns_at_once(stack):
+    dead = free_port()  # nothing listens there
+    django(
+        stack,
+        "import json; from integrations.models import Provider;"
+        f"Provider.objects.filter(slug='standup-bot').update(webhook_url='http://127.0.0.1:{dead}/hook');"
+        "Provider.objects.filter(slug='calendar-sync').update(webhook_url="
+        f"'http://127.0.0.1:{dead}/hook'); print(json.dumps(True))",
+    )
+    token = token_for(stack, "member@acme.example")
+    response = requests.post(
+        stack["base"] + "/api/v1/me/integrations",
+        json={"provider": "calendar-sync", "fields": ["identity.id"]},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    assert response.status_code == 201, response.text
+    state = (
+        "import json; from integrations.models import WebhookDelivery;"
+        "d = WebhookDelivery.objects.filter(installation__installed_by__email='member@acme.example').get();"
+        "print(json.dumps([d.status, d.attempts, d.last_error]))"
+    )
+    # The request did not wait for any retry: when it answered, the worker had made one
+    # attempt at most (read straight from the SQLite file, in milliseconds; the next
+    # attempt is a second away).
+    with sqlite3.connect(stack["state"] / "db.sqlite3") as db:
+        status, attempts = db.execute(
+            "SELECT status, attempts FROM integrations_webhookdelivery ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    assert attempts <= 1 and status in ("pending", "delivering"), (status, attempts)
+    wait_for(lambda: django(stack, state)[0] == "failed", timeout=90, what="three attempts, then failed")
+    status, attempts, error = django(stack, state)
+    assert attempts == 3 and "Connection" in error
+    log = stack["log"].read_text()
+    # Each retry waited its countdown (1 s, then 2 s), in the worker, not in a recursion.
+    assert "retrying in 1 s" in log and "retrying in 2 s" in log
+    assert "RecursionError" not in log
+
+
+def test_one_ctrl_c_stops_the_whole_process_tree(stack):
+    process = stack["process"]
+    log = stack["log"].read_text()
+    for name in ("web.1", "worker.1", "beat.1"):
+        assert f"{name} started" in log
+    # A terminal's Ctrl-C goes to the foreground process group.
+    os.killpg(process.pid, signal.SIGINT)
+    process.wait(timeout=60)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.2)
+    else:
+        pytest.fail("processes of bin/run are still running after Ctrl-C")
+    assert "Traceback" not in stack["log"].read_text()
