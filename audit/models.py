@@ -56,7 +56,8 @@ class AuditEvent(AppendOnlyModel):
         ]
 
     def __str__(self):
-        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.event_type}"
+        # The admin's label for evidence: ISO 8601 in UTC, the time the row was hashed with.
+        return f"{self.occurred_at.astimezone(UTC).isoformat(timespec='seconds')} {self.event_type}"
 
     def hashed_content(self) -> dict:
         return {

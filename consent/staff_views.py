@@ -7,12 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from accounts.selectors import is_privacy_officer
 from cookies.models import DeclarationRevision
-from icentrex.csv_export import csv_download
+from icentrex.csv_export import csv_download, csv_time
 
 from . import selectors
 
@@ -42,9 +43,13 @@ class FiguresFilterForm(forms.Form):
             (origin or "-", origin or _("this site")) for origin in selectors.consent_origins()
         ]
         self.fields["revision"].choices = [("", _("All revisions"))] + [
-            (r.content_hash, f"{r.content_hash[:12]} ({r.created_at:%Y-%m-%d})")
+            (r.content_hash, f"{r.content_hash[:12]} ({_published(r)})")
             for r in DeclarationRevision.objects.order_by("-id")[:50]
         ]
+
+
+def _published(revision) -> str:
+    return date_format(timezone.localtime(revision.created_at), "SHORT_DATE_FORMAT")
 
 
 def _filters(request):
@@ -139,7 +144,7 @@ _CSV_COLUMNS = [
 
 def _csv_value(record, column):
     if column == "recorded_at":
-        return record.recorded_at.isoformat()
+        return csv_time(record.recorded_at)
     if column == "choices":
         return ";".join(f"{k}={'yes' if v else 'no'}" for k, v in record.choices.items())
     return getattr(record, column)

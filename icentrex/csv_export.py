@@ -1,4 +1,5 @@
 import csv
+from datetime import UTC
 
 from django.http import StreamingHttpResponse
 
@@ -17,6 +18,15 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def inert_cell(cell):
     return "'" + cell if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS) else cell
+
+
+def csv_time(value) -> str:
+    """A time in a CSV cell: ISO 8601 in UTC (``2026-12-04T18:12:00+00:00``).
+
+    Deliberately not the page's format: a CSV is read by programs and
+    spreadsheets, which parse ISO 8601 in any language and need no time zone
+    guessed; the pages next to each download say so (README, "Dates and times")."""
+    return value.astimezone(UTC).isoformat() if value else ""
 
 
 def csv_download(*, header: list[str], rows, filename: str) -> StreamingHttpResponse:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from icentrex.csv_export import csv_download
+from icentrex.csv_export import csv_download, csv_time
 from icentrex.errors import RuleViolation
 
 from . import selectors, services
@@ -391,7 +391,7 @@ def _audit_csv(organization, events):
             for row in selectors.audit_rows(events=events[start : start + 1000]):
                 event = row["event"]
                 yield [
-                    event.occurred_at.isoformat(),
+                    csv_time(event.occurred_at),
                     event.event_type,
                     row["actor"].email if row["actor"] else "",
                     row["subject"].email if row["subject"] else "",
@@ -578,7 +578,7 @@ def _disclosures_csv(organization, records):
             for row in selectors.disclosure_rows(records=batch):
                 record = row["record"]
                 yield [
-                    record.disclosed_at.isoformat(),
+                    csv_time(record.disclosed_at),
                     row["email"] or "",
                     "; ".join(row["teams"]),
                     record.domain,

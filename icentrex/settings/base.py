@@ -419,6 +419,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True
 USE_TZ = True
+# One way to write dates per language, European in both (icentrex/formats/__init__.py says why).
+FORMAT_MODULE_PATH = ["icentrex.formats"]
 
 # --- Static files -----------------------------------------------------------
 
