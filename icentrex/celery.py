@@ -2,7 +2,7 @@ import os
 import smtplib
 
 from celery import Celery
-from celery.signals import task_prerun
+from celery.signals import task_prerun, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "icentrex.settings.local")
 
@@ -21,14 +21,17 @@ EMAIL_TASK_OPTIONS = {
 }
 
 
-@task_prerun.connect
-def _retire_old_connections(task=None, **kwargs):
+def _retire_old_connections(**kwargs):
     """What Django does at the start of every request, at the start of every
-    task in a worker: drop database connections that are broken or older than
-    CONN_MAX_AGE (Celery's own per-task closing is off: CELERY_DB_REUSE_MAX).
-    Not for tasks run in-process (eager): that connection is the caller's."""
-    if task is not None and getattr(task.request, "is_eager", False):
-        return
+    task: drop database connections that are broken or older than CONN_MAX_AGE
+    (Celery's own per-task closing is off: CELERY_DB_REUSE_MAX)."""
     from django.db import close_old_connections
 
     close_old_connections()
+
+
+@worker_init.connect
+def _retire_connections_in_workers(**kwargs):
+    # Only a worker owns its connections; a task run in-process with .apply()
+    # (a test that says so) uses its caller's, which must not be closed under it.
+    task_prerun.connect(_retire_old_connections, weak=False)
