@@ -25,7 +25,7 @@ def csv_time(value) -> str:
 
     Deliberately not the page's format: a CSV is read by programs and
     spreadsheets, which parse ISO 8601 in any language and need no time zone
-    guessed; the pages next to each download say so (README, "Dates and times")."""
+    guessed; the pages next to each download say so (docs/features.md, "Dates and times")."""
     return value.astimezone(UTC).isoformat() if value else ""
 
 

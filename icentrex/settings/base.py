@@ -1,5 +1,5 @@
 """Settings shared by every profile; each value that differs per deployment comes
-from the environment (see README.md, "Configuration").
+from the environment (see docs/configuration.md).
 
 Profiles: ``local`` (embedded defaults, the first README command), ``test``
 (PostgreSQL and Redis) and ``production`` (hardened; passes ``check --deploy``).

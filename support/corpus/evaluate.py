@@ -3,7 +3,7 @@
 
 A labelled span counts as found when masks cover all of it; a mask counts as
 right when it overlaps a labelled span. ``python -m support.corpus.evaluate``
-prints the table (the figures kept in the README)."""
+prints the table (the figures kept in docs/benchmarks.md)."""
 
 import json
 from pathlib import Path

@@ -172,11 +172,8 @@ def test_a_policy_change_is_emailed_to_everyone_and_its_run_sealed(stack):
 
 
 def _link_key(stack, name: str) -> str:
-    return django(
-        stack,
-        "import json; from icentrex.mailbox import mail_link_key;"
-        f"print(json.dumps(mail_link_key({name!r})))",
-    )
+    code = f"import json; from icentrex.mailbox import mail_link_key as key; print(json.dumps(key({name!r})))"
+    return django(stack, code)
 
 
 def test_a_webhook_reaches_the_demo_receiver_with_a_checked_signature(stack):
