@@ -6,13 +6,14 @@ run is sealed, a webhook is delivered to the demo receiver with a checked
 signature, one to a dead endpoint is retried with back-off (no recursion, the
 request returns at once) — and one Ctrl-C stops the whole process tree."""
 
+import contextlib
 import json
 import os
+import re
 import signal
 import socket
 import sqlite3
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -76,9 +77,31 @@ def stack(tmp_path_factory):
     wait_for(lambda: "celery@" in Path(log.name).read_text(), timeout=60, what="the worker")
     run_env = {**env, "DJANGO_SETTINGS_MODULE": "icentrex.settings.local", "SITE_URL": base}
     yield {"process": process, "base": base, "env": run_env, "state": state, "log": Path(log.name)}
+    # After a failure: stop it as a person would, then make sure, by each process's own group
+    # (honcho starts every process in a session of its own).
     if process.poll() is None:
-        os.killpg(process.pid, signal.SIGKILL)
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+    for pid in started_pids(Path(log.name)):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
     log.close()
+
+
+def started_pids(log: Path) -> list[int]:
+    """The processes honcho started, as it announced them ("web.1 started (pid=123)")."""
+    return [int(pid) for pid in re.findall(r"\w+\.1 started \(pid=(\d+)\)", log.read_text())]
+
+
+def group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def django(stack, code: str):
@@ -236,16 +259,12 @@ def test_one_ctrl_c_stops_the_whole_process_tree(stack):
     log = stack["log"].read_text()
     for name in ("web.1", "worker.1", "beat.1"):
         assert f"{name} started" in log
-    # A terminal's Ctrl-C goes to the foreground process group.
+    children = started_pids(stack["log"])
+    assert len(children) == 3 and all(group_alive(pid) for pid in children)
+    # A terminal's Ctrl-C goes to the foreground process group: bin/run, which is honcho by then.
     os.killpg(process.pid, signal.SIGINT)
     process.wait(timeout=60)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(process.pid, 0)
-        except ProcessLookupError:
-            break
-        time.sleep(0.2)
-    else:
-        pytest.fail("processes of bin/run are still running after Ctrl-C")
+    # Each process and everything it forked (gunicorn's and Celery's pool workers) is gone.
+    wait_for(lambda: not any(group_alive(pid) for pid in children), timeout=30, what="every process to stop")
+    assert not group_alive(process.pid)
     assert "Traceback" not in stack["log"].read_text()
