@@ -227,14 +227,14 @@ def test_a_dead_endpoint_is_retried_with_back_off_and_the_request_returns_at_onc
     token = token_for(stack, "member@acme.example")
     response = requests.post(
         stack["base"] + "/api/v1/me/integrations",
-        json={"provider": "calendar-sync", "fields": ["identity.id"]},
+        json={"provider": "calendar-sync", "fields": ["identity.id", "identity.name"]},
         headers={"Authorization": f"Bearer {token}"},
         timeout=10,
     )
     assert response.status_code == 201, response.text
     state = (
         "import json; from integrations.models import WebhookDelivery;"
-        "d = WebhookDelivery.objects.filter(installation__installed_by__email='member@acme.example').get();"
+        "d = WebhookDelivery.objects.filter(installation__installed_by__email='member@acme.example').first();"
         "print(json.dumps([d.status, d.attempts, d.last_error]))"
     )
     # The request did not wait for any retry: when it answered, the worker had made one
@@ -252,6 +252,24 @@ def test_a_dead_endpoint_is_retried_with_back_off_and_the_request_returns_at_onc
     # Each retry waited its countdown (1 s, then 2 s), in the worker, not in a recursion.
     assert "retrying in 1 s" in log and "retrying in 2 s" in log
     assert "RecursionError" not in log
+
+    # A profile change shared with the same dead endpoint (issue 16: under eager execution a
+    # PATCH /me held a web worker past its timeout) answers at once too.
+    response = requests.patch(
+        stack["base"] + "/api/v1/me",
+        json={"name": "Maja M. Member"},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
+    with sqlite3.connect(stack["state"] / "db.sqlite3") as db:
+        rows = db.execute(
+            "SELECT d.kind, d.attempts FROM integrations_webhookdelivery d"
+            " JOIN integrations_installation i ON i.id = d.installation_id"
+            " JOIN accounts_user u ON u.id = i.installed_by_id"
+            " WHERE u.email = 'member@acme.example' ORDER BY d.id"
+        ).fetchall()
+    assert len(rows) == 2 and rows[1][1] <= 1, rows
 
 
 def test_one_ctrl_c_stops_the_whole_process_tree(stack):
