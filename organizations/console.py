@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from audit.display import audit_details_text
 from icentrex.csv_export import csv_download
 from icentrex.errors import RuleViolation
 
@@ -396,7 +397,7 @@ def _audit_csv(organization, events):
                     row["actor"].email if row["actor"] else "",
                     row["subject"].email if row["subject"] else "",
                     f"{event.target_type}:{event.target_id}",
-                    "; ".join(f"{k}={v}" for k, v in row["details"].items()),
+                    audit_details_text(event.changes, row["personal"]),
                     event.ip_prefix,
                 ]
 

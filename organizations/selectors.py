@@ -294,6 +294,7 @@ def audit_rows(*, events) -> list[dict]:
             "actor": people.get(event.actor_subject),
             "subject": people.get(event.subject_key),
             "details": {**event.changes, **(personal or {})},
+            "personal": personal,
         }
         for event, personal in audit_events_readable(events)
     ]
