@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.display import audit_details_text
@@ -510,7 +509,7 @@ def domain_verify(request, membership, domain_id):
             },
         )
     else:
-        messages.error(request, CHECK_RESULTS.get(claim.last_check_result, claim.last_check_result))
+        messages.error(request, claim.last_check_result_display)
     return redirect("org_domains", membership.organization.slug)
 
 
@@ -594,16 +593,3 @@ def _disclosures_csv(organization, records):
         filename=f"{organization.slug}-email-disclosures.csv",
     )
 
-
-# The outcome of a DNS check, in words (DomainClaim.last_check_result).
-CHECK_RESULTS = {
-    "verified": gettext_lazy("Verified."),
-    "wrong_token": gettext_lazy(
-        "The TXT record was found but holds a different value. Copy the value exactly."
-    ),
-    "no_record": gettext_lazy(
-        "No TXT record was found yet. DNS changes can take a while to show; try again later."
-    ),
-    "timeout": gettext_lazy("The DNS lookup took too long. Try again in a moment."),
-    "dns_error": gettext_lazy("The DNS lookup failed. Try again in a moment."),
-}

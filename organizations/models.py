@@ -211,6 +211,16 @@ class DataPolicy(models.Model):
         return who == self.Who.OWNERS and role == OrgRole.OWNER
 
 
+# The outcome of a DNS check, in words (DomainClaim.last_check_result holds the code).
+CHECK_RESULTS = {
+    "verified": _("Verified."),
+    "wrong_token": _("The TXT record was found but holds a different value. Copy the value exactly."),
+    "no_record": _("No TXT record was found yet. DNS changes can take a while to show; try again later."),
+    "timeout": _("The DNS lookup took too long. Try again in a moment."),
+    "dns_error": _("The DNS lookup failed. Try again in a moment."),
+}
+
+
 class DomainClaim(models.Model):
     """An organisation's claim to an email domain, proved by a DNS TXT record
     holding ``token``. A domain is verified for one organisation at a time
@@ -267,6 +277,13 @@ class DomainClaim(models.Model):
 
     def __str__(self):
         return f"{self.domain} ({self.organization}, {self.status})"
+
+    @property
+    def last_check_result_display(self) -> str:
+        """The last DNS check's outcome for people; never the stored code."""
+        if not self.last_check_result:
+            return ""
+        return str(CHECK_RESULTS.get(self.last_check_result, CHECK_RESULTS["dns_error"]))
 
 
 class DisclosureRun(models.Model):

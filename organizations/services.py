@@ -598,12 +598,24 @@ def domain_claim_create(*, actor: Membership, domain: str, include_subdomains: b
     """Claim a domain for the organisation (owners): stored in normal form with
     a fresh token to publish in DNS. Refused for free webmail and for a domain
     another organisation has verified."""
-    from .domains import InvalidDomain, is_free_webmail, new_verification_token, normalize_domain
+    from .domains import (
+        InvalidDomain,
+        IpAddressNotDomain,
+        is_free_webmail,
+        new_verification_token,
+        normalize_domain,
+    )
     from .models import DomainClaim
 
     require_scope(actor, Scope.DOMAINS_WRITE)
     try:
         normal = normalize_domain(domain)
+    except IpAddressNotDomain:
+        raise RuleViolation(
+            _("%(value)s is an IP address. Enter the domain name your addresses end with, e.g. example.com.")
+            % {"value": domain.strip()},
+            code="ip_address_not_domain",
+        ) from None
     except InvalidDomain:
         raise RuleViolation(_("That is not a domain name."), code="invalid_domain") from None
     if is_free_webmail(normal):
