@@ -18,7 +18,7 @@ from data_requests.register import (
     Pseudonymised,
 )
 
-from .roles import OrgRole, TeamRole
+from .roles import OrgRole, TeamRole, role_in_sentence
 
 
 class Organization(models.Model):
@@ -72,6 +72,11 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} in {self.organization} ({self.role})"
+
+    @property
+    def role_in_sentence(self) -> str:
+        """The role as it reads in a sentence ("a member"; Swedish "medlem")."""
+        return role_in_sentence(self.role)
 
 
 class Team(models.Model):
@@ -165,6 +170,11 @@ class Invitation(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.status == self.Status.PENDING and self.expires_at <= timezone.now()
+
+    @property
+    def role_in_sentence(self) -> str:
+        """The role as it reads in a sentence ("a member"; Swedish "medlem")."""
+        return role_in_sentence(self.role)
 
 
 class DataPolicy(models.Model):

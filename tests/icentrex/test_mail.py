@@ -41,7 +41,7 @@ def test_an_invitation_names_the_organisation_and_the_inviter_as_written(tricky_
     assert invitation_send(invitation.pk) == "sent"
     message = mailoutbox[0]
     assert message.subject == f"You are invited to join {ORG} on iCentrex"
-    assert f"{PERSON} has invited you to join {ORG} on iCentrex" in message.body
+    assert f"{PERSON} has invited you to join {ORG} on iCentrex as a member." in message.body
     assert_plain(message.subject)
     assert_plain(message.body)
 
