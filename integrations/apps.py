@@ -6,9 +6,12 @@ class IntegrationsConfig(AppConfig):
     verbose_name = "Integrations"
 
     def ready(self):
-        # Audit details show who an integration was installed for in words, not the stored code.
+        # Audit details show who an integration was installed for, and what it
+        # receives, in the words of the consent screen, not the stored codes.
         from audit.display import register_labels
 
+        from .catalog import FIELDS
         from .models import Installation
 
         register_labels(key="audience", choices=Installation.Audience.choices)
+        register_labels(key="fields", choices=FIELDS.items())

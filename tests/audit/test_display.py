@@ -57,13 +57,13 @@ def test_account_activity_shows_an_integration_event_readably(client, alice):
     audit_record(
         event_type=EventType.INTEGRATION_INSTALLED,
         actor=alice,
-        changes={"provider": "calendar", "audience": "me", "fields": ["name", "email"], "team": None},
+        changes={"provider": "calendar", "audience": "me", "fields": ["identity.email"], "team": None},
     )
     client.force_login(alice)
     for url in (reverse("privacy_activity"), reverse("privacy_centre")):
         html = client.get(url).content.decode()
         # (jsonb keeps its own key order)
-        for part in ("Provider: calendar", "Audience: Only me", "Fields: name, email", "Team: —"):
+        for part in ("Provider: calendar", "Audience: Only me", "Fields: Your email address", "Team: —"):
             assert part in html, (url, part)
         assert "c → a" not in html
 
