@@ -13,11 +13,19 @@ from collections.abc import Iterable, Mapping
 
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 # Keys whose value is a plain list, never an [old, new] pair, even with two items.
 PLAIN_LIST_KEYS = {"fields"}
 
-_key_labels: dict[str, object] = {}
+# Keys every app uses alike; an app registers its own (register_labels).
+_key_labels: dict[str, object] = {
+    "name": gettext_lazy("Name"),
+    "email": gettext_lazy("Email"),
+    "status": gettext_lazy("Status"),
+    "language": gettext_lazy("Language"),
+    "reason": gettext_lazy("Reason"),
+}
 _value_labels: dict[str, dict[str, object]] = {}
 
 

@@ -8,10 +8,13 @@ class IntegrationsConfig(AppConfig):
     def ready(self):
         # Audit details show who an integration was installed for, and what it
         # receives, in the words of the consent screen, not the stored codes.
+        from django.utils.translation import gettext_lazy as _
+
         from audit.display import register_labels
 
         from .catalog import FIELDS
         from .models import Installation
 
-        register_labels(key="audience", choices=Installation.Audience.choices)
-        register_labels(key="fields", choices=FIELDS.items())
+        register_labels(key="provider", label=_("Provider"))
+        register_labels(key="audience", label=_("Who it is for"), choices=Installation.Audience.choices)
+        register_labels(key="fields", label=_("What it receives"), choices=FIELDS.items())

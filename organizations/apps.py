@@ -22,6 +22,9 @@ class OrganisationsConfig(AppConfig):
         from .services import DATA_POLICY_FIELDS
 
         register_labels(key="role", label=_("role"), choices=[*TeamRole.choices, *OrgRole.choices])
+        register_labels(key="team", label=_("Team"))
+        register_labels(key="domain", label=_("Domain"))
+        register_labels(key="include_subdomains", label=_("Include sub-domains"))
         for field in DATA_POLICY_FIELDS:
             choices = DataPolicy.Who.choices if field.endswith("_allowed_for") else ()
             register_labels(key=field, label=DataPolicy._meta.get_field(field).verbose_name, choices=choices)

@@ -34,7 +34,7 @@ def test_values_read_as_words_not_python():
         "Provider": "calendar",
         "Role": "Member → Guest",
         "Member notified": "No",
-        "Fields": "name, email",
+        "What it receives": "name, email",
         "Team": "—",
         "Email": "ann@example.org",  # added: no "before" to show
         "Reason": "Audit request",
@@ -45,7 +45,9 @@ def test_pairs_of_lists_nested_changes_and_swedish():
     text = audit_details_text(
         {"changes": {"fields": [["name"], ["name", "email"]]}, "notify_member_on_review": [True, False]}
     )
-    assert text == "Fields: name → name, email; Tell the member when their data is reviewed: Yes → No"
+    assert text == (
+        "What it receives: name → name, email; Tell the member when their data is reviewed: Yes → No"
+    )
     with translation.override("sv"):
         assert dict(audit_details({"role": ["member", "admin"], "ok": True})) == {
             "Roll": "Medlem → Administratör",
@@ -63,7 +65,12 @@ def test_account_activity_shows_an_integration_event_readably(client, alice):
     for url in (reverse("privacy_activity"), reverse("privacy_centre")):
         html = client.get(url).content.decode()
         # (jsonb keeps its own key order)
-        for part in ("Provider: calendar", "Audience: Only me", "Fields: Your email address", "Team: —"):
+        for part in (
+            "Provider: calendar",
+            "Who it is for: Only me",
+            "What it receives: Your email address",
+            "Team: —",
+        ):
             assert part in html, (url, part)
         assert "c → a" not in html
 
