@@ -416,6 +416,13 @@ def data_policy_update(*, actor: Membership, request=None, **values) -> DataPoli
     unknown = set(values) - set(DATA_POLICY_FIELDS)
     if unknown:
         raise RuleViolation(_("Unknown policy field."), code="invalid")
+    days = values.get("retention_days")
+    if days is not None and days < 1:
+        # The database's check (org_data_policy_retention_positive) would refuse it with a 500.
+        raise RuleViolation(
+            _("Keep member content for at least one day, or leave it empty to keep it until deleted."),
+            code="retention_too_short",
+        )
     with transaction.atomic():
         policy, _created = DataPolicy.objects.select_for_update().get_or_create(
             organization_id=actor.organization_id

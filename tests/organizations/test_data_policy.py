@@ -126,3 +126,10 @@ def test_the_console_form_refuses_a_retention_the_database_refuses_on_the_field(
     assert "org_data_policy_retention_positive" not in html and "Constraint" not in html
     assert html.count("Keep member content for 1 to 36500 days") == 1
     assert not DataPolicy.objects.filter(retention_days=int(days)).exists()
+
+
+def test_the_service_refuses_a_retention_under_a_day_without_writing(owner):
+    with pytest.raises(RuleViolation) as refused:
+        services.data_policy_update(actor=owner, retention_days=0)
+    assert refused.value.code == "retention_too_short"
+    assert not AuditEvent.objects.filter(event_type=EventType.DATA_POLICY_CHANGED).exists()
