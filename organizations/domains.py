@@ -45,26 +45,37 @@ def normalize_domain(raw: str) -> str:
     """The domain as ASCII (punycode), lower case, without a trailing dot.
     UTS #46 mapping makes "EXAMPLE.COM." and full-width or other compatible
     spellings the same domain, and look-alike Unicode letters a different
-    (punycode) one: they never equal the ASCII domain they imitate. IP
-    addresses are refused (IpAddressNotDomain): mail to an address literal
-    says nothing about who owns a domain."""
+    (punycode) one: they never equal the ASCII domain they imitate. (What may
+    be claimed is stricter: normalize_claim_domain.)"""
     value = (raw or "").strip().rstrip(".")
-    if is_ip_literal(value):
-        raise IpAddressNotDomain(raw)
     if not value or "@" in value or "/" in value or ":" in value:
         raise InvalidDomain(raw)
     try:
         ascii_name = idna.encode(value, uts46=True).decode("ascii")
     except (idna.IDNAError, UnicodeError) as exc:
         raise InvalidDomain(raw) from exc
-    labels = ascii_name.lower().split(".")
+    labels = ascii_name.split(".")
     if len(labels) < 2 or any(not label or len(label) > 63 for label in labels) or len(ascii_name) > 253:
         raise InvalidDomain(raw)
+    return ascii_name.lower()
+
+
+def normalize_claim_domain(raw: str) -> str:
+    """A domain an organisation may claim, in normal form: a host name, never
+    an IP address (v4, v6, bracketed, or a shorthand such as 127.1) nor a name
+    whose top-level label is a number. Mail to an address literal says nothing
+    about who owns a domain. Kept apart from normalize_domain, whose result
+    must equal PostgreSQL's accounts_user.email_domain (organizations 0006):
+    such addresses simply never fall under a claim."""
+    if is_ip_literal(raw):
+        raise IpAddressNotDomain(raw)
+    normal = normalize_domain(raw)
+    labels = normal.split(".")
     if _NUMERIC_LABEL.match(labels[-1]):
         if all(_NUMERIC_LABEL.match(label) for label in labels):
-            raise IpAddressNotDomain(raw)  # a shorthand IPv4 form such as 127.1 or 0x7f.0.0.1
+            raise IpAddressNotDomain(raw)
         raise InvalidDomain(raw)
-    return ascii_name.lower()
+    return normal
 
 
 def domain_of_email(email: str) -> str | None:

@@ -247,14 +247,12 @@ class DisclosureFilterSerializer(serializers.Serializer):
     )
 
     def validate_domain(self, value):
-        from .domains import InvalidDomain, IpAddressNotDomain, normalize_domain
+        from .domains import InvalidDomain, normalize_domain
 
         if not value:
             return ""
         try:
             return normalize_domain(value)
-        except IpAddressNotDomain:
-            raise serializers.ValidationError("That is an IP address, not a domain name.") from None
         except InvalidDomain:
             raise serializers.ValidationError("That is not a domain name.") from None
 

@@ -610,13 +610,13 @@ def domain_claim_create(*, actor: Membership, domain: str, include_subdomains: b
         IpAddressNotDomain,
         is_free_webmail,
         new_verification_token,
-        normalize_domain,
+        normalize_claim_domain,
     )
     from .models import DomainClaim
 
     require_scope(actor, Scope.DOMAINS_WRITE)
     try:
-        normal = normalize_domain(domain)
+        normal = normalize_claim_domain(domain)
     except IpAddressNotDomain:
         raise RuleViolation(
             _("%(value)s is an IP address. Enter the domain name your addresses end with, e.g. example.com.")
