@@ -19,9 +19,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from audit.display import audit_details_text
 from icentrex.csv_export import csv_download
-from icentrex.errors import Forbidden, RuleViolation
+from icentrex.errors import RuleViolation
 
 from . import selectors, services
 from .forms import (
@@ -74,7 +73,7 @@ def _on_form(form, field: str, call, *, fields_by_code: dict | None = None):
     try:
         return call()
     except RuleViolation as error:
-        if isinstance(error, Forbidden) and error.code not in fields_by_code:
+        if error.status_code == 403 and error.code not in fields_by_code:  # Forbidden
             raise
         form.add_error(fields_by_code.get(error.code, field), error.message)
         return None
@@ -430,7 +429,7 @@ def _audit_csv(organization, events):
                     row["actor"].email if row["actor"] else "",
                     row["subject"].email if row["subject"] else "",
                     f"{event.target_type}:{event.target_id}",
-                    audit_details_text(event.changes, row["personal"]),
+                    row["details_text"],
                     event.ip_prefix,
                 ]
 
