@@ -60,10 +60,10 @@ def _scalar(key: str, value) -> str:
     return str(value)
 
 
-def _value(key: str, value) -> str:
+def _value(key: str, value, *, personal: bool) -> str:
     if _is_pair(key, value):
         old, new = value
-        if old is None:  # something was added: there was no "before"
+        if personal and old is None:  # an address or name added: there was no "before"
             return _scalar(key, new)
         return f"{_scalar(key, old)} → {_scalar(key, new)}"
     return _scalar(key, value)
@@ -73,21 +73,21 @@ def key_label(key: str) -> str:
     return str(capfirst(_key_labels.get(key) or key.replace("_", " ")))
 
 
-def _items(changes: Mapping) -> list[tuple[str, str]]:
+def _items(changes: Mapping, *, personal: bool = False) -> list[tuple[str, str]]:
     items = []
     for key, value in changes.items():
         if isinstance(value, Mapping):
             # A nested object (a provider's changed fields) reads as its own details.
-            items.extend(_items(value))
+            items.extend(_items(value, personal=personal))
         else:
-            items.append((key_label(key), _value(key, value)))
+            items.append((key_label(key), _value(key, value, personal=personal)))
     return items
 
 
 def audit_details(changes: Mapping | None, personal: Mapping | None = None) -> list[tuple[str, str]]:
     """(label, text) for each detail of an event: its recorded changes, then
     the personal values decrypted for it (None once the person is erased)."""
-    return _items(changes or {}) + _items(personal or {})
+    return _items(changes or {}) + _items(personal or {}, personal=True)
 
 
 def audit_details_text(changes: Mapping | None, personal: Mapping | None = None) -> str:

@@ -26,6 +26,7 @@ def test_values_read_as_words_not_python():
                 "member_notified": False,
                 "fields": ["name", "email"],  # a plain list, even with two items
                 "team": None,
+                "retention_days": [None, 30],  # a policy change from "until deleted" keeps its before
             },
             {"email": [None, "ann@example.org"], "reason": "Audit request"},
         )
@@ -36,6 +37,7 @@ def test_values_read_as_words_not_python():
         "Member notified": "No",
         "What it receives": "name, email",
         "Team": "—",
+        "Keep member content for (days)": "— → 30",
         "Email": "ann@example.org",  # added: no "before" to show
         "Reason": "Audit request",
     }
