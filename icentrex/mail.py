@@ -1,13 +1,28 @@
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
+from django.template import Context, engines
 from django.utils import translation
+
+
+def render_plain_text(template_name: str, context: dict) -> str:
+    """A plain-text template (an email's subject or body) rendered without HTML
+    escaping: a text email is not HTML, so a name like ``O'Brien & <Co>`` must
+    arrive as written, not as ``O&#x27;Brien &amp; &lt;Co&gt;``. Every email goes
+    through here, so no template has to remember ``{% autoescape off %}``."""
+    template = engines["django"].get_template(template_name).template
+    return template.render(Context(context, autoescape=False))
+
+
+def render_subject(template_name: str, context: dict) -> str:
+    """A subject on one line: any line breaks (from a template or a name) are
+    collapsed, so they can never become extra mail headers."""
+    return " ".join(render_plain_text(template_name, context).split())
 
 
 def send_templated_email(*, template: str, context: dict, to: str, language: str) -> None:
     """One email from ``<template>_subject.txt`` and ``<template>_body.txt``, in
     the recipient's language. Answers go to the privacy mailbox, where staff read them."""
     with translation.override(language or settings.LANGUAGE_CODE):
-        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-        body = render_to_string(f"{template}_body.txt", context)
+        subject = render_subject(f"{template}_subject.txt", context)
+        body = render_plain_text(f"{template}_body.txt", context)
     EmailMessage(subject, body, None, [to], reply_to=[settings.POLICY_CONTACT_EMAIL]).send()

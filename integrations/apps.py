@@ -2,6 +2,19 @@ from django.apps import AppConfig
 
 
 class IntegrationsConfig(AppConfig):
-    # Filled by a later issue; registered now so the app layout is stable.
     name = "integrations"
     verbose_name = "Integrations"
+
+    def ready(self):
+        # Audit details show who an integration was installed for, and what it
+        # receives, in the words of the consent screen, not the stored codes.
+        from django.utils.translation import gettext_lazy as _
+
+        from audit.display import register_labels
+
+        from .catalog import FIELDS
+        from .models import Installation
+
+        register_labels(key="provider", label=_("Provider"))
+        register_labels(key="audience", label=_("Who it is for"), choices=Installation.Audience.choices)
+        register_labels(key="fields", label=_("What it receives"), choices=FIELDS.items())

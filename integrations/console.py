@@ -180,11 +180,7 @@ def integration_remove(request, membership, public_id):
         services.installation_remove(
             user=request.user, installation=installation, membership=membership, request=request
         )
-        messages.success(
-            request,
-            _("%(name)s was removed. Nothing more is shared with it, and it has been told.")
-            % {"name": installation.provider.name},
-        )
+        messages.success(request, selectors.removal_told(installation=installation))
         return redirect("org_integrations", organization.slug)
     if installation.status == installation.Status.REMOVED:
         messages.info(request, _("This integration was removed already."))

@@ -44,9 +44,11 @@ class SharingLogFilterForm(_NoColon, forms.Form):
 
 
 class ConsentForm(_NoColon, forms.Form):
-    """The consent screen: which of the offered fields to share (all ticked to
+    """The consent screen: which of the offered fields to share (ticked to
     start with; at least one) and, for organisation fields shared by a person
-    for themselves, the organisation whose details they are."""
+    for themselves, the organisation whose details they are. Organisation
+    fields start unticked while no organisation is chosen: a tick would say
+    "share my organisation's details" before anyone said which."""
 
     share = forms.MultipleChoiceField(
         label=_("What to share"),
@@ -59,7 +61,6 @@ class ConsentForm(_NoColon, forms.Form):
         super().__init__(*args, **kwargs)
         self.offered = list(offered)
         self.fields["share"].choices = [(f, FIELDS[f]) for f in self.offered]
-        self.fields["share"].initial = self.offered
         self.has_organization_fields = any(category_of(f) == "organisation" for f in self.offered)
         if self.has_organization_fields and organizations:
             self.fields["organization"].choices = [("", _("Choose an organisation"))] + [
@@ -69,6 +70,10 @@ class ConsentForm(_NoColon, forms.Form):
                 self.fields["organization"].initial = organizations[0].organization.slug
         else:
             del self.fields["organization"]
+        organization_unchosen = "organization" in self.fields and not self.fields["organization"].initial
+        self.fields["share"].initial = [
+            f for f in self.offered if not (organization_unchosen and category_of(f) == "organisation")
+        ]
 
     def clean(self):
         data = super().clean()
@@ -83,7 +88,7 @@ class ConsentForm(_NoColon, forms.Form):
 
     def groups(self) -> list[tuple[str, list[tuple[str, str, bool]]]]:
         """The offered fields by category with their ticked state, for the screen."""
-        ticked = set(self.data.getlist("share")) if self.is_bound else set(self.offered)
+        ticked = set(self.data.getlist("share")) if self.is_bound else set(self.fields["share"].initial)
         return [
             (label, [(f, text, f in ticked) for f, text in items])
             for label, items in grouped_fields(self.offered)

@@ -2,6 +2,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Max, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from audit.sealing import seals_verify
 from organizations.models import Membership, Organization, Team
@@ -277,3 +278,27 @@ def access_provider(*, slug: str) -> Provider:
 
 def sharing_seals_verify():
     return seals_verify(record_model=SharingEvent, seal_model=SharingSeal)
+
+
+def removal_told(*, installation: Installation) -> str:
+    """Where telling the provider about a removal stands, in a sentence that
+    says only what has happened: the notice is a webhook delivered in the
+    background, so right after removing it is usually still on its way."""
+    status = (
+        installation.deliveries.filter(kind=WebhookDelivery.Kind.INSTALLATION_REMOVED)
+        .order_by("-id")
+        .values_list("status", flat=True)
+        .first()
+    )
+    name = installation.provider.name
+    if status == WebhookDelivery.Status.DELIVERED:
+        return _("%(name)s was removed. Nothing more is shared with it, and it has been told.") % {
+            "name": name
+        }
+    if status == WebhookDelivery.Status.FAILED:
+        return _(
+            "%(name)s was removed and nothing more is shared with it. We could not reach it to say so."
+        ) % {"name": name}
+    return _("%(name)s was removed and nothing more is shared with it. We are telling %(name)s now.") % {
+        "name": name
+    }

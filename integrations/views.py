@@ -126,11 +126,7 @@ def integration_remove(request, public_id):
     installation = selectors.access_my_installation(user=request.user, public_id=public_id)
     if request.method == "POST":
         services.installation_remove(user=request.user, installation=installation, request=request)
-        messages.success(
-            request,
-            _("%(name)s was removed. Nothing more is shared with it, and it has been told.")
-            % {"name": installation.provider.name},
-        )
+        messages.success(request, selectors.removal_told(installation=installation))
         return redirect("privacy_integrations")
     return render(
         request,

@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from icentrex.csv_export import csv_download, csv_time
@@ -62,6 +61,22 @@ def _query_without_page(request) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
+
+
+def _on_form(form, field: str, call, *, fields_by_code: dict | None = None):
+    """Run a service for a submitted form. A rule it refuses (a duplicate
+    name, someone already invited) is about what was typed, so it becomes an
+    error on the form's field, shown with the form, instead of an error page.
+    Missing permissions (Forbidden) still answer 403, unless ``fields_by_code``
+    names the field a particular refusal is about."""
+    fields_by_code = fields_by_code or {}
+    try:
+        return call()
+    except RuleViolation as error:
+        if error.status_code == 403 and error.code not in fields_by_code:  # Forbidden
+            raise
+        form.add_error(fields_by_code.get(error.code, field), error.message)
+        return None
 
 
 def _render(request, membership, template, context, status=200):
@@ -147,7 +162,7 @@ def member_role(request, membership, member_id):
         messages.success(
             request,
             _("%(name)s is now %(role)s.")
-            % {"name": member.user.get_full_name(), "role": member.get_role_display().lower()},
+            % {"name": member.user.get_full_name(), "role": member.role_in_sentence},
         )
     else:
         messages.error(request, _("Choose a valid role."))
@@ -213,11 +228,17 @@ def member_review(request, membership, member_id):
 def invitations(request, membership):
     form = InvitationForm(request.POST or None, actor_role=membership.role)
     if request.method == "POST" and form.is_valid():
-        invitation = services.invitation_create(actor=membership, request=request, **form.cleaned_data)
-        messages.success(
-            request, _("An invitation is on its way to %(email)s.") % {"email": invitation.email}
+        invitation = _on_form(
+            form,
+            "email",
+            lambda: services.invitation_create(actor=membership, request=request, **form.cleaned_data),
+            fields_by_code={"role_above_own": "role"},
         )
-        return redirect("org_invitations", membership.organization.slug)
+        if invitation is not None:
+            messages.success(
+                request, _("An invitation is on its way to %(email)s.") % {"email": invitation.email}
+            )
+            return redirect("org_invitations", membership.organization.slug)
     page = Paginator(
         selectors.invitations_of_organization(organization=membership.organization), 50
     ).get_page(request.GET.get("page"))
@@ -250,9 +271,16 @@ def teams(request, membership):
     if request.method == "POST":
         selectors.require_scope(membership, Scope.TEAMS_WRITE)
         if form.is_valid():
-            team = services.team_create(actor=membership, name=form.cleaned_data["name"], request=request)
-            messages.success(request, _("Team %(name)s created.") % {"name": team.name})
-            return redirect("org_teams", membership.organization.slug)
+            team = _on_form(
+                form,
+                "name",
+                lambda: services.team_create(
+                    actor=membership, name=form.cleaned_data["name"], request=request
+                ),
+            )
+            if team is not None:
+                messages.success(request, _("Team %(name)s created.") % {"name": team.name})
+                return redirect("org_teams", membership.organization.slug)
     team_list = selectors.teams_visible_to(membership=membership).annotate(
         member_count=Count("team_memberships")
     )
@@ -275,15 +303,20 @@ def team_detail(request, membership, team_id):
     team = selectors.access_team_by_id(actor=membership, team_id=team_id)
     form = TeamMemberAddForm(request.POST or None, team=team)
     if request.method == "POST" and form.is_valid():
-        services.team_member_add(
-            actor=membership,
-            team=team,
-            member=form.cleaned_data["member"],
-            role=form.cleaned_data["role"],
-            request=request,
+        added = _on_form(
+            form,
+            "member",
+            lambda: services.team_member_add(
+                actor=membership,
+                team=team,
+                member=form.cleaned_data["member"],
+                role=form.cleaned_data["role"],
+                request=request,
+            ),
         )
-        messages.success(request, _("Added to %(team)s.") % {"team": team.name})
-        return redirect("org_team", membership.organization.slug, team.pk)
+        if added is not None:
+            messages.success(request, _("Added to %(team)s.") % {"team": team.name})
+            return redirect("org_team", membership.organization.slug, team.pk)
     team_members = list(selectors.team_memberships_of(team=team))
     is_manager = membership.role in (OrgRole.OWNER, OrgRole.ADMIN) or any(
         tm.membership_id == membership.pk and tm.role == TeamRole.TEAM_ADMIN for tm in team_members
@@ -396,7 +429,7 @@ def _audit_csv(organization, events):
                     row["actor"].email if row["actor"] else "",
                     row["subject"].email if row["subject"] else "",
                     f"{event.target_type}:{event.target_id}",
-                    "; ".join(f"{k}={v}" for k, v in row["details"].items()),
+                    row["details_text"],
                     event.ip_prefix,
                 ]
 
@@ -509,7 +542,7 @@ def domain_verify(request, membership, domain_id):
             },
         )
     else:
-        messages.error(request, CHECK_RESULTS.get(claim.last_check_result, claim.last_check_result))
+        messages.error(request, claim.last_check_result_display)
     return redirect("org_domains", membership.organization.slug)
 
 
@@ -592,17 +625,3 @@ def _disclosures_csv(organization, records):
         rows=rows(),
         filename=f"{organization.slug}-email-disclosures.csv",
     )
-
-
-# The outcome of a DNS check, in words (DomainClaim.last_check_result).
-CHECK_RESULTS = {
-    "verified": gettext_lazy("Verified."),
-    "wrong_token": gettext_lazy(
-        "The TXT record was found but holds a different value. Copy the value exactly."
-    ),
-    "no_record": gettext_lazy(
-        "No TXT record was found yet. DNS changes can take a while to show; try again later."
-    ),
-    "timeout": gettext_lazy("The DNS lookup took too long. Try again in a moment."),
-    "dns_error": gettext_lazy("The DNS lookup failed. Try again in a moment."),
-}

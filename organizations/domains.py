@@ -2,6 +2,8 @@
 verification. An adversarial spelling must never reach a claim or a match:
 every domain goes through ``normalize_domain`` first."""
 
+import ipaddress
+import re
 import secrets
 from functools import cache
 
@@ -19,11 +21,32 @@ class InvalidDomain(ValueError):
     pass
 
 
+class IpAddressNotDomain(InvalidDomain):
+    """An IP address (v4 or v6, bracketed or not) where a domain name belongs."""
+
+
+# The last label of a host name is a top-level domain: never all digits
+# (RFC 3696 §2), so "1.2.3.4", "127.1" or "0x7f.0.0.1" are addresses, not names.
+_NUMERIC_LABEL = re.compile(r"^(\d+|0x[0-9a-f]*)$")
+
+
+def is_ip_literal(raw: str) -> bool:
+    value = (raw or "").strip().rstrip(".")
+    if value.startswith("[") and value.endswith("]"):
+        value = value[1:-1]
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
 def normalize_domain(raw: str) -> str:
     """The domain as ASCII (punycode), lower case, without a trailing dot.
     UTS #46 mapping makes "EXAMPLE.COM." and full-width or other compatible
     spellings the same domain, and look-alike Unicode letters a different
-    (punycode) one: they never equal the ASCII domain they imitate."""
+    (punycode) one: they never equal the ASCII domain they imitate. (What may
+    be claimed is stricter: normalize_claim_domain.)"""
     value = (raw or "").strip().rstrip(".")
     if not value or "@" in value or "/" in value or ":" in value:
         raise InvalidDomain(raw)
@@ -35,6 +58,24 @@ def normalize_domain(raw: str) -> str:
     if len(labels) < 2 or any(not label or len(label) > 63 for label in labels) or len(ascii_name) > 253:
         raise InvalidDomain(raw)
     return ascii_name.lower()
+
+
+def normalize_claim_domain(raw: str) -> str:
+    """A domain an organisation may claim, in normal form: a host name, never
+    an IP address (v4, v6, bracketed, or a shorthand such as 127.1) nor a name
+    whose top-level label is a number. Mail to an address literal says nothing
+    about who owns a domain. Kept apart from normalize_domain, whose result
+    must equal PostgreSQL's accounts_user.email_domain (organizations 0006):
+    such addresses simply never fall under a claim."""
+    if is_ip_literal(raw):
+        raise IpAddressNotDomain(raw)
+    normal = normalize_domain(raw)
+    labels = normal.split(".")
+    if _NUMERIC_LABEL.match(labels[-1]):
+        if all(_NUMERIC_LABEL.match(label) for label in labels):
+            raise IpAddressNotDomain(raw)
+        raise InvalidDomain(raw)
+    return normal
 
 
 def domain_of_email(email: str) -> str | None:

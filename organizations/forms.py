@@ -81,10 +81,33 @@ class TeamMemberAddForm(_NoColon, forms.Form):
         field.label_from_instance = lambda m: f"{m.user.get_full_name()} ({m.user.email})"
 
 
+RETENTION_DAYS_MAX = 36500  # the API's limit too (DataPolicyUpdateSerializer)
+
+
 class DataPolicyForm(_NoColon, forms.ModelForm):
     class Meta:
         model = DataPolicy
         fields = ["retention_days", "review_allowed_for", "notify_member_on_review", "export_allowed_for"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The database refuses a retention under one day (CheckConstraint
+        # org_data_policy_retention_positive); the form says so on the field
+        # instead of showing the constraint's name.
+        field = self.fields["retention_days"]
+        field.widget.attrs.update(min=1, max=RETENTION_DAYS_MAX)
+        # One message for every out-of-range value (clean_retention_days), not "≥ 0" from the column type.
+        field.validators = [v for v in field.validators if not hasattr(v, "limit_value")]
+
+    def clean_retention_days(self):
+        days = self.cleaned_data["retention_days"]
+        if days is not None and not 1 <= days <= RETENTION_DAYS_MAX:
+            raise forms.ValidationError(
+                _("Keep member content for 1 to %(max)s days, or leave it empty to keep it until deleted."),
+                code="retention_out_of_range",
+                params={"max": RETENTION_DAYS_MAX},
+            )
+        return days
 
 
 class AuditFilterForm(_NoColon, forms.Form):

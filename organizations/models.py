@@ -18,7 +18,7 @@ from data_requests.register import (
     Pseudonymised,
 )
 
-from .roles import OrgRole, TeamRole
+from .roles import OrgRole, TeamRole, role_in_sentence
 
 
 class Organization(models.Model):
@@ -72,6 +72,11 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} in {self.organization} ({self.role})"
+
+    @property
+    def role_in_sentence(self) -> str:
+        """The role as it reads in a sentence ("a member"; Swedish "medlem")."""
+        return role_in_sentence(self.role)
 
 
 class Team(models.Model):
@@ -166,6 +171,11 @@ class Invitation(models.Model):
     def is_expired(self) -> bool:
         return self.status == self.Status.PENDING and self.expires_at <= timezone.now()
 
+    @property
+    def role_in_sentence(self) -> str:
+        """The role as it reads in a sentence ("a member"; Swedish "medlem")."""
+        return role_in_sentence(self.role)
+
 
 class DataPolicy(models.Model):
     """The organisation's own rules for its members' data, set by its owners."""
@@ -209,6 +219,16 @@ class DataPolicy(models.Model):
         if who == self.Who.OWNERS_AND_ADMINS:
             return role in (OrgRole.OWNER, OrgRole.ADMIN)
         return who == self.Who.OWNERS and role == OrgRole.OWNER
+
+
+# The outcome of a DNS check, in words (DomainClaim.last_check_result holds the code).
+CHECK_RESULTS = {
+    "verified": _("Verified."),
+    "wrong_token": _("The TXT record was found but holds a different value. Copy the value exactly."),
+    "no_record": _("No TXT record was found yet. DNS changes can take a while to show; try again later."),
+    "timeout": _("The DNS lookup took too long. Try again in a moment."),
+    "dns_error": _("The DNS lookup failed. Try again in a moment."),
+}
 
 
 class DomainClaim(models.Model):
@@ -267,6 +287,13 @@ class DomainClaim(models.Model):
 
     def __str__(self):
         return f"{self.domain} ({self.organization}, {self.status})"
+
+    @property
+    def last_check_result_display(self) -> str:
+        """The last DNS check's outcome for people; never the stored code."""
+        if not self.last_check_result:
+            return ""
+        return str(CHECK_RESULTS.get(self.last_check_result, CHECK_RESULTS["dns_error"]))
 
 
 class DisclosureRun(models.Model):

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OrgRole(models.TextChoices):
@@ -15,6 +16,21 @@ class OrgRole(models.TextChoices):
     ADMIN = "admin", _("Administrator")
     MEMBER = "member", _("Member")
     GUEST = "guest", _("Guest")
+
+
+# A role as it reads inside a sentence ("… is now a member", "invites you as an
+# administrator"). The labels above are titles ("Member") and need no article;
+# Swedish uses none in these sentences ("är nu medlem").
+ROLE_IN_SENTENCE = {
+    "owner": pgettext_lazy("role inside a sentence", "an owner"),
+    "admin": pgettext_lazy("role inside a sentence", "an administrator"),
+    "member": pgettext_lazy("role inside a sentence", "a member"),
+    "guest": pgettext_lazy("role inside a sentence", "a guest"),
+}
+
+
+def role_in_sentence(role: str) -> str:
+    return str(ROLE_IN_SENTENCE[role])
 
 
 class TeamRole(models.TextChoices):

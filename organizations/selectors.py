@@ -281,6 +281,7 @@ def organization_audit_events(*, organization: Organization, event_type: str = "
 def audit_rows(*, events) -> list[dict]:
     """Events with the people in them resolved (one query for all of them) and
     personal details decrypted; erased people show as None."""
+    from audit.display import audit_details_text
     from audit.selectors import audit_events_readable
     from subjects.selectors import subject_keys_to_users
 
@@ -294,6 +295,9 @@ def audit_rows(*, events) -> list[dict]:
             "actor": people.get(event.actor_subject),
             "subject": people.get(event.subject_key),
             "details": {**event.changes, **(personal or {})},
+            "personal": personal,
+            # As people read them (the console page and CSV); the API keeps ``details``.
+            "details_text": audit_details_text(event.changes, personal),
         }
         for event, personal in audit_events_readable(events)
     ]

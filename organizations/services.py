@@ -416,6 +416,13 @@ def data_policy_update(*, actor: Membership, request=None, **values) -> DataPoli
     unknown = set(values) - set(DATA_POLICY_FIELDS)
     if unknown:
         raise RuleViolation(_("Unknown policy field."), code="invalid")
+    days = values.get("retention_days")
+    if days is not None and days < 1:
+        # The database's check (org_data_policy_retention_positive) would refuse it with a 500.
+        raise RuleViolation(
+            _("Keep member content for at least one day, or leave it empty to keep it until deleted."),
+            code="retention_too_short",
+        )
     with transaction.atomic():
         policy, _created = DataPolicy.objects.select_for_update().get_or_create(
             organization_id=actor.organization_id
@@ -598,12 +605,24 @@ def domain_claim_create(*, actor: Membership, domain: str, include_subdomains: b
     """Claim a domain for the organisation (owners): stored in normal form with
     a fresh token to publish in DNS. Refused for free webmail and for a domain
     another organisation has verified."""
-    from .domains import InvalidDomain, is_free_webmail, new_verification_token, normalize_domain
+    from .domains import (
+        InvalidDomain,
+        IpAddressNotDomain,
+        is_free_webmail,
+        new_verification_token,
+        normalize_claim_domain,
+    )
     from .models import DomainClaim
 
     require_scope(actor, Scope.DOMAINS_WRITE)
     try:
-        normal = normalize_domain(domain)
+        normal = normalize_claim_domain(domain)
+    except IpAddressNotDomain:
+        raise RuleViolation(
+            _("%(value)s is an IP address. Enter the domain name your addresses end with, e.g. example.com.")
+            % {"value": domain.strip()},
+            code="ip_address_not_domain",
+        ) from None
     except InvalidDomain:
         raise RuleViolation(_("That is not a domain name."), code="invalid_domain") from None
     if is_free_webmail(normal):

@@ -4,11 +4,11 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from icentrex.celery import EMAIL_TASK_OPTIONS
+from icentrex.mail import render_plain_text, render_subject
 
 logger = logging.getLogger(__name__)
 
@@ -33,8 +33,8 @@ def invitation_send(self, invitation_id: int) -> str:
         link = settings.SITE_URL.rstrip("/") + reverse("invitation_detail", args=[invitation.public_id])
         context = {"invitation": invitation, "link": link}
         with translation.override(settings.LANGUAGE_CODE):
-            subject = render_to_string("organizations/email/invitation_subject.txt", context).strip()
-            body = render_to_string("organizations/email/invitation_body.txt", context)
+            subject = render_subject("organizations/email/invitation_subject.txt", context)
+            body = render_plain_text("organizations/email/invitation_body.txt", context)
         # Sent inside the lock: if sending fails the row stays unsent and the retry sends it.
         send_mail(subject, body, None, [invitation.email])
         invitation.sent_at = timezone.now()
@@ -165,10 +165,8 @@ def disclosure_digest_email(self, digest_id: int) -> str:
         for membership in readers:
             context = {"digest": digest, "organization": digest.organization, "link": link}
             with translation.override(membership.user.language or settings.LANGUAGE_CODE):
-                subject = render_to_string(
-                    "organizations/email/disclosure_digest_subject.txt", context
-                ).strip()
-                body = render_to_string("organizations/email/disclosure_digest_body.txt", context)
+                subject = render_subject("organizations/email/disclosure_digest_subject.txt", context)
+                body = render_plain_text("organizations/email/disclosure_digest_body.txt", context)
             messages.append(EmailMessage(subject, body, None, [membership.user.email]))
         if messages:
             mailers.default.send_messages(messages)

@@ -10,7 +10,6 @@ from django.core.mail import EmailMessage, mailers
 from django.core.mail.backends import smtp
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, Min
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +20,7 @@ from audit.evidence import GENESIS_HASH, content_hash
 from audit.merkle import merkle_root
 from audit.services import audit_record
 from icentrex.errors import Conflict, Forbidden, RuleViolation
+from icentrex.mail import render_plain_text, render_subject
 from icentrex.net import client_ip, truncate_ip
 from icentrex.ratelimit import rate_limit_consume
 from integrations.services import processor_shares_record
@@ -373,8 +373,8 @@ def _notice_email_text(version: PolicyVersion, language: str) -> tuple[str, str,
         "accept_link": base + reverse("policy_accept"),
     }
     with translation.override(language):
-        subject = render_to_string("policies/email/notice_subject.txt", context).strip()
-        body = render_to_string("policies/email/notice_body.txt", context)
+        subject = render_subject("policies/email/notice_subject.txt", context)
+        body = render_plain_text("policies/email/notice_body.txt", context)
     template = EmailMessage(subject, body, to=[_TO_PLACEHOLDER], headers={"Message-ID": _ID_PLACEHOLDER})
     return subject, body, template.message(policy=email.policy.SMTP).as_bytes()
 

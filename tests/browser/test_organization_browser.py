@@ -48,6 +48,6 @@ def test_owner_invites_member_accepts_owner_changes_role(browser, live_server, s
     owner_page.goto(live_server.url + "/orgs/acme/members/")
     owner_page.get_by_label("Role of Mats Newcomer").select_option("admin")
     owner_page.get_by_role("button", name="Save Mats Newcomer").click()
-    expect(owner_page.get_by_role("status")).to_contain_text("Mats Newcomer is now administrator")
+    expect(owner_page.get_by_role("status")).to_contain_text("Mats Newcomer is now an administrator.")
     screenshot(owner_page, "org-members-after-role-change")
     assert Membership.objects.get(user__email="mats@example.org").role == OrgRole.ADMIN

@@ -243,7 +243,13 @@ def test_organisation_fields_need_the_organisation(alice):
     Membership.objects.create(organization=acme, user=alice, role=OrgRole.MEMBER)
     Membership.objects.create(organization=globex, user=alice, role=OrgRole.GUEST)
     html = client.get(url).content.decode()
-    assert set(offered(html)) == {"identity.id", "identity.email", "organisation.name", "organisation.role"}
+    # Two organisations and none chosen yet: their fields are offered but not ticked.
+    assert offered(html) == {
+        "identity.id": True,
+        "identity.email": True,
+        "organisation.name": False,
+        "organisation.role": False,
+    }
     assert '<option value="acme">Acme AB</option>' in html
 
     response = client.post(url, {"share": ["identity.id", "organisation.role"]})
@@ -255,6 +261,19 @@ def test_organisation_fields_need_the_organisation(alice):
     installation = Installation.objects.get()
     assert installation.organization == globex and installation.team is None
     assert SharingEvent.objects.get().organization_id == globex.pk
+
+
+def test_with_one_organisation_its_fields_start_ticked_with_it_chosen(alice):
+    acme = Organization.objects.create(name="Acme AB", slug="acme")
+    Membership.objects.create(organization=acme, user=alice, role=OrgRole.MEMBER)
+    html = signed_in(alice).get(reverse("privacy_integration_add", args=["expense-reports"])).content.decode()
+    assert offered(html) == {
+        "identity.id": True,
+        "identity.email": True,
+        "organisation.name": True,
+        "organisation.role": True,
+    }
+    assert '<option value="acme" selected>Acme AB</option>' in html
 
 
 def test_unknown_or_service_providers_cannot_be_added(alice):

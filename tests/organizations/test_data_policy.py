@@ -108,3 +108,28 @@ def test_policy_api_validates(owner):
     assert (
         response.json()["in_plain_words"][0] == "Content you create in the organisation is kept for 90 days."
     )
+
+
+@pytest.mark.parametrize("days", ["0", "-5", "36501"])
+def test_the_console_form_refuses_a_retention_the_database_refuses_on_the_field(console, owner, days):
+    response = console(owner).post(
+        reverse("org_policy", args=["acme"]),
+        {"retention_days": days, "review_allowed_for": "owners", "export_allowed_for": "owners"},
+    )
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert list(form.errors) == ["retention_days"]
+    assert form.errors["retention_days"] == [
+        "Keep member content for 1 to 36500 days, or leave it empty to keep it until deleted."
+    ]
+    html = response.content.decode()
+    assert "org_data_policy_retention_positive" not in html and "Constraint" not in html
+    assert html.count("Keep member content for 1 to 36500 days") == 1
+    assert not DataPolicy.objects.filter(retention_days=int(days)).exists()
+
+
+def test_the_service_refuses_a_retention_under_a_day_without_writing(owner):
+    with pytest.raises(RuleViolation) as refused:
+        services.data_policy_update(actor=owner, retention_days=0)
+    assert refused.value.code == "retention_too_short"
+    assert not AuditEvent.objects.filter(event_type=EventType.DATA_POLICY_CHANGED).exists()

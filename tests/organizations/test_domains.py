@@ -6,14 +6,18 @@ server (dnslib) on 127.0.0.1."""
 import threading
 
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from icentrex.errors import Conflict, Forbidden, RuleViolation
 from organizations import selectors, services
 from organizations.domains import (
     InvalidDomain,
+    IpAddressNotDomain,
     domain_of_email,
     is_free_webmail,
+    normalize_claim_domain,
     normalize_domain,
     verification_record_name,
 )
@@ -236,3 +240,68 @@ def test_the_domains_api(owners, dns_server):
     assert_error(other.get(reverse("api-org-domain", args=["evilcorp", claim["id"]])), 404)  # not theirs
     assert client.delete(reverse("api-org-domain", args=["acme", claim["id"]])).status_code == 204
     assert DomainClaim.objects.get().status == "revoked"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "192.0.2.10",
+        "192.0.2.10.",
+        "[192.0.2.10]",
+        "127.1",
+        "0x7f.0.0.1",
+        "::1",
+        "[2001:db8::1]",
+        "2001:db8::1",
+    ],
+)
+def test_ip_addresses_cannot_be_claimed(raw):
+    with pytest.raises(IpAddressNotDomain):
+        normalize_claim_domain(raw)
+
+
+@pytest.mark.parametrize("raw", ["example.123", "under_score.example", "-dash.example", "exa mple.com"])
+def test_other_non_domains_cannot_be_claimed(raw):
+    with pytest.raises(InvalidDomain):
+        normalize_claim_domain(raw)
+
+
+def test_the_console_refuses_an_ip_address_on_the_field_and_writes_nothing(console, owner):
+    client = console(owner)
+    url = reverse("org_domains", args=["acme"])
+    response = client.post(url, {"action": "claim", "domain": "192.0.2.10"})
+    assert response.status_code == 400
+    assert response.context["form"].errors["domain"] == [
+        "192.0.2.10 is an IP address. Enter the domain name your addresses end with, e.g. example.com."
+    ]
+    for raw in ("[::1]", "example.123"):
+        response = client.post(url, {"action": "claim", "domain": raw})
+        assert response.status_code == 400 and response.context["form"].errors["domain"]
+    assert not DomainClaim.objects.exists()
+
+
+def test_the_domains_page_says_what_the_last_check_found(console, owner):
+    services.domain_claim_create(actor=owner, domain="acme.test")
+    DomainClaim.objects.update(last_check_result="no_record", last_checked_at=timezone.now())
+    html = console(owner).get(reverse("org_domains", args=["acme"])).content.decode()
+    assert "No TXT record was found yet." in html and "no_record" not in html
+
+
+def test_the_api_refuses_an_ip_address(owners):
+    from rest_framework.test import APIClient
+
+    acme, _evil = owners
+    client = APIClient()
+    client.force_authenticate(acme.user)
+    response = client.post("/api/v1/orgs/acme/domains", {"domain": "10.0.0.1"}, format="json")
+    assert response.status_code == 400 and response.json()["code"] == "ip_address_not_domain"
+    assert not DomainClaim.objects.exists()
+
+
+@pytest.mark.parametrize("code", ["no_record", "wrong_token", "timeout", "dns_error", "something_new"])
+def test_check_results_are_shown_in_words(owners, code):
+    acme, _evil = owners
+    claim = services.domain_claim_create(actor=acme, domain="acme.test")
+    claim.last_check_result = code
+    label = claim.last_check_result_display
+    assert label and code not in label and label.endswith(".")
