@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -153,6 +154,23 @@ def support_staff() -> QuerySet[User]:
         )
         .distinct()
         .order_by("name", "email")
+    )
+
+
+def shared_reply_recipients(*, case: SupportCase) -> tuple[list[str], str]:
+    """Who is emailed when an organisation replies on a share of ``case``, and in
+    which language: the assigned staff member; with nobody (active) assigned, the
+    support queue's address if one is configured, else everyone a case can be
+    assigned to (in their language when they share one). Nobody at all: ``[]``."""
+    assignee = case.assigned_to
+    if assignee is not None and assignee.is_active:
+        return [assignee.email], assignee.language
+    if settings.SUPPORT_QUEUE_EMAIL:
+        return [settings.SUPPORT_QUEUE_EMAIL], settings.LANGUAGE_CODE
+    people = list(support_staff().values_list("email", "language"))
+    languages = {language for _email, language in people}
+    return [email for email, _language in people], (
+        languages.pop() if len(languages) == 1 else settings.LANGUAGE_CODE
     )
 
 

@@ -619,7 +619,8 @@ def case_share(*, actor, case: SupportCase, unmask=(), extra=(), request=None) -
 
 def shared_case_reply(*, actor_membership, share: CaseShare, body: str, request=None) -> SharedCaseReply:
     """An admin of the organisation answers a shared case; it goes to iCentrex
-    staff (the assigned staff member is emailed), never to the reporter."""
+    staff (the assigned staff member is emailed, or the support queue when nobody
+    is assigned), never to the reporter."""
     from organizations.roles import Scope
     from organizations.selectors import require_scope
 

@@ -230,16 +230,6 @@ def test_admins_reply_and_it_reaches_staff_not_the_reporter(
     assert tasks.shared_case_reply_send(reply.pk) == "skipped" and len(mail.outbox) == 1
 
 
-def test_a_reply_with_nobody_assigned_sends_no_email(bob, share, django_capture_on_commit_callbacks):
-    mail.outbox.clear()
-    membership = Membership.objects.get(user=bob)
-    with django_capture_on_commit_callbacks():
-        reply = services.shared_case_reply(actor_membership=membership, share=share, body="Done.")
-    assert tasks.shared_case_reply_send.apply(args=[reply.pk]).get() == "skipped"
-    reply.refresh_from_db()
-    assert mail.outbox == [] and reply.emailed_at is None
-
-
 def test_a_member_cannot_reply(alice, share):
     with pytest.raises(Forbidden):
         services.shared_case_reply(actor_membership=Membership.objects.get(user=alice), share=share, body="x")
