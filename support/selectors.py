@@ -1,5 +1,7 @@
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
@@ -62,6 +64,22 @@ def privacy_questions(*, status: str = "") -> QuerySet[PrivacyQuestion]:
 
 def access_privacy_question(*, question_id: int) -> PrivacyQuestion:
     return get_object_or_404(PrivacyQuestion, pk=question_id)
+
+
+def privacy_questions_of_person(*, user: User) -> QuerySet[PrivacyQuestion]:
+    """The questions a person asked, with our answers: those sent from an address
+    they have verified (the form needs no account, so the address is all that ties
+    a question to them, and our answers went to it anyway)."""
+    addresses = [
+        address.lower()
+        for address in EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    ]
+    return (
+        PrivacyQuestion.objects.annotate(address=Lower("email"))
+        .filter(address__in=addresses)
+        .prefetch_related(Prefetch("replies", queryset=QuestionReply.objects.order_by("created_at", "id")))
+        .order_by("-created_at", "-id")
+    )
 
 
 def question_replies(*, question: PrivacyQuestion) -> QuerySet[QuestionReply]:
