@@ -319,7 +319,7 @@ def test_api_admins_read_masked_shares(bob, alice, share):
 # --- The staff console ---------------------------------------------------------------------
 
 
-def test_staff_preview_page_untick_refuses_then_share(staff_client, agent, case):
+def test_staff_preview_page_unmask_refuses_then_share(staff_client, agent, case):
     url = reverse("staff_case_share", args=[case.pk])
     assert (
         "Review the masks and share"
@@ -327,25 +327,19 @@ def test_staff_preview_page_untick_refuses_then_share(staff_client, agent, case)
     )
     page = staff_client.get(url)
     html = page.content.decode()
-    assert page.status_code == 200 and '<mark data-kind="email">' in html and 'name="keep"' in html
+    assert page.status_code == 200 and '<mark data-kind="email"' in html and 'value="unmask"' in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert(1)" not in html
-    keys = page.context["body_segments"]
-    all_keys = [p["key"] for p in keys if "key" in p] + [
-        p["key"] for p in page.context["subject_segments"] if "key" in p
-    ]
-    email_key = next(p["key"] for p in keys if p.get("detection") and p["detection"].kind == "email")
-    refused = staff_client.post(
-        url, {"keep": [k for k in all_keys if k != email_key], "action": "share", "kind": "name"}
-    )
+    found = page.context["found"]
+    email_key = next(item["key"] for item in found if item["detection"].kind == "email")
+    refused = staff_client.post(url, {f"mask-{email_key}": "unmask", "action": "share", "kind": "name"})
     assert refused.status_code == 409 and "still identify" in refused.content.decode()
     assert not CaseShare.objects.exists()
+    # Every other choice missing or forged: kept masked (fails closed).
     again = staff_client.post(
-        url, {"keep": all_keys, "action": "preview", "phrase": "Nightjar", "kind": "name"}
+        url, {f"mask-{email_key}": "maybe", "action": "preview", "phrase": "Nightjar", "kind": "name"}
     )
     assert again.status_code == 200 and "Project [name] is affected" in again.content.decode()
-    done = staff_client.post(
-        url, {"keep": all_keys, "extra": ["name|Nightjar"], "action": "share", "kind": "name"}
-    )
+    done = staff_client.post(url, {"extra": ["name|Nightjar"], "action": "share", "kind": "name"})
     assert done.status_code == 302
     assert "Nightjar" not in CaseShare.objects.get().masked_body
 
