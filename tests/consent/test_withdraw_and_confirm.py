@@ -62,3 +62,26 @@ def test_withdrawing_an_unknown_or_necessary_category_is_refused(client, categor
     )
     assert "Choose a cookie category" in response.content.decode()
     assert ConsentRecord.objects.count() == 1
+
+
+def test_withdraw_from_the_privacy_centre_is_recorded_as_such(client, alice, password):
+    client.post(reverse("account_login"), {"login": alice.email, "password": password})
+    _grant(client, analytics="on")
+    html = client.get(reverse("privacy_cookies")).content.decode()
+    assert 'name="withdraw" value="analytics"' in html
+    client.post(
+        reverse("cookie_choices"),
+        {
+            "method": "privacy_centre",  # the page's hidden field
+            "withdraw": "analytics",
+            "revision": current_revision().content_hash,
+            "analytics": "on",
+            "next": reverse("privacy_cookies"),
+        },
+    )
+    record = ConsentRecord.objects.order_by("-seq").first()
+    assert (record.method, record.action, record.choices["analytics"]) == (
+        "privacy_centre",
+        "withdraw",
+        False,
+    )
