@@ -1,5 +1,8 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.shortcuts import resolve_url
 from django.utils import timezone
+
+from .selectors import is_support_staff
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -12,3 +15,11 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
         return user
+
+    def get_login_redirect_url(self, request):
+        """Staff (support agents, privacy officers) work in the staff console, so
+        that is where they land; everyone else lands in their privacy centre.
+        allauth asks this only when the sign-in carried no ``next``."""
+        if is_support_staff(request.user):
+            return resolve_url("staff_home")
+        return super().get_login_redirect_url(request)

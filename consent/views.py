@@ -35,15 +35,21 @@ def _back(request, fallback="home"):
 
 @require_POST
 def record_choices(request):
-    """The banner's and the settings page's form, for browsers without
-    JavaScript (with it, consent.js posts to the API instead)."""
-    method = request.POST.get("method", "")
+    """The banner's, the settings page's and the privacy centre's form, for
+    browsers without JavaScript (with it, consent.js posts to the API instead).
+    A category's own "Withdraw consent" button (``withdraw``) saves the form's
+    choices with that category off: withdrawing is one click once the choices are open."""
+    revision = current_revision()
+    optional = {c["key"]: c["name"] for c in revision.content["categories"] if not c["necessary"]}
+    withdraw = request.POST.get("withdraw", "")
+    if withdraw and withdraw not in optional:
+        messages.error(request, _("Choose a cookie category to withdraw your consent from."))
+        return _back(request)
+    method = request.POST.get("method", "") or (ConsentRecord.Method.CUSTOM if withdraw else "")
     if method not in FORM_METHODS:
         messages.error(request, _("Choose accept all, reject all or your own choices."))
         return _back(request)
-    revision = current_revision()
-    optional = [c["key"] for c in revision.content["categories"] if not c["necessary"]]
-    choices = {key: request.POST.get(key) == "on" for key in optional}
+    choices = {key: request.POST.get(key) == "on" and key != withdraw for key in optional}
     subject_key, subject_type, visitor, new_subject = deciding_subject(request, None)
     try:
         record = services.consent_record(
@@ -60,7 +66,14 @@ def record_choices(request):
     except RuleViolation as error:
         messages.error(request, error.message)
         return _back(request)
-    messages.success(request, _("Your cookie choices were saved."))
+    if withdraw:
+        messages.success(
+            request,
+            _("You withdrew your consent to %(category)s. Your cookie choices were saved.")
+            % {"category": optional[withdraw]},
+        )
+    else:
+        messages.success(request, _("Your cookie choices were saved."))
     response = _back(request)
     write_consent_cookie(
         response, visitor_key=visitor, revision_hash=record.revision_hash, choices=record.choices

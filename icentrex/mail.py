@@ -19,10 +19,12 @@ def render_subject(template_name: str, context: dict) -> str:
     return " ".join(render_plain_text(template_name, context).split())
 
 
-def send_templated_email(*, template: str, context: dict, to: str, language: str) -> None:
+def send_templated_email(*, template: str, context: dict, to: str | list[str], language: str) -> None:
     """One email from ``<template>_subject.txt`` and ``<template>_body.txt``, in
-    the recipient's language. Answers go to the privacy mailbox, where staff read them."""
+    the recipient's language. Answers go to the privacy mailbox, where staff read them.
+    ``to`` may list several addresses: they get the one message (one send)."""
     with translation.override(language or settings.LANGUAGE_CODE):
         subject = render_subject(f"{template}_subject.txt", context)
         body = render_plain_text(f"{template}_body.txt", context)
-    EmailMessage(subject, body, None, [to], reply_to=[settings.POLICY_CONTACT_EMAIL]).send()
+    recipients = [to] if isinstance(to, str) else list(to)
+    EmailMessage(subject, body, None, recipients, reply_to=[settings.POLICY_CONTACT_EMAIL]).send()

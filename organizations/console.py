@@ -134,6 +134,14 @@ def members(request, membership):
     )
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
     team_names = selectors.team_names_by_membership(memberships=list(page.object_list))
+    # "Review data" is offered only where the data policy (and the role) would let it
+    # through: a link that always ends on a refusal is a broken promise.
+    policy = selectors.data_policy_for(organization=membership.organization)
+    reviewable = {
+        m.pk
+        for m in page.object_list
+        if selectors.may_review_member_data(actor=membership, policy=policy, member=m)
+    }
     return _render(
         request,
         membership,
@@ -142,7 +150,8 @@ def members(request, membership):
             "section": "members",
             "filter_form": form,
             "page": page,
-            "rows": [(m, team_names[m.pk]) for m in page.object_list],
+            "rows": [(m, team_names[m.pk], m.pk in reviewable) for m in page.object_list],
+            "any_reviewable": bool(reviewable),
             "roles": OrgRole.choices,
             "transfer_form": TransferOwnershipForm() if membership.is_primary_owner else None,
             "query": _query_without_page(request),
@@ -202,9 +211,10 @@ def transfer_ownership(request, membership):
 def member_review(request, membership, member_id):
     member = selectors.access_member_by_id(actor=membership, membership_id=member_id)
     policy = selectors.data_policy_for(organization=membership.organization)
+    allowed = selectors.may_review_member_data(actor=membership, policy=policy, member=member)
     form = ReviewForm(request.POST or None)
     record = None
-    if request.method == "POST" and form.is_valid():
+    if allowed and request.method == "POST" and form.is_valid():
         record = services.member_data_review(
             actor=membership, member=member, reason=form.cleaned_data["reason"], request=request
         )
@@ -216,10 +226,13 @@ def member_review(request, membership, member_id):
             "section": "members",
             "member": member,
             "policy": policy,
-            "allowed": policy.allows("review_allowed_for", membership.role),
+            "allowed": allowed,
+            "policy_allows": policy.allows("review_allowed_for", membership.role),
             "form": form,
             "record": record,
         },
+        # Refused by the policy or the role: the page says why, with the status that says so.
+        status=200 if allowed else 403,
     )
 
 

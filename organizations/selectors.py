@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from icentrex.errors import Forbidden
 
 from .models import DataPolicy, Invitation, Membership, Organization, Team, TeamMembership
-from .roles import OrgRole, Scope, role_has_scope
+from .roles import OrgRole, Scope, role_can_grant, role_has_scope
 
 
 def access_membership(*, user, org_slug: str) -> Membership:
@@ -177,6 +177,22 @@ def data_policy_for(*, organization: Organization) -> DataPolicy:
     return DataPolicy.objects.filter(organization=organization).first() or DataPolicy(
         organization=organization
     )
+
+
+def may_review_member_data(
+    *, actor: Membership, policy: DataPolicy, member: Membership | None = None
+) -> bool:
+    """Whether ``actor`` may open member data under the organisation's policy (and,
+    given ``member``, that member's: not their own, nobody above their role). The
+    same rules ``services.member_data_review`` enforces; the console asks first so
+    it never offers what the server would refuse."""
+    if not role_has_scope(actor.role, Scope.MEMBER_DATA_REVIEW):
+        return False
+    if not policy.allows("review_allowed_for", actor.role):
+        return False
+    if member is None:
+        return True
+    return member.pk != actor.pk and role_can_grant(actor.role, member.role)
 
 
 def data_policies_for(*, organizations: list[Organization]) -> dict[int, DataPolicy]:

@@ -18,6 +18,10 @@ _OPEN_PREFIXES = (
     "/privacy/",
     # Someone who does not accept a change must still be able to ask about it or report a child.
     "/support/",
+    # The staff console is where iCentrex works, not a service a person uses under the
+    # policy: a privacy officer must see a new version's progress before (or without)
+    # accepting it as an end user, and support must answer people meanwhile.
+    "/staff/",
     "/_bench/",
     "/favicon",
 )
@@ -41,7 +45,10 @@ class MaterialChangeMiddleware:
         if (
             request.method == "GET"
             and not request.path.startswith(_OPEN_PREFIXES)
-            and not getattr(request, "htmx", False)
+            # htmx's middleware runs after this one, so ``request.htmx`` is not set yet:
+            # the header itself says a fragment is asked for (a redirect would swap the
+            # interstitial into it).
+            and request.headers.get("HX-Request") != "true"
             and request.policy_updates.to_accept
         ):
             return redirect(reverse("policy_accept") + "?" + urlencode({"next": request.get_full_path()}))

@@ -1,7 +1,9 @@
-"""Support cases in the privacy centre: a signed-in person's own cases."""
+"""Support in the privacy centre: a signed-in person's own cases, and the privacy
+questions they asked (through the public form) with our answers."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -64,3 +66,12 @@ def case(request, public_id):
         },
         status=400 if form.errors else 200,
     )
+
+
+@require_GET
+@login_required
+def questions(request):
+    page = Paginator(selectors.privacy_questions_of_person(user=request.user), 20).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "privacy/questions.html", {"section": "questions", "page": page})

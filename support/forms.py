@@ -1,21 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .mask_kinds import KIND_LABELS
 from .masking import KINDS
 from .models import MinorReport, PrivacyQuestion, SupportCase
-
-# How each kind of mask is named on the pages (the masks themselves say [email], [name]...).
-MASK_KINDS = {
-    "email": _("email address"),
-    "phone": _("phone number"),
-    "ip": _("IP address"),
-    "url": _("link with a token"),
-    "card": _("card number"),
-    "iban": _("bank account (IBAN)"),
-    "personnummer": _("personal identity number"),
-    "name": _("name"),
-    "username": _("username"),
-}
 
 # A field people never see (moved off-screen by CSS, hidden from assistive
 # technology, skipped by Tab) that form-filling bots fill in. Its name looks
@@ -243,7 +231,7 @@ class ShareMaskForm(_StaffForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(kind, MASK_KINDS[kind]) for kind in KINDS]
+        self.fields["kind"].choices = [(kind, KIND_LABELS[kind]) for kind in KINDS]
         self.fields["phrase"].widget.attrs["autocomplete"] = "off"
 
 

@@ -334,8 +334,8 @@ class CaseShare(AppendOnlyModel):
 
 class SharedCaseReply(models.Model):
     """An organisation admin answers a shared case. It reaches iCentrex staff
-    (the staff case page, and an email to the assigned staff member), never the
-    reporter directly."""
+    (the staff case page, and an email to the assigned staff member or, with
+    nobody assigned, to the support queue), never the reporter directly."""
 
     personal_data = PersonalData(
         person="author",
@@ -354,7 +354,7 @@ class SharedCaseReply(models.Model):
     )
     body = models.TextField(_("reply"), max_length=BODY_MAX)
     created_at = models.DateTimeField(auto_now_add=True)
-    # Set when the assigned staff member was emailed: a repeated task sends nothing.
+    # Set when support staff were emailed: a repeated task sends nothing.
     emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

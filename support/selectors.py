@@ -1,4 +1,7 @@
+from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
@@ -61,6 +64,22 @@ def privacy_questions(*, status: str = "") -> QuerySet[PrivacyQuestion]:
 
 def access_privacy_question(*, question_id: int) -> PrivacyQuestion:
     return get_object_or_404(PrivacyQuestion, pk=question_id)
+
+
+def privacy_questions_of_person(*, user: User) -> QuerySet[PrivacyQuestion]:
+    """The questions a person asked, with our answers: those sent from an address
+    they have verified (the form needs no account, so the address is all that ties
+    a question to them, and our answers went to it anyway)."""
+    addresses = [
+        address.lower()
+        for address in EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    ]
+    return (
+        PrivacyQuestion.objects.annotate(address=Lower("email"))
+        .filter(address__in=addresses)
+        .prefetch_related(Prefetch("replies", queryset=QuestionReply.objects.order_by("created_at", "id")))
+        .order_by("-created_at", "-id")
+    )
 
 
 def question_replies(*, question: PrivacyQuestion) -> QuerySet[QuestionReply]:
@@ -153,6 +172,23 @@ def support_staff() -> QuerySet[User]:
         )
         .distinct()
         .order_by("name", "email")
+    )
+
+
+def shared_reply_recipients(*, case: SupportCase) -> tuple[list[str], str]:
+    """Who is emailed when an organisation replies on a share of ``case``, and in
+    which language: the assigned staff member; with nobody (active) assigned, the
+    support queue's address if one is configured, else everyone a case can be
+    assigned to (in their language when they share one). Nobody at all: ``[]``."""
+    assignee = case.assigned_to
+    if assignee is not None and assignee.is_active:
+        return [assignee.email], assignee.language
+    if settings.SUPPORT_QUEUE_EMAIL:
+        return [settings.SUPPORT_QUEUE_EMAIL], settings.LANGUAGE_CODE
+    people = list(support_staff().values_list("email", "language"))
+    languages = {language for _email, language in people}
+    return [email for email, _language in people], (
+        languages.pop() if len(languages) == 1 else settings.LANGUAGE_CODE
     )
 
 

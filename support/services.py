@@ -16,6 +16,7 @@ from organizations.models import Membership, Organization
 from organizations.services import memberships_end_for_deleted_account
 
 from . import tasks
+from .mask_kinds import kind_label
 from .masking import KINDS, Detection, Identity, apply_masks, detect, leaks, mask_person, redaction_report
 from .models import (
     CaseMessage,
@@ -487,6 +488,7 @@ def case_mask_preview(*, actor, case: SupportCase) -> dict:
     found = _detections(case, identity, names)
     texts = {"subject": case.subject, "body": case.body}
     return {
+        "texts": texts,
         "detections": {field: found[field] for field in FIELDS},
         "masked": {field: apply_masks(texts[field], found[field]) for field in FIELDS},
         "report": redaction_report([d for field in FIELDS for d in found[field]]),
@@ -568,7 +570,7 @@ def case_masked_version(*, actor, case: SupportCase, unmask=(), extra=()) -> dic
                 "Not shared: the masked text would still identify someone (%(kinds)s). "
                 "Keep those parts masked, or mask them by hand."
             )
-            % {"kinds": ", ".join(still)},
+            % {"kinds": ", ".join(kind_label(kind) for kind in still)},
             code="still_identifying",
         )
     return {
@@ -619,7 +621,8 @@ def case_share(*, actor, case: SupportCase, unmask=(), extra=(), request=None) -
 
 def shared_case_reply(*, actor_membership, share: CaseShare, body: str, request=None) -> SharedCaseReply:
     """An admin of the organisation answers a shared case; it goes to iCentrex
-    staff (the assigned staff member is emailed), never to the reporter."""
+    staff (the assigned staff member is emailed, or the support queue when nobody
+    is assigned), never to the reporter."""
     from organizations.roles import Scope
     from organizations.selectors import require_scope
 

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.selectors import account_by_email, is_support_staff, staff_sections_for
@@ -27,6 +28,7 @@ from .forms import (
     ShareMaskForm,
     SuspendAccountForm,
 )
+from .mask_kinds import kind_label, report_by_kind
 
 PAGE_SIZE = 25
 
@@ -310,44 +312,61 @@ def case_status(request, case_id):
 # --- Sharing a case, masked, with its organisation's admins -----------------------------
 
 
-def _segments(text, detections, kept_keys, field):
-    """The text in pieces for the preview: plain runs and detections (each with
-    the key of its "keep masked" checkbox)."""
+FIELD_LABELS = {"subject": gettext_lazy("in the subject"), "body": gettext_lazy("in the message")}
+
+
+def _found(preview, kept_keys) -> list[dict]:
+    """Every detection, numbered in reading order (subject, then message), with
+    the key of its keep-masked / leave-as-written choice and a readable kind."""
+    found = []
+    for field in services.FIELDS:
+        text = preview["texts"][field]
+        for detection in preview["detections"][field]:
+            key = f"{field}:{detection.start}:{detection.end}"
+            found.append(
+                {
+                    "number": len(found) + 1,
+                    "key": key,
+                    "field": field,
+                    "where": FIELD_LABELS[field],
+                    "text": text[detection.start : detection.end],
+                    "detection": detection,
+                    "label": kind_label(detection.kind),
+                    "kept": key in kept_keys,
+                }
+            )
+    return found
+
+
+def _segments(text, found, field):
+    """The text in pieces for the preview: plain runs, and the detections
+    (highlighted and numbered; the choices are in the list below the text, so
+    the text itself stays readable)."""
     pieces, position = [], 0
-    for detection in detections:
+    for item in found:
+        if item["field"] != field:
+            continue
+        detection = item["detection"]
         if detection.start > position:
             pieces.append({"text": text[position : detection.start]})
-        key = f"{field}:{detection.start}:{detection.end}"
-        pieces.append(
-            {
-                "text": text[detection.start : detection.end],
-                "detection": detection,
-                "key": key,
-                "kept": key in kept_keys,
-            }
-        )
+        pieces.append({**item, "text": text[detection.start : detection.end]})
         position = detection.end
     if position < len(text):
         pieces.append({"text": text[position:]})
     return pieces
 
 
-def _parse_key(key: str):
-    field, start, end = key.split(":")
-    if field not in services.FIELDS:
-        raise ValueError(key)
-    return field, int(start), int(end)
-
-
 def _share_choices(request, preview):
     """What the staff member chose on the form: the detections to keep masked
-    and the phrases to mask by hand (the earlier ones kept, a new one added)."""
+    (each one's ``mask-<key>`` choice; anything but an explicit "unmask" keeps
+    it masked, so a missing or forged answer fails closed) and the phrases to
+    mask by hand (the earlier ones kept, a new one added)."""
     all_keys = {
         f"{field}:{d.start}:{d.end}" for field in services.FIELDS for d in preview["detections"][field]
     }
     if request.method == "GET":
         return all_keys, [], None
-    kept = set(request.POST.getlist("keep")) & all_keys
+    kept = {key for key in all_keys if request.POST.get(f"mask-{key}") != "unmask"}
     extra, error = [], None
     for value in request.POST.getlist("extra"):
         kind, _sep, phrase = value.partition("|")
@@ -366,9 +385,11 @@ def _share_choices(request, preview):
 @require_http_methods(["GET", "POST"])
 @support_staff_required
 def case_share(request, case_id):
-    """Review the masks and share: every detection highlighted with a "keep
-    masked" box, phrases to mask by hand, the masked result, then "Share". A
-    refused share (it would still identify someone) shows why and writes nothing."""
+    """Review the masks and share: the case's text with every detection
+    highlighted and numbered, then the list of detections, each with "keep
+    masked" / "leave as written"; phrases to mask by hand; the masked result,
+    then "Share". A refused share (it would still identify someone) shows why
+    and writes nothing. Works without JavaScript."""
     case = selectors.access_case_for_staff(case_id=case_id)
     preview = services.case_mask_preview(actor=request.user, case=case)
     kept, extra, form_errors = _share_choices(request, preview)
@@ -394,17 +415,22 @@ def case_share(request, case_id):
             return redirect("staff_case", case.pk)
     else:
         status = 400
+    found = _found(preview, kept)
     return render(
         request,
         "staff/case_share.html",
         {
             "case": case,
-            "subject_segments": _segments(case.subject, preview["detections"]["subject"], kept, "subject"),
-            "body_segments": _segments(case.body, preview["detections"]["body"], kept, "body"),
-            "detection_count": sum(len(preview["detections"][f]) for f in services.FIELDS),
-            "extra": [{"phrase": p, "kind": k, "value": f"{k}|{p}"} for p, k in extra],
+            "found": found,
+            "subject_segments": _segments(case.subject, found, "subject"),
+            "body_segments": _segments(case.body, found, "body"),
+            "detection_count": len(found),
+            "extra": [
+                {"phrase": p, "kind": k, "label": kind_label(k), "value": f"{k}|{p}"} for p, k in extra
+            ],
             "mask_form": form_errors or ShareMaskForm(),
             "version": version,
+            "report": report_by_kind(version["report"]) if version else [],
             "refusal": refusal,
         },
         status=status,

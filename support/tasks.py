@@ -153,11 +153,14 @@ def case_share_notify(self, message_id: int) -> str:
 
 @shared_task(**EMAIL_TASK_OPTIONS)
 def shared_case_reply_send(self, reply_id: int) -> str:
-    """Email an organisation's reply on a shared case to the staff member the
-    case is assigned to, once. Nobody assigned: no email (it shows on the case page)."""
+    """Email an organisation's reply on a shared case to iCentrex support, once:
+    the staff member the case is assigned to, or with nobody (active) assigned,
+    the support queue (``selectors.shared_reply_recipients``). All recipients get
+    the one message, so a retry after a failed send never mails anyone twice."""
     from django.urls import reverse
 
     from .models import SharedCaseReply
+    from .selectors import shared_reply_recipients
 
     with transaction.atomic():
         reply = (
@@ -168,15 +171,22 @@ def shared_case_reply_send(self, reply_id: int) -> str:
         )
         if reply is None or reply.emailed_at:
             return "skipped"
-        staff = reply.share.case.assigned_to
-        if staff is None or not staff.is_active:
+        case = reply.share.case
+        recipients, language = shared_reply_recipients(case=case)
+        if not recipients:
+            logger.warning("Shared case reply %s: no support staff to tell", reply_id)
             return "skipped"
-        link = settings.SITE_URL.rstrip("/") + reverse("staff_case", args=[reply.share.case_id])
+        link = settings.SITE_URL.rstrip("/") + reverse("staff_case", args=[case.pk])
         _send(
             template="shared_case_reply",
-            context={"reply": reply, "share": reply.share, "link": link},
-            to=staff.email,
-            language=staff.language,
+            context={
+                "reply": reply,
+                "share": reply.share,
+                "link": link,
+                "assigned": case.assigned_to is not None and case.assigned_to.is_active,
+            },
+            to=recipients,
+            language=language,
         )
         reply.emailed_at = timezone.now()
         reply.save(update_fields=["emailed_at"])
@@ -226,9 +236,8 @@ def support_email_sweep() -> dict:
             ).values_list("pk", flat=True)
         ),
         "shared_case_replies": list(
-            SharedCaseReply.objects.filter(
-                emailed_at__isnull=True, share__case__assigned_to__is_active=True, **window
-            ).values_list("pk", flat=True)
+            # Assigned or not: with nobody assigned the support queue is told.
+            SharedCaseReply.objects.filter(emailed_at__isnull=True, **window).values_list("pk", flat=True)
         ),
     }
     for pk in found["minor_reports"]:

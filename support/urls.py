@@ -10,6 +10,7 @@ urlpatterns = [
     path("privacy/support-cases/", case_views.cases, name="privacy_cases"),
     path("privacy/support-cases/new/", case_views.case_new, name="privacy_case_new"),
     path("privacy/support-cases/<uuid:public_id>/", case_views.case, name="privacy_case"),
+    path("privacy/privacy-questions/", case_views.questions, name="privacy_questions"),
     path("staff/", staff_views.staff_home, name="staff_home"),
     path("staff/minor-reports/", staff_views.minor_reports, name="staff_minor_reports"),
     path("staff/minor-reports/<int:report_id>/", staff_views.minor_report, name="staff_minor_report"),

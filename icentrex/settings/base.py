@@ -362,6 +362,11 @@ POLICY_CONTACT_EMAIL = env("POLICY_CONTACT_EMAIL", default="privacy@icentrex.exa
 # in allauth's notation. Counted in the cache (Redis when CACHE_URL is set).
 SUPPORT_FORM_RATE_LIMIT = env("SUPPORT_FORM_RATE_LIMIT", default="10/h")
 
+# Where an organisation's reply on a shared case goes when nobody is assigned to the
+# case (or the assignee's account is no longer active). Empty: every active support
+# agent and privacy officer (everyone a case can be assigned to) is emailed.
+SUPPORT_QUEUE_EMAIL = env("SUPPORT_QUEUE_EMAIL", default="")
+
 # --- Data requests and retention ---------------------------------------------------
 
 

@@ -70,19 +70,35 @@
     form.querySelectorAll("input[type=checkbox]:not([disabled])").forEach(function (box) {
       box.checked = !!choices[box.name];
     });
+    form.querySelectorAll("button[name=withdraw]").forEach(function (button) {
+      button.hidden = !choices[button.value];
+    });
+  }
+
+  // The page does not reload, so say here that the choice was saved (a live region).
+  function confirmSaved(text) {
+    var status = document.getElementById("consent-saved");
+    if (!status) return;
+    status.textContent = text;
+    status.hidden = false;
+    status.focus();
   }
 
   form.addEventListener("submit", function (event) {
     var submitter = event.submitter;
     if (!submitter || !window.fetch) return; // let the form post normally
     event.preventDefault();
+    // A category's "Withdraw consent" button: the current choices with that one off.
+    var withdraw = submitter.name === "withdraw" ? submitter.value : "";
     var body = {
-      method: submitter.value,
+      method: withdraw ? "banner_custom" : submitter.value,
       revision: banner.getAttribute("data-revision"),
       page_url: location.href.slice(0, 500),
       language: document.documentElement.lang
     };
     if (body.method === "banner_custom") body.choices = chosen();
+    if (withdraw) body.choices[withdraw] = false;
+    var done = [submitter.getAttribute("data-done"), banner.getAttribute("data-saved")];
     fetch("/api/v1/consent", {
       method: "POST",
       credentials: "same-origin",
@@ -95,12 +111,13 @@
       syncCheckboxes(receipt.choices);
       banner.hidden = true;
       apply(receipt.choices);
+      confirmSaved(done.filter(Boolean).join(" "));
     }).catch(function () {
       // Fall back to the plain form, which explains any problem on the page.
       var hidden = document.createElement("input");
       hidden.type = "hidden";
-      hidden.name = "method";
-      hidden.value = body.method;
+      hidden.name = withdraw ? "withdraw" : "method";
+      hidden.value = withdraw || body.method;
       form.appendChild(hidden);
       form.submit();
     });

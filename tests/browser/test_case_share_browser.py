@@ -1,6 +1,7 @@
-"""The staff share flow in a browser, without JavaScript help: preview, untick a
-mask (refused: it would identify the reporter), tick it again, add a phrase to
-mask, preview again, share; the organisation's admin then sees the masked text."""
+"""The staff share flow in a browser, without JavaScript help: preview, leave a
+detection as written (refused: it would identify the reporter), keep it masked
+again, add a phrase to mask, preview again, share; the organisation's admin then
+sees the masked text. The review reads as text: kinds by name, choices below."""
 
 import pytest
 from django.contrib.auth.models import Group
@@ -34,19 +35,27 @@ def test_staff_review_the_masks_and_share(page, live_server, screenshot):
     page.get_by_role("button", name="Sign In").click()
     page.goto(live_server.url + f"/staff/cases/{case.pk}/")
     page.get_by_role("link", name="Review the masks and share").click()
-    expect(page.locator("mark[data-kind=email]")).to_have_count(1)
+    expect(page.locator(".mask-preview mark[data-kind=email]")).to_have_count(1)
     expect(page.locator("#masked-body")).to_contain_text("write to [email]")
+    # The text stays text: no form controls inside it; the kinds are named for people.
+    expect(page.locator(".mask-preview input")).to_have_count(0)
+    email = page.get_by_role("group", name="alice@example.org")
+    expect(email).to_contain_text("email address, in the message")
+    expect(page.locator("main")).not_to_contain_text("reporter-email")
+    expect(page.get_by_role("table")).to_contain_text("Email address [email]")
+    expect(page.get_by_role("table")).not_to_contain_text("member-name")
     screenshot(page, "case-share-preview")
 
     # Leaving the email address as written is refused, and nothing is shared.
-    page.get_by_label("keep masked as [email]").uncheck()
-    page.get_by_role("button", name="Preview again").click()
+    email.get_by_label("Leave as written").check()
+    page.get_by_role("button", name="Preview with these choices").click()
     expect(page.get_by_role("alert")).to_contain_text("would still identify someone")
     expect(page.get_by_role("button", name="Share", exact=True)).to_have_count(0)
     screenshot(page, "case-share-refused")
     assert not CaseShare.objects.exists()
 
-    page.get_by_label("keep masked as [email]").check()
+    expect(page.get_by_role("alert")).to_contain_text("(email address, name, username)")
+    page.get_by_role("group", name="alice@example.org").get_by_label("Keep masked as [email]").check()
     page.get_by_label("Also mask this phrase").fill("Nightjar")
     page.get_by_label("Mask it as").select_option("name")
     page.get_by_role("button", name="Preview again").click()

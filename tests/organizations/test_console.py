@@ -31,8 +31,8 @@ def test_members_page_query_count_is_constant(console, owner, acme, extra, djang
     client.get(url)
     # session, user, membership, teams for the filter, count, page, team names; for the
     # cookie banner the declaration revision and the account's consent state; and the
-    # material policy versions in force (none here)
-    with django_assert_num_queries(10):
+    # material policy versions in force (none here); the data policy (is "Review data" offered)
+    with django_assert_num_queries(11):
         assert client.get(url, {"page": 2 if extra > 50 else 1}).status_code == 200
 
 

@@ -230,16 +230,6 @@ def test_admins_reply_and_it_reaches_staff_not_the_reporter(
     assert tasks.shared_case_reply_send(reply.pk) == "skipped" and len(mail.outbox) == 1
 
 
-def test_a_reply_with_nobody_assigned_sends_no_email(bob, share, django_capture_on_commit_callbacks):
-    mail.outbox.clear()
-    membership = Membership.objects.get(user=bob)
-    with django_capture_on_commit_callbacks():
-        reply = services.shared_case_reply(actor_membership=membership, share=share, body="Done.")
-    assert tasks.shared_case_reply_send.apply(args=[reply.pk]).get() == "skipped"
-    reply.refresh_from_db()
-    assert mail.outbox == [] and reply.emailed_at is None
-
-
 def test_a_member_cannot_reply(alice, share):
     with pytest.raises(Forbidden):
         services.shared_case_reply(actor_membership=Membership.objects.get(user=alice), share=share, body="x")
@@ -329,7 +319,7 @@ def test_api_admins_read_masked_shares(bob, alice, share):
 # --- The staff console ---------------------------------------------------------------------
 
 
-def test_staff_preview_page_untick_refuses_then_share(staff_client, agent, case):
+def test_staff_preview_page_unmask_refuses_then_share(staff_client, agent, case):
     url = reverse("staff_case_share", args=[case.pk])
     assert (
         "Review the masks and share"
@@ -337,25 +327,19 @@ def test_staff_preview_page_untick_refuses_then_share(staff_client, agent, case)
     )
     page = staff_client.get(url)
     html = page.content.decode()
-    assert page.status_code == 200 and '<mark data-kind="email">' in html and 'name="keep"' in html
+    assert page.status_code == 200 and '<mark data-kind="email"' in html and 'value="unmask"' in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert(1)" not in html
-    keys = page.context["body_segments"]
-    all_keys = [p["key"] for p in keys if "key" in p] + [
-        p["key"] for p in page.context["subject_segments"] if "key" in p
-    ]
-    email_key = next(p["key"] for p in keys if p.get("detection") and p["detection"].kind == "email")
-    refused = staff_client.post(
-        url, {"keep": [k for k in all_keys if k != email_key], "action": "share", "kind": "name"}
-    )
+    found = page.context["found"]
+    email_key = next(item["key"] for item in found if item["detection"].kind == "email")
+    refused = staff_client.post(url, {f"mask-{email_key}": "unmask", "action": "share", "kind": "name"})
     assert refused.status_code == 409 and "still identify" in refused.content.decode()
     assert not CaseShare.objects.exists()
+    # Every other choice missing or forged: kept masked (fails closed).
     again = staff_client.post(
-        url, {"keep": all_keys, "action": "preview", "phrase": "Nightjar", "kind": "name"}
+        url, {f"mask-{email_key}": "maybe", "action": "preview", "phrase": "Nightjar", "kind": "name"}
     )
     assert again.status_code == 200 and "Project [name] is affected" in again.content.decode()
-    done = staff_client.post(
-        url, {"keep": all_keys, "extra": ["name|Nightjar"], "action": "share", "kind": "name"}
-    )
+    done = staff_client.post(url, {"extra": ["name|Nightjar"], "action": "share", "kind": "name"})
     assert done.status_code == 302
     assert "Nightjar" not in CaseShare.objects.get().masked_body
 
