@@ -25,6 +25,8 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL)
 # Tests that only care that work was enqueued use captured on-commit callbacks;
 # those that care about delivery start a real worker (tests/conftest.py).
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# A test that runs a task in-process (task.apply()) sees its exception, retries included.
+CELERY_TASK_EAGER_PROPAGATES = True
 
 # Argon2 is deliberately slow; tests that create many users use a fast hasher.
 # tests/accounts/test_passwords.py checks the real profile hashes with Argon2.
