@@ -29,7 +29,8 @@ def private(response) -> bool:
 
 def test_the_walk_covers_the_signed_in_surfaces():
     paths = _plain_paths()
-    for expected in ("/privacy/", "/privacy/data/", "/privacy/policies/", "/api/v1/me", "/staff/minor-reports/"):
+    surfaces = ("/privacy/", "/privacy/data/", "/privacy/policies/", "/api/v1/me", "/staff/minor-reports/")
+    for expected in surfaces:
         assert any(p.rstrip("/") == expected.rstrip("/") for p in paths), expected
     assert len(paths) > 40
 
