@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from audit.models import AuditEvent
+from consent.models import ConsentRecord
 from support.models import MinorReport, PrivacyQuestion
 from tests.conftest import assert_error
 
@@ -20,6 +21,7 @@ def written() -> tuple:
         MinorReport.objects.count(),
         PrivacyQuestion.objects.count(),
         AuditEvent.objects.count(),
+        ConsentRecord.objects.count(),
     )
 
 
@@ -41,6 +43,7 @@ PUBLIC_FORMS = [
     ("account_login", b"login=alice%40example.org&password=%ff%fe"),
     ("account_reset_password", b"email=alice%40example.org%ff"),
     ("language_switch", b"language=sv%c3&next=/"),
+    ("cookie_choices", b"preferences=on&analytics=%ff&next=/"),
 ]
 
 
