@@ -67,7 +67,7 @@ class PersonalNoStoreMiddleware:
         return "public" in directives
 
 
-# Encoded U+FFFD, the character Django substitutes for bytes it cannot decode.
+# U+FFFD, the character Django substitutes for bytes it cannot decode.
 _REPLACEMENT = "\ufffd"
 
 
