@@ -1,11 +1,37 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
+from django.contrib.sites.shortcuts import get_current_site
+from django.db import transaction
 from django.shortcuts import resolve_url
 from django.utils import timezone
 
 from .selectors import is_support_staff
+from .tasks import account_email_send
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix: str, email: str, context_: dict) -> None:
+        """Rendered now (in the request's language, with its links), sent by a
+        worker after the request commits. Inline sending made a sign-up with a
+        taken address (one email) and a new one (account, then email) differ in
+        time; and no request should wait for the mail server."""
+        request = context.request
+        message = self.render_mail(
+            template_prefix,
+            email,
+            {"request": request, "email": email, "current_site": get_current_site(request), **context_},
+        )
+        payload = {
+            "subject": message.subject,
+            "body": message.body,
+            "from_email": message.from_email,
+            "to": list(message.to),
+            "headers": dict(message.extra_headers),
+            "content_subtype": message.content_subtype,
+            "alternatives": [[a[0], a[1]] for a in getattr(message, "alternatives", [])],
+        }
+        transaction.on_commit(lambda: account_email_send.delay(payload))
+
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=False)
         user.name = form.cleaned_data.get("name", "")

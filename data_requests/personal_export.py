@@ -4,16 +4,23 @@
 Written as it is read: rows come from server-side cursors and go straight into
 the compressed ZIP entry, so memory does not grow with the number of rows
 (with 50,000 consent records and 100,000 sharing events the worker grows by about
-a dozen MB; see bench/data_requests.py). Progress is saved every ``PROGRESS_EVERY`` rows."""
+a dozen MB; see bench/data_requests.py). Progress is saved every ``PROGRESS_EVERY`` rows.
+
+Progress is measured in rows of the large streams (``STREAMS``) only, fixed by
+``export_plan`` when the build starts: the total counts them up to their last
+row at that moment and the writers copy exactly those rows, so the two are
+counted on the same basis and "processed" never passes "total". Rows added while
+the export runs belong to the next copy."""
 
 import json
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from zipfile import ZIP_DEFLATED, ZipFile
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, QuerySet
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -56,9 +63,9 @@ class _JsonObjectWriter:
             if len(buffer) == 500:
                 self._stream.write("".join(buffer).encode())
                 buffer.clear()
-                self._tick(500)
+                self._tick(500, key)
         self._stream.write("".join(buffer).encode() + b"]")
-        self._tick(len(buffer))
+        self._tick(len(buffer), key)
         return count
 
     def close(self) -> None:
@@ -71,7 +78,7 @@ class _JsonObjectWriter:
 class _Person:
     """The person and the keys their data is filed under, looked up once."""
 
-    def __init__(self, user):
+    def __init__(self, user, plan: "ExportPlan | None" = None):
         from allauth.account.models import EmailAddress
 
         from consent.selectors import subject_keys_of_user
@@ -86,6 +93,72 @@ class _Person:
                 *(a.lower() for a in EmailAddress.objects.filter(user=user).values_list("email", flat=True)),
             }
         )
+        self.plan = plan
+
+    def stream(self, kind: str, section: str) -> QuerySet:
+        """A large stream's rows, up to its last row when the export was planned."""
+        rows_of, order = STREAMS[kind, section]
+        rows = rows_of(self)
+        if self.plan is None:
+            return rows
+        last = self.plan.last_rows.get((kind, section))
+        return rows.none() if last is None else rows.filter(**{f"{order}__lte": last})
+
+
+# --- The large streams (progress is counted in their rows) ---------------------------
+
+
+def _consent_records(person: _Person) -> QuerySet:
+    from consent.models import ConsentRecord
+
+    return ConsentRecord.objects.filter(subject_key__in=person.consent_keys)
+
+
+def _sharing_events(person: _Person) -> QuerySet:
+    from integrations.models import SharingEvent
+
+    return SharingEvent.objects.filter(subject_key=person.subject_key)
+
+
+def _email_disclosures(person: _Person) -> QuerySet:
+    from organizations.models import EmailDisclosure
+
+    return EmailDisclosure.objects.filter(subject_key=person.subject_key)
+
+
+def _subject_audit_events(person: _Person) -> QuerySet:
+    from audit.selectors import audit_events_for_subject
+
+    return audit_events_for_subject(subject_key=person.subject_key)
+
+
+# (kind, section in that kind's file) -> (its rows, the ever-growing column they are copied in order of)
+STREAMS: dict[tuple[str, str], tuple[Callable[[_Person], QuerySet], str]] = {
+    ("consent", "records"): (_consent_records, "seq"),
+    ("data_sharing", "shares"): (_sharing_events, "seq"),
+    ("disclosures", "disclosures"): (_email_disclosures, "seq"),
+    ("audit_events", "events"): (_subject_audit_events, "id"),
+}
+
+
+@dataclass(frozen=True)
+class ExportPlan:
+    """The large streams' last rows when the build started, and how many rows they make."""
+
+    total: int
+    last_rows: dict[tuple[str, str], int | None]
+
+
+def export_plan(user) -> ExportPlan:
+    """Count the large streams as the writers will copy them: each stream's count
+    and last row come from one query, so rows that arrive later are in neither."""
+    person = _Person(user)
+    total, last_rows = 0, {}
+    for key, (rows_of, order) in STREAMS.items():
+        seen = rows_of(person).order_by().aggregate(rows=Count("pk"), last=Max(order))
+        total += seen["rows"]
+        last_rows[key] = seen["last"]
+    return ExportPlan(total=total, last_rows=last_rows)
 
 
 def _profile(person: _Person, out: _JsonObjectWriter) -> dict:
@@ -207,7 +280,7 @@ def _memberships(person: _Person, out: _JsonObjectWriter) -> dict:
 
 
 def _consent(person: _Person, out: _JsonObjectWriter) -> dict:
-    from consent.models import ConsentLink, ConsentRecord, ConsentSealEntry, ConsentState
+    from consent.models import ConsentLink, ConsentSealEntry, ConsentState
 
     state = ConsentState.objects.filter(subject_key=person.subject_key).first()
     out.value(
@@ -217,7 +290,7 @@ def _consent(person: _Person, out: _JsonObjectWriter) -> dict:
         else None,
     )
     records = (
-        ConsentRecord.objects.filter(subject_key__in=person.consent_keys)
+        person.stream("consent", "records")
         .annotate(sealed=Exists(ConsentSealEntry.objects.filter(record_seq=OuterRef("seq"))))
         .order_by("seq")
         .iterator(chunk_size=_ITERATOR_CHUNK)
@@ -264,11 +337,11 @@ def _policies(person: _Person, out: _JsonObjectWriter) -> dict:
 
 
 def _data_sharing(person: _Person, out: _JsonObjectWriter) -> dict:
-    from integrations.models import Installation, Provider, SharingEvent
+    from integrations.models import Installation, Provider
 
     providers = dict(Provider.objects.values_list("pk", "name"))
     events = (
-        SharingEvent.objects.filter(subject_key=person.subject_key)
+        person.stream("data_sharing", "shares")
         .order_by("seq")
         .values_list(
             "event_id",
@@ -325,11 +398,10 @@ def _data_sharing(person: _Person, out: _JsonObjectWriter) -> dict:
 
 
 def _disclosures(person: _Person, out: _JsonObjectWriter) -> dict:
-    from organizations.models import EmailDisclosure
     from subjects.services import Unsealer
 
     unseal = Unsealer()
-    records = EmailDisclosure.objects.filter(subject_key=person.subject_key).order_by("seq")
+    records = person.stream("disclosures", "disclosures").order_by("seq")
     return {
         "disclosures": out.rows(
             "disclosures",
@@ -424,11 +496,10 @@ def _support_cases(person: _Person, out: _JsonObjectWriter) -> dict:
 
 
 def _audit_events(person: _Person, out: _JsonObjectWriter) -> dict:
-    from audit.selectors import audit_events_for_subject
     from subjects.services import Unsealer
 
     unseal = Unsealer().prefetch([person.subject_key])
-    events = audit_events_for_subject(subject_key=person.subject_key).order_by("id")
+    events = person.stream("audit_events", "events").order_by("id")
 
     def rows():
         for e in events.iterator(chunk_size=_ITERATOR_CHUNK):
@@ -466,44 +537,34 @@ WRITERS = {
 assert list(WRITERS) == list(EXPORT_KINDS)
 
 
-def expected_rows(user) -> int:
-    """About how many rows the export will hold (for the progress bar): the large kinds."""
-    from audit.models import AuditEvent
-    from consent.models import ConsentRecord
-    from consent.selectors import subject_keys_of_user
-    from integrations.models import SharingEvent
-    from organizations.models import EmailDisclosure
-    from subjects.services import subject_key_for_user
-
-    key = subject_key_for_user(user=user)
-    return (
-        ConsentRecord.objects.filter(subject_key__in=subject_keys_of_user(user=user)).count()
-        + SharingEvent.objects.filter(subject_key=key).count()
-        + EmailDisclosure.objects.filter(subject_key=key).count()
-        + AuditEvent.objects.filter(Q(subject_key=key) | Q(actor_subject=key)).count()
-    )
-
-
-def write_export(*, user, path, on_progress) -> dict[str, dict]:
-    """Write the ZIP to ``path``; ``on_progress(kind, rows_so_far)`` is called
-    as it goes. Returns the row counts per kind and section."""
-    person = _Person(user)
+def write_export(*, user, path, on_progress, plan: ExportPlan | None = None) -> dict[str, dict]:
+    """Write the ZIP to ``path`` with the large streams' rows as of ``plan``
+    (planned now when not given); ``on_progress(kind, rows_so_far)`` is called as
+    it goes, counting those rows only. Returns the row counts per kind and section."""
+    plan = plan or export_plan(user)
+    person = _Person(user, plan)
     counts: dict[str, dict] = {}
     written = 0
     last = time.monotonic()
 
-    def tick(n: int, kind: str) -> None:
+    def report(kind: str) -> None:
+        # A row committed late under an earlier number could still slip in: never report more than planned.
+        on_progress(kind, min(written, plan.total))
+
+    def tick(n: int, kind: str, section: str) -> None:
         nonlocal written, last
+        if (kind, section) not in STREAMS:
+            return
         written += n
         if n and (written % PROGRESS_EVERY < n or time.monotonic() - last > 2):
             last = time.monotonic()
-            on_progress(kind, written)
+            report(kind)
 
     with ZipFile(path, "w", compression=ZIP_DEFLATED, compresslevel=6) as archive:
         for kind, writer in WRITERS.items():
-            on_progress(kind, written)
+            report(kind)
             with archive.open(f"{kind}.json", "w", force_zip64=True) as stream:
-                out = _JsonObjectWriter(stream, lambda n, kind=kind: tick(n, kind))
+                out = _JsonObjectWriter(stream, lambda n, section, kind=kind: tick(n, kind, section))
                 out.value("kind", kind)
                 out.value("generated_at", timezone.now())
                 counts[kind] = writer(person, out)
@@ -527,5 +588,5 @@ def write_export(*, user, path, on_progress) -> dict[str, dict]:
                     },
                 ),
             )
-    on_progress("", written)
+    report("")
     return counts

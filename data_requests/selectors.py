@@ -14,16 +14,17 @@ def access_export_by_id(*, actor: Membership, export_id: int) -> OrganizationExp
     return get_object_or_404(OrganizationExport, organization_id=actor.organization_id, pk=export_id)
 
 
-def member_export_rows(*, organization_id: int, after_id: int, limit: int) -> list[dict]:
-    """One chunk of member rows by primary-key range, with team names: two
-    queries per chunk however large the organisation."""
+def member_export_rows(
+    *, organization_id: int, after_id: int, limit: int, through_id: int | None = None
+) -> list[dict]:
+    """One chunk of member rows by primary-key range (up to ``through_id`` when
+    given), with team names: two queries per chunk however large the organisation."""
     from organizations.selectors import team_names_by_membership
 
-    chunk = list(
-        Membership.objects.filter(organization_id=organization_id, pk__gt=after_id)
-        .select_related("user")
-        .order_by("pk")[:limit]
-    )
+    members = Membership.objects.filter(organization_id=organization_id, pk__gt=after_id)
+    if through_id is not None:
+        members = members.filter(pk__lte=through_id)
+    chunk = list(members.select_related("user").order_by("pk")[:limit])
     teams = team_names_by_membership(memberships=chunk)
     return [
         {

@@ -18,6 +18,7 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils import timezone
 
@@ -74,16 +75,23 @@ def organization_export_build(export_id: int) -> str:
         return "skipped"
     export = OrganizationExport.objects.select_related("organization").get(pk=export_id)
     try:
-        total = Membership.objects.filter(organization_id=export.organization_id).count()
+        # The members as of now, counted and copied alike: whoever joins while
+        # the build runs is in the next export, so "processed" never passes "total".
+        seen = (
+            Membership.objects.filter(organization_id=export.organization_id)
+            .order_by()
+            .aggregate(members=Count("pk"), last=Max("pk"))
+        )
+        total, through = seen["members"], seen["last"] or 0
         OrganizationExport.objects.filter(pk=export.pk).update(total=total)
         rows, after = [], 0
         while chunk := member_export_rows(
-            organization_id=export.organization_id, after_id=after, limit=CHUNK
+            organization_id=export.organization_id, after_id=after, through_id=through, limit=CHUNK
         ):
             rows.extend(chunk)
             after = chunk[-1]["member_id"]
             OrganizationExport.objects.filter(pk=export.pk).update(
-                processed=len(rows), started_at=timezone.now()
+                processed=min(len(rows), total), started_at=timezone.now()
             )
         content = _render(export.format, rows)
         with transaction.atomic():
@@ -95,7 +103,7 @@ def organization_export_build(export_id: int) -> str:
             OrganizationExport.objects.filter(pk=export.pk).update(
                 file=export.file.name,
                 status=OrganizationExport.Status.DONE,
-                processed=len(rows),
+                processed=min(len(rows), total),
                 finished_at=timezone.now(),
             )
             transaction.on_commit(lambda: organization_export_send_link.delay(export.pk))
@@ -175,7 +183,7 @@ def personal_export_build(export_id: int) -> str:
     file, then store it and email its link. Idempotent like the member-data
     export; a build whose worker died is started again by the sweep."""
     from .models import PersonalExport
-    from .personal_export import expected_rows, write_export
+    from .personal_export import export_plan, write_export
 
     if not _claim(PersonalExport, export_id):
         return "skipped"
@@ -186,7 +194,8 @@ def personal_export_build(export_id: int) -> str:
         )
         return "skipped"
     try:
-        PersonalExport.objects.filter(pk=export.pk).update(total=expected_rows(export.user))
+        plan = export_plan(export.user)
+        PersonalExport.objects.filter(pk=export.pk).update(total=plan.total)
 
         def progress(kind: str, rows: int) -> None:
             PersonalExport.objects.filter(pk=export.pk).update(
@@ -196,7 +205,7 @@ def personal_export_build(export_id: int) -> str:
         handle, path = tempfile.mkstemp(prefix="icentrex-export-", suffix=".zip")
         os.close(handle)
         try:
-            write_export(user=export.user, path=path, on_progress=progress)
+            write_export(user=export.user, path=path, on_progress=progress, plan=plan)
             with open(path, "rb") as built:
                 name = default_storage.save(
                     f"exports/personal/icentrex-data-{export.public_id}.zip", File(built)

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import JsonResponse
 from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.shortcuts import render
@@ -50,6 +51,12 @@ def _error(request, status, code, message, template):
 
 
 def bad_request(request, exception=None):
+    # Django reports a body over DATA_UPLOAD_MAX_MEMORY_SIZE (or with too many
+    # fields) as a 400; it is a 413, as the API's own parser already answers.
+    if isinstance(exception, (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)):
+        return _error(
+            request, 413, "payload_too_large", _("The request body is too large."), "errors/413.html"
+        )
     return _error(request, 400, "bad_request", _("The request could not be understood."), "errors/400.html")
 
 

@@ -70,6 +70,21 @@ def alice_api(alice_token):
     return client
 
 
+@pytest.fixture
+def account_mail(monkeypatch, django_capture_on_commit_callbacks):
+    """Account emails are sent by a task after the request commits
+    (accounts.adapter). ``with account_mail():`` around a request commits it and
+    runs that task in this process (a unit test's shortcut, said here), so the
+    email lands in Django's outbox. Live-server tests commit for real."""
+    from accounts.tasks import account_email_send
+
+    def run_here(message):
+        return account_email_send.apply(args=(message,))
+
+    monkeypatch.setattr(account_email_send, "delay", run_here)
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
 def assert_error(response, status: int, code: str | None = None):
     """Every API error has the documented shape; check it along with the status."""
     assert response.status_code == status, response.content

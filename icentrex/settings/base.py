@@ -71,13 +71,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Early, so it also marks what the middleware below answer on their own.
+    "icentrex.middleware.PersonalNoStoreMiddleware",
     "icentrex.middleware.UserLanguageMiddleware",
+    # Before any view reads a form (CSRF's check runs later, in process_view).
+    "icentrex.middleware.UndecodableInputMiddleware",
     "policies.middleware.MaterialChangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "icentrex.middleware.ApiNoStoreMiddleware",
     "icentrex.errors_middleware.RuleViolationMiddleware",
 ]
 

@@ -53,8 +53,9 @@ def test_password_change_is_recorded(signed_in, alice, password):
     assert len(events(EventType.PASSWORD_CHANGED)) == 1
 
 
-def test_email_change_is_recorded_with_sealed_addresses(signed_in, alice, mailoutbox):
-    response = signed_in.post(reverse("account_email"), {"action_add": "", "email": "alice@work.example"})
+def test_email_change_is_recorded_with_sealed_addresses(signed_in, alice, mailoutbox, account_mail):
+    with account_mail():
+        response = signed_in.post(reverse("account_email"), {"action_add": "", "email": "alice@work.example"})
     assert response.status_code == 302
     link = re.search(r"(/accounts/confirm-email/[^\s]+/)", mailoutbox[-1].body).group(1)
     signed_in.post(link)

@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a-long-Unusual-passphrase-42"
 
 
-def test_sign_up_confirm_sign_in_sign_out_in_chromium(page, live_server, screenshot):
+def test_sign_up_confirm_sign_in_sign_out_in_chromium(page, live_server, screenshot, account_mail):
     page.goto(live_server.url + "/")
     screenshot(page, "home")
     page.get_by_role("link", name="Create account").first.click()

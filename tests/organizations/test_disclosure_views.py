@@ -241,12 +241,15 @@ def test_the_report_page_query_count_is_constant(console, acme, owner, people, d
 
 
 def test_confirming_a_work_address_after_sign_up_discloses_it(
-    client, acme, mailoutbox, django_capture_on_commit_callbacks
+    client, acme, mailoutbox, django_capture_on_commit_callbacks, account_mail
 ):
     from tests.accounts.test_signup_flow import confirmation_link
 
     _verified(acme, "acme.example")
-    client.post(reverse("account_signup"), {**SIGNUP, "email": "wes@acme.example", "work_address_ok": "on"})
+    with account_mail():
+        client.post(
+            reverse("account_signup"), {**SIGNUP, "email": "wes@acme.example", "work_address_ok": "on"}
+        )
     assert not DisclosureRun.objects.exists()  # not before the address is confirmed
     with django_capture_on_commit_callbacks(execute=True):
         client.post(confirmation_link(mailoutbox[0]))
