@@ -52,8 +52,7 @@ def policy_diff(request, slug):
             "document": document,
             "old": old,
             "new": new,
-            "rows": selectors.version_diff(old=old, new=new),
-            "versions": selectors.published_versions(document=document),
+            "changes": selectors.version_changes(old_body=old.body, new_body=new.body),
         },
     )
 
