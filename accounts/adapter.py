@@ -1,6 +1,8 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.utils import timezone
 
+from icentrex.controller import controller
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
@@ -12,3 +14,8 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
         return user
+
+    def send_mail(self, template_prefix, email, context):
+        # Every email names the controller at its foot (account/email/base_message.txt),
+        # also when it is sent outside a request.
+        super().send_mail(template_prefix, email, {"controller": controller(), **context})

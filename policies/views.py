@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,11 +25,6 @@ def policy(request, slug, number=None):
             "in_force": in_force,
             "versions": versions,
             "body": selectors.render_policy(shown.body),
-            "controller": {
-                "name": settings.POLICY_CONTROLLER_NAME,
-                "address": settings.POLICY_CONTROLLER_ADDRESS,
-                "email": settings.POLICY_CONTACT_EMAIL,
-            },
             "documents": selectors.documents(),
         },
     )
