@@ -4,8 +4,12 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cookies.selectors import current_revision
+
 from . import selectors, services
 from .models import PolicyAcceptance
+
+COOKIE_POLICY = "cookies"
 
 
 @require_GET
@@ -16,6 +20,9 @@ def policy(request, slug, number=None):
     shown = selectors.access_published_version(document=document, number=number) if number else in_force
     if shown is None:
         raise Http404
+    # The cookie policy is one page: its text and, under the version in force, the
+    # declaration of every cookie (/cookies/ redirects here).
+    declaration = current_revision() if slug == COOKIE_POLICY and shown == in_force else None
     return render(
         request,
         "policies/policy.html",
@@ -25,6 +32,7 @@ def policy(request, slug, number=None):
             "in_force": in_force,
             "versions": versions,
             "body": selectors.render_policy(shown.body),
+            "declaration": declaration,
             "documents": selectors.documents(),
         },
     )
