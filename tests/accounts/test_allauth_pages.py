@@ -55,6 +55,15 @@ def test_with_two_factor_the_code_page_is_in_house_style_too(client, alice):
     assert reverse("account_reauthenticate") in html
 
 
+def test_the_two_factor_step_of_signing_in_is_in_house_style(client, alice, password):
+    TOTP.activate(alice, generate_totp_secret())
+    credentials = {"login": alice.email, "password": password}
+    response = client.post(reverse("account_login"), credentials, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("mfa_authenticate")
+    house_page(response.content.decode())
+    assert re.search(r'<button[^>]*class="button"[^>]*>', response.content.decode())
+
+
 @pytest.mark.parametrize(
     ("name", "signed_in"),
     [
