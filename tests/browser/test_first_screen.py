@@ -15,6 +15,8 @@ from policies.models import PolicyDocument
 from tests.factories import PASSWORD, UserFactory
 from tests.organizations.disclosure_support import run_now
 
+from .axe import serious_violations
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENS = [(1280, 800), (375, 667)]
@@ -46,6 +48,7 @@ def test_the_work_address_notice_is_on_the_first_screen(page, live_server, scree
             box = notice.bounding_box()
             assert box["y"] >= 0 and box["y"] + box["height"] <= height, (path, width, box)
             screenshot(page, f"first-screen{path.replace('/', '-')}{width}")
+            assert serious_violations(page) == [], (path, width)
 
 
 def test_a_small_change_in_a_long_policy_is_a_short_page(page, live_server, screenshot):
@@ -70,6 +73,7 @@ def test_a_small_change_in_a_long_policy_is_a_short_page(page, live_server, scre
     whole = page.evaluate("document.documentElement.scrollHeight")
     page.goto(live_server.url + "/policies/privacy/diff/?from=2&to=3")
     screenshot(page, "policy-diff-long-document")
+    assert serious_violations(page) == []
     height = page.evaluate("document.documentElement.scrollHeight")
     assert height < 2500 and height < whole / 4, (height, whole)
     # The jump list leads to each change.
