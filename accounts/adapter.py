@@ -5,6 +5,8 @@ from django.db import transaction
 from django.shortcuts import resolve_url
 from django.utils import timezone
 
+from icentrex.controller import controller
+
 from .selectors import is_support_staff
 from .tasks import account_email_send
 
@@ -19,7 +21,14 @@ class AccountAdapter(DefaultAccountAdapter):
         message = self.render_mail(
             template_prefix,
             email,
-            {"request": request, "email": email, "current_site": get_current_site(request), **context_},
+            {
+                "request": request,
+                "email": email,
+                "current_site": get_current_site(request),
+                # Every email names the controller at its foot (account/email/base_message.txt).
+                "controller": controller(),
+                **context_,
+            },
         )
         payload = {
             "subject": message.subject,

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from audit.sealing import SealBreak, seals_verify
 from cookies.declaration import categories_needing_reconsent
 from cookies.selectors import current_revision, revision_by_hash
+from icentrex.controller import controller
 from subjects.services import subject_key_for_user
 
 from .cookie import read_consent_cookie
@@ -46,7 +47,13 @@ def access_receipt(*, user, record_id) -> ConsentRecord:
 def receipt_of(record: ConsentRecord, *, sealed: bool | None = None) -> dict:
     """The receipt; ``sealed`` may be passed when known (a record just written is not)."""
     sealed = record_is_sealed(record) if sealed is None else sealed
-    return {**record.hashed_content(), "record_hash": record.record_hash, "sealed": sealed}
+    # Who the consent was given to (outside the hashed content: the record stays as it was).
+    return {
+        **record.hashed_content(),
+        "record_hash": record.record_hash,
+        "sealed": sealed,
+        "controller": controller(),
+    }
 
 
 def record_is_sealed(record: ConsentRecord) -> bool:

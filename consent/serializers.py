@@ -107,6 +107,10 @@ class ConsentReceiptSerializer(serializers.Serializer):
     recorded_at = serializers.CharField()
     record_hash = serializers.CharField()
     sealed = serializers.BooleanField()
+    controller = serializers.DictField(
+        child=serializers.CharField(),
+        help_text="The controller the consent was given to: name, address and privacy contact email.",
+    )
 
 
 class ConsentRecordedSerializer(ConsentReceiptSerializer):

@@ -83,7 +83,8 @@ def record_choices(request):
 
 @require_GET
 def cookie_policy(request):
-    return render(request, "cookies/policy.html", {"revision": current_revision()})
+    """The cookie policy used to be two pages; it is one now, with the policies."""
+    return redirect("policy", "cookies", permanent=True)
 
 
 @require_http_methods(["GET"])

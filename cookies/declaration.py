@@ -46,3 +46,16 @@ def categories_needing_reconsent(*, accepted: set[str], shown: dict, current: di
 
     before, now = offered(shown), offered(current)
     return {key for key in accepted if key in now and not now[key] <= before.get(key, set())}
+
+
+def optional_uses(content: dict) -> list[dict]:
+    """The optional categories that actually hold cookies, each with who sets
+    them: what the banner may say it asks for (no category or provider the
+    declaration lacks)."""
+    uses = []
+    for category in content["categories"]:
+        if category["necessary"] or not category["cookies"]:
+            continue
+        providers = list(dict.fromkeys(cookie["provider"] for cookie in category["cookies"]))
+        uses.append({"key": category["key"], "name": category["name"], "providers": providers})
+    return uses

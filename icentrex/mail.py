@@ -3,6 +3,15 @@ from django.core.mail import EmailMessage
 from django.template import Context, engines
 from django.utils import translation
 
+from .controller import controller
+
+
+def with_controller_footer(body: str) -> str:
+    """The body with the controller named at its foot, in the active language:
+    every email says who is responsible for the data and where to ask."""
+    footer = render_plain_text("includes/email_footer.txt", {"controller": controller()})
+    return body.rstrip() + "\n\n" + footer.strip() + "\n"
+
 
 def render_plain_text(template_name: str, context: dict) -> str:
     """A plain-text template (an email's subject or body) rendered without HTML
@@ -25,6 +34,6 @@ def send_templated_email(*, template: str, context: dict, to: str | list[str], l
     ``to`` may list several addresses: they get the one message (one send)."""
     with translation.override(language or settings.LANGUAGE_CODE):
         subject = render_subject(f"{template}_subject.txt", context)
-        body = render_plain_text(f"{template}_body.txt", context)
+        body = with_controller_footer(render_plain_text(f"{template}_body.txt", context))
     recipients = [to] if isinstance(to, str) else list(to)
-    EmailMessage(subject, body, None, recipients, reply_to=[settings.POLICY_CONTACT_EMAIL]).send()
+    EmailMessage(subject, body, None, recipients, reply_to=[settings.CONTROLLER_EMAIL]).send()

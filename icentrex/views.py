@@ -8,13 +8,16 @@ from django.views.decorators.http import require_GET
 from django.views.i18n import set_language
 
 from accounts.services import user_update_profile
+from organizations.selectors import unacknowledged_disclosures
 
 from .api.exceptions import error_body
 
 
 @require_GET
 def home(request):
-    return render(request, "home.html")
+    # The work-address notice comes first on the page for a signed-in person.
+    disclosed_to = unacknowledged_disclosures(user=request.user) if request.user.is_authenticated else []
+    return render(request, "home.html", {"disclosed_to": disclosed_to})
 
 
 def language_switch(request):

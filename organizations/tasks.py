@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from icentrex.celery import EMAIL_TASK_OPTIONS
-from icentrex.mail import render_plain_text, render_subject
+from icentrex.mail import render_plain_text, render_subject, with_controller_footer
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,9 @@ def invitation_send(self, invitation_id: int) -> str:
         context = {"invitation": invitation, "link": link}
         with translation.override(settings.LANGUAGE_CODE):
             subject = render_subject("organizations/email/invitation_subject.txt", context)
-            body = render_plain_text("organizations/email/invitation_body.txt", context)
+            body = with_controller_footer(
+                render_plain_text("organizations/email/invitation_body.txt", context)
+            )
         # Sent inside the lock: if sending fails the row stays unsent and the retry sends it.
         send_mail(subject, body, None, [invitation.email])
         invitation.sent_at = timezone.now()
@@ -166,7 +168,9 @@ def disclosure_digest_email(self, digest_id: int) -> str:
             context = {"digest": digest, "organization": digest.organization, "link": link}
             with translation.override(membership.user.language or settings.LANGUAGE_CODE):
                 subject = render_subject("organizations/email/disclosure_digest_subject.txt", context)
-                body = render_plain_text("organizations/email/disclosure_digest_body.txt", context)
+                body = with_controller_footer(
+                    render_plain_text("organizations/email/disclosure_digest_body.txt", context)
+                )
             messages.append(EmailMessage(subject, body, None, [membership.user.email]))
         if messages:
             mailers.default.send_messages(messages)

@@ -1,4 +1,3 @@
-import difflib
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -15,6 +14,7 @@ from audit.merkle import merkle_root
 from audit.sealing import SealBreak
 from icentrex.hot_data import rechecked
 
+from .diff import VersionChanges, block_changes
 from .models import (
     NoticeRun,
     NoticeSeal,
@@ -85,15 +85,10 @@ def access_published_version(*, document: PolicyDocument, number: int) -> Policy
     return get_object_or_404(published_versions(document=document), number=number)
 
 
-def version_diff(*, old: PolicyVersion, new: PolicyVersion) -> list[tuple[str, str]]:
-    """Line by line: ("same" | "added" | "removed", text), readable without markup knowledge."""
-    rows = []
-    for line in difflib.ndiff(old.body.splitlines(), new.body.splitlines()):
-        tag, text = line[:2], line[2:]
-        if tag == "? ":
-            continue
-        rows.append(({"  ": "same", "+ ": "added", "- ": "removed"}[tag], text))
-    return rows
+def version_changes(*, old_body: str, new_body: str) -> VersionChanges:
+    """What changed between two texts, rendered and sanitised: only the changed
+    blocks, one unchanged block of context either side (see diff.py)."""
+    return block_changes(old_body, new_body, render=render_policy, allowed_tags=_ALLOWED_TAGS, context=1)
 
 
 @rechecked

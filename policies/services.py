@@ -20,7 +20,7 @@ from audit.evidence import GENESIS_HASH, content_hash
 from audit.merkle import merkle_root
 from audit.services import audit_record
 from icentrex.errors import Conflict, Forbidden, RuleViolation
-from icentrex.mail import render_plain_text, render_subject
+from icentrex.mail import render_plain_text, render_subject, with_controller_footer
 from icentrex.net import client_ip, truncate_ip
 from icentrex.ratelimit import rate_limit_consume
 from integrations.services import processor_shares_record
@@ -374,7 +374,7 @@ def _notice_email_text(version: PolicyVersion, language: str) -> tuple[str, str,
     }
     with translation.override(language):
         subject = render_subject("policies/email/notice_subject.txt", context)
-        body = render_plain_text("policies/email/notice_body.txt", context)
+        body = with_controller_footer(render_plain_text("policies/email/notice_body.txt", context))
     template = EmailMessage(subject, body, to=[_TO_PLACEHOLDER], headers={"Message-ID": _ID_PLACEHOLDER})
     return subject, body, template.message(policy=email.policy.SMTP).as_bytes()
 

@@ -46,6 +46,10 @@ def policy_drafts(request, slug):
 def policy_draft(request, slug, version_id):
     document = selectors.access_document(slug=slug)
     draft = get_object_or_404(document.versions, pk=version_id, status=PolicyVersion.Status.DRAFT)
+    # Compared with the newest published version, which is what publishing replaces
+    # (it may not be in force yet).
+    latest = selectors.published_versions(document=document).first()
+    changes = selectors.version_changes(old_body=latest.body, new_body=draft.body) if latest else None
     return render(
         request,
         "staff/policy_draft.html",
@@ -53,6 +57,8 @@ def policy_draft(request, slug, version_id):
             "document": document,
             "draft": draft,
             "body": selectors.render_policy(draft.body),
+            "latest": latest,
+            "changes": changes,
         },
     )
 

@@ -1,12 +1,15 @@
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cookies.selectors import current_revision
+
 from . import selectors, services
 from .models import PolicyAcceptance
+
+COOKIE_POLICY = "cookies"
 
 
 @require_GET
@@ -17,6 +20,9 @@ def policy(request, slug, number=None):
     shown = selectors.access_published_version(document=document, number=number) if number else in_force
     if shown is None:
         raise Http404
+    # The cookie policy is one page: its text and, under the version in force, the
+    # declaration of every cookie (/cookies/ redirects here).
+    declaration = current_revision() if slug == COOKIE_POLICY and shown == in_force else None
     return render(
         request,
         "policies/policy.html",
@@ -26,11 +32,7 @@ def policy(request, slug, number=None):
             "in_force": in_force,
             "versions": versions,
             "body": selectors.render_policy(shown.body),
-            "controller": {
-                "name": settings.POLICY_CONTROLLER_NAME,
-                "address": settings.POLICY_CONTROLLER_ADDRESS,
-                "email": settings.POLICY_CONTACT_EMAIL,
-            },
+            "declaration": declaration,
             "documents": selectors.documents(),
         },
     )
@@ -52,8 +54,7 @@ def policy_diff(request, slug):
             "document": document,
             "old": old,
             "new": new,
-            "rows": selectors.version_diff(old=old, new=new),
-            "versions": selectors.published_versions(document=document),
+            "changes": selectors.version_changes(old_body=old.body, new_body=new.body),
         },
     )
 

@@ -24,7 +24,7 @@ def _public_form(request, *, form_class, action: str, template: str, thanks: str
             return render(
                 request,
                 "support/rate_limited.html",
-                {"contact_email": settings.POLICY_CONTACT_EMAIL},
+                {"contact_email": settings.CONTROLLER_EMAIL},
                 status=429,
             )
         form = form_class(request.POST)
@@ -39,7 +39,7 @@ def _public_form(request, *, form_class, action: str, template: str, thanks: str
     return render(
         request,
         template,
-        {"form": form, "contact_email": settings.POLICY_CONTACT_EMAIL},
+        {"form": form, "contact_email": settings.CONTROLLER_EMAIL},
         status=400 if form.errors else 200,
     )
 

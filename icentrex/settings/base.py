@@ -102,6 +102,7 @@ TEMPLATES = [
                 "organizations.context_processors.organizations",
                 "consent.context_processors.consent_banner",
                 "policies.context_processors.policy_updates",
+                "icentrex.controller.controller_context",
             ],
         },
     },
@@ -351,12 +352,23 @@ INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "iCentrex"
 
-# --- Policies -----------------------------------------------------------------
+# --- The controller --------------------------------------------------------------
 
-# The controller named on every policy page.
-POLICY_CONTROLLER_NAME = env("POLICY_CONTROLLER_NAME", default="iCentrex Sweden AB")
-POLICY_CONTROLLER_ADDRESS = env("POLICY_CONTROLLER_ADDRESS", default="Box 1234, 169 74 Solna, Sweden")
-POLICY_CONTACT_EMAIL = env("POLICY_CONTACT_EMAIL", default="privacy@icentrex.example")
+# The legal entity responsible for the data, named the same everywhere: the footer,
+# every policy page, emails and consent receipts (icentrex/controller.py). The older
+# POLICY_* variable names are still read, so an existing deployment keeps its values.
+CONTROLLER_NAME = env("CONTROLLER_NAME", default=env("POLICY_CONTROLLER_NAME", default="iCentrex Sweden AB"))
+CONTROLLER_ADDRESS = env(
+    "CONTROLLER_ADDRESS", default=env("POLICY_CONTROLLER_ADDRESS", default="Box 1234, 169 74 Solna, Sweden")
+)
+CONTROLLER_EMAIL = env(
+    "CONTROLLER_EMAIL", default=env("POLICY_CONTACT_EMAIL", default="privacy@icentrex.example")
+)
+# Aliases of the above for code that still reads the old names; never set on their own.
+POLICY_CONTROLLER_NAME, POLICY_CONTROLLER_ADDRESS = CONTROLLER_NAME, CONTROLLER_ADDRESS
+POLICY_CONTACT_EMAIL = CONTROLLER_EMAIL
+
+# --- Policies -----------------------------------------------------------------
 
 # --- Support ------------------------------------------------------------------
 

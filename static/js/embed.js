@@ -39,13 +39,27 @@
     });
   }
 
+  // What the banner asks for comes from the declaration: only optional categories
+  // that hold cookies, with who sets them (as on the privacy site's own banner).
+  function asksFor(declaration) {
+    var uses = declaration.categories.filter(function (category) {
+      return !category.necessary && category.cookies.length;
+    }).map(function (category) {
+      var providers = [];
+      category.cookies.forEach(function (cookie) {
+        if (providers.indexOf(cookie.provider) < 0) providers.push(cookie.provider);
+      });
+      return category.name + ", set by " + providers.join(", ");
+    });
+    return uses.length ? " With your permission we also use cookies for " + uses.join("; ") + "." : "";
+  }
+
   function show(declaration) {
     var banner = el("section", { id: "icx-consent-banner", role: "region", "aria-label": "Cookie choices",
                                  style: "position:fixed;left:0;right:0;bottom:0;background:#fff;color:#111827;" +
                                         "border-top:3px solid #1d4ed8;padding:1rem;font:16px system-ui,sans-serif;z-index:2147483647" });
     banner.appendChild(el("h2", { style: "margin:0 0 .5rem;font-size:1.2rem" }, "Cookies on iCentrex"));
-    banner.appendChild(el("p", {}, "We use strictly necessary cookies to run the service. With your permission we " +
-                                   "also use cookies for preferences and analytics."));
+    banner.appendChild(el("p", {}, "We use strictly necessary cookies to run the service." + asksFor(declaration)));
     var boxes = el("div", {});
     declaration.categories.forEach(function (category) {
       var id = "icx-cat-" + category.key;

@@ -23,7 +23,7 @@ def test_public_pages(axe, live_server):
         "/accounts/login/",
         "/accounts/signup/",
         "/accounts/password/reset/",
-        "/cookies/",
+        "/policies/cookies/",
         "/cookies/settings/",
         "/policies/privacy/",
         "/policies/terms/",

@@ -48,7 +48,7 @@ def test_analytics_waits_for_consent_and_leaves_on_withdrawal(page, live_server,
     assert record.ua_family in ("Chrome", "HeadlessChrome") and record.ip_prefix == "127.0.0.0"
 
     # Withdrawing takes the same single click, from the footer's Cookie settings.
-    page.get_by_role("link", name="Cookie settings").click()
+    page.get_by_role("contentinfo").get_by_role("link", name="Cookie settings").click()
     expect(banner).to_be_visible()
     banner.get_by_role("button", name="Reject all").click()
     expect(banner).to_be_hidden()

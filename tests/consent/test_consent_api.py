@@ -62,6 +62,7 @@ FIELDS = {
     "recorded_at",
     "record_hash",
     "sealed",
+    "controller",
     "visitor",
 }
 

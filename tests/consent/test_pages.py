@@ -46,7 +46,7 @@ def test_no_js_custom_choices_and_a_bad_method(client):
 
 
 def test_cookie_policy_lists_the_declaration_with_lifetimes(client):
-    html = client.get(reverse("cookie_policy")).content.decode()
+    html = client.get(reverse("policy", args=["cookies"])).content.decode()
     for text in [
         "Strictly necessary",
         "Analytics",
