@@ -116,20 +116,20 @@ def seed() -> dict[str, list[str]]:
     org_export = organization_export_request(actor=owner, format="json")
     eve_export = personal_export_request(actor=eve)
 
-    # Policies: a published change (notices sent) and a draft.
-    terms = PolicyDocument.objects.get(slug="terms")
-    body = policy_selectors.version_in_force(document=terms).body
+    # Policies: a published change of the privacy policy (notices sent, a diff to show) and a draft.
+    privacy = PolicyDocument.objects.get(slug="privacy")
+    body = policy_selectors.version_in_force(document=privacy).body
     version = policy_services.policy_draft_create(
-        actor=officer, document=terms, body=body + "\n\nA clearer sentence.\n", summary="Clearer wording.",
+        actor=officer, document=privacy, body=body + "\n\nA clearer sentence.\n", summary="Clearer wording.",
         effective_at=timezone.now(), material=False, publish=True,
     )  # fmt: skip
     run = NoticeRun.objects.get(version=version)
     for chunk_id in policy_services.notice_run_plan(run_id=run.pk):
         policy_services.notice_chunk_deliver(chunk_id=chunk_id)
-    privacy = PolicyDocument.objects.get(slug="privacy")
-    body = policy_selectors.version_in_force(document=privacy).body
+    terms = PolicyDocument.objects.get(slug="terms")
+    body = policy_selectors.version_in_force(document=terms).body
     policy_services.policy_draft_create(
-        actor=officer, document=privacy, body=body + "\nOne more sentence.\n",
+        actor=officer, document=terms, body=body + "\nOne more sentence.\n",
         summary="A draft.", effective_at=timezone.now() + timedelta(days=30), material=True,
     )  # fmt: skip
 
