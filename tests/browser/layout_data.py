@@ -54,7 +54,6 @@ def seed() -> dict[str, list[str]]:
     acme = Organization.objects.get(slug="acme")
     owner = Membership.objects.get(organization=acme, user=owner_user)
     member = Membership.objects.get(organization=acme, user__email="member@acme.example")
-    design = Team.objects.get(organization=acme, slug="design")
     # A member with a very long address: tables and headings that show it must not widen the page.
     long_user = UserFactory(email=LONG_EMAIL, name="Maximilian Lindqvist-Andersson")
     Membership.objects.create(organization=acme, user=long_user, role="member")
@@ -93,8 +92,11 @@ def seed() -> dict[str, list[str]]:
 
     # Integrations and the sharing log.
     standup, calendar = Provider.objects.get(slug="standup-bot"), Provider.objects.get(slug="calendar-sync")
+    # For Engineering (its team admin added it): the owner can still add it for Design.
+    admin = Membership.objects.get(organization=acme, user__email="admin@acme.example")
+    engineering = Team.objects.get(organization=acme, slug="engineering")
     fields = ["identity.name", "team.name"]
-    installation_create(user=owner_user, provider=standup, fields=fields, membership=owner, team=design)
+    installation_create(user=admin.user, provider=standup, fields=fields, membership=admin, team=engineering)
     for user in [eve, owner_user, member.user]:
         installation_create(user=user, provider=calendar, fields=["identity.id"])
     processor_shares_record(
@@ -116,7 +118,8 @@ def seed() -> dict[str, list[str]]:
     org_export = organization_export_request(actor=owner, format="json")
     eve_export = personal_export_request(actor=eve)
 
-    # Policies: a published change of the privacy policy (notices sent, a diff to show) and a draft.
+    # Policies: a published change of the privacy policy (notices sent, a diff to show) and a draft
+    # of the next one (the staff's policy pages link the privacy policy's).
     privacy = PolicyDocument.objects.get(slug="privacy")
     body = policy_selectors.version_in_force(document=privacy).body
     version = policy_services.policy_draft_create(
@@ -126,10 +129,8 @@ def seed() -> dict[str, list[str]]:
     run = NoticeRun.objects.get(version=version)
     for chunk_id in policy_services.notice_run_plan(run_id=run.pk):
         policy_services.notice_chunk_deliver(chunk_id=chunk_id)
-    terms = PolicyDocument.objects.get(slug="terms")
-    body = policy_selectors.version_in_force(document=terms).body
     policy_services.policy_draft_create(
-        actor=officer, document=terms, body=body + "\nOne more sentence.\n",
+        actor=officer, document=privacy, body=body + "\nOne more sentence.\n",
         summary="A draft.", effective_at=timezone.now() + timedelta(days=30), material=True,
     )  # fmt: skip
 

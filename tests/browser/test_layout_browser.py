@@ -176,7 +176,7 @@ def test_every_page_fits_a_phone_and_a_desktop(persona, page, live_server, scree
     # Error pages are checked where people meet them: a link that no longer works, a mistyped address.
     error_pages = set(emailed) | ({"/no-such-page/"} if persona == "anonymous" else set())
     queue = start + sorted(error_pages)
-    seen_paths, per_key, visited_routes, problems = set(), {}, set(), []
+    seen_paths, per_key, visited_routes, linked, problems = set(), {}, set(), set(), []
     while queue:
         path = queue.pop(0)
         route = _route_of(path)
@@ -201,8 +201,8 @@ def test_every_page_fits_a_phone_and_a_desktop(persona, page, live_server, scree
             raise
         if response is None or "text/html" not in (response.headers.get("content-type") or ""):
             continue
-        if response.status != 200 and path not in error_pages:
-            continue  # someone else's page (403) or an action (405): not one this person reaches
+        if response.status != 200 and path not in error_pages | linked:
+            continue  # a route of someone else's (403) or an action (405), typed in: not reached by a link
         final = urlsplit(page.url).path
         if final != urlsplit(path).path:
             if final in seen_paths:
@@ -239,6 +239,7 @@ def test_every_page_fits_a_phone_and_a_desktop(persona, page, live_server, scree
         for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))"):
             target = urlsplit(urljoin(live_server.url + final, href))
             if f"{target.scheme}://{target.netloc}" == live_server.url and target.path:
+                linked.add(target.path + (f"?{target.query}" if target.query else ""))
                 queue.append(target.path + (f"?{target.query}" if target.query else ""))
 
     missing = DETAIL_PAGES[persona] - visited_routes
