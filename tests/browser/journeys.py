@@ -5,8 +5,9 @@ page load, for the tasks the product promises are short.
 resets the count; every click goes through ``click`` (or ``download``) and
 counts one; typing and choosing text (``fill``) is free. Each page the journey
 reaches is recorded in ``visited``, screenshotted and checked with axe-core at
-1280 px as the person saw it; ``check_narrow`` then opens the same pages at
-375 px in a new context of the same signed-in person and does the same there.
+1280 px as the person saw it, and at once opened again at 375 px in a second
+browser context of the same signed-in person (at once, because some pages are
+gone later: a draft page after the draft is published).
 """
 
 import re
@@ -34,8 +35,10 @@ def sign_in(page: Page, base_url: str, email: str) -> None:
 
 
 class Journey:
-    def __init__(self, page: Page, base_url: str, name: str):
+    def __init__(self, page: Page, browser: Browser, base_url: str, name: str):
         self.page = page
+        self.browser = browser
+        self._narrow = None
         self.base_url = base_url
         self.name = name
         self.clicks = 0
@@ -58,6 +61,12 @@ class Journey:
     def start(self, url: str) -> None:
         """A fresh load of the page (a path on the site, or a full URL): the count starts here."""
         self.page.goto(url if url.startswith("http") else self.base_url + url)
+        # The person is signed in by now: the narrow window shares their cookies.
+        self.close()
+        self._narrow = self.browser.new_context(
+            storage_state=self.page.context.storage_state(), viewport=NARROW
+        )
+        self._narrow.new_page().set_default_timeout(10_000)
         self.clicks = 0
         self.visited = []
         self._arrived()
@@ -85,26 +94,21 @@ class Journey:
 
     # --- What the test checks ---------------------------------------------------
 
-    def look(self, label: str = "") -> None:
-        """Screenshot and axe-check the page as it is now (at 1280 px), e.g. a
-        dialog the journey opened without leaving the page."""
-        self._check(self.page, self.page.url, "1280", label)
+    @property
+    def narrow_page(self) -> Page:
+        """The 375 px window, on the page the journey reached last."""
+        return self._narrow.pages[0]
 
-    def check_narrow(self, browser: Browser) -> None:
-        """Every page visited, again at 375 px, for the same signed-in person."""
-        context = browser.new_context(storage_state=self.page.context.storage_state(), viewport=NARROW)
-        try:
-            page = context.new_page()
-            page.set_default_timeout(10_000)
-            for url in dict.fromkeys(self.visited):  # each page once, in order
-                response = page.goto(url)
-                assert response.ok, (url, response.status)
-                self._check(page, url, "375")
-                width = page.evaluate("document.documentElement.scrollWidth")
-                if width > NARROW["width"]:
-                    self.overflow[url] = width
-        finally:
-            context.close()
+    def look(self, label: str = "", *, narrow: bool = False) -> None:
+        """Screenshot and axe-check the page as it is now (at 1280 px, or the
+        375 px window), e.g. a dialog the journey opened without leaving the page."""
+        page = self.narrow_page if narrow else self.page
+        self._check(page, page.url, "375" if narrow else "1280", label)
+
+    def close(self) -> None:
+        if self._narrow is not None:
+            self._narrow.close()
+            self._narrow = None
 
     def assert_accessible(self) -> None:
         assert self.violations == {}, "\n".join(f"{url}: {v}" for url, v in self.violations.items())
@@ -123,8 +127,16 @@ class Journey:
 
     def _arrived(self) -> None:
         self._navigated = False
-        self.visited.append(self.page.url)
-        self._check(self.page, self.page.url, "1280")
+        url = self.page.url
+        self.visited.append(url)
+        self._check(self.page, url, "1280")
+        narrow = self.narrow_page
+        response = narrow.goto(url)
+        assert response.ok, (url, response.status)
+        self._check(narrow, url, "375")
+        width = narrow.evaluate("document.documentElement.scrollWidth")
+        if width > NARROW["width"]:
+            self.overflow[urlsplit(url).path] = width
 
     def _check(self, page: Page, url: str, width: str, label: str = "") -> None:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
