@@ -48,6 +48,8 @@ class Journey:
         # pages wider than the 375 px window (reported, not failed: layout is someone else's)
         self.overflow: dict[str, int] = {}
         self._shots = 0
+        for old in ARTIFACTS.glob(f"{name}-*.png"):  # the last run's, so the folder shows only this one
+            old.unlink()
         self._navigated = False
         page.set_viewport_size(WIDE)
         page.on("framenavigated", self._on_navigated)
