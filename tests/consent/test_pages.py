@@ -75,6 +75,9 @@ def test_privacy_centre_cookies_page_and_receipts(client, alice, password):
     assert record.subject_type == "account" and record.method == "privacy_centre"
     page = client.get(reverse("privacy_cookies")).content.decode()
     assert "Privacy centre" in page and str(record.record_id) in page
+    # Each record's receipt downloads from the list itself, not only from its own page.
+    receipt_url = reverse("consent_receipt", args=[record.record_id])
+    assert f'<a href="{receipt_url}?format=json" download>' in page
     receipt = client.get(reverse("consent_receipt", args=[record.record_id]))
     assert record.record_hash in receipt.content.decode()
     download = client.get(reverse("consent_receipt", args=[record.record_id]), {"format": "json"})
