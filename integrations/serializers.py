@@ -284,12 +284,7 @@ class ProviderCreateSerializer(_ProviderValues):
 
 
 class ProviderUpdateSerializer(_ProviderValues):
-    """Any of the values (used with partial=True); ``rotate_secret`` issues a
-    new signing secret (integrations only)."""
+    """Any of the values (used with partial=True: at least one); ``rotate_secret``
+    issues a new signing secret (integrations only)."""
 
     rotate_secret = serializers.BooleanField(required=False)
-
-    def validate(self, data):
-        if not data:
-            raise serializers.ValidationError({"non_field_errors": [_("Nothing to change.")]}, code="empty")
-        return data

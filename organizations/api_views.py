@@ -87,7 +87,7 @@ class OrganizationDetailView(OrganizationScopedAPIView):
     )
     def patch(self, request, org_slug):
         """Rename the organisation (owners)."""
-        serializer = OrganizationUpdateSerializer(data=request.data)
+        serializer = OrganizationUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         organization = services.organization_rename(
             actor=self.membership, name=serializer.validated_data["name"], request=request
@@ -172,7 +172,7 @@ class MemberDetailView(OrganizationScopedAPIView):
     def patch(self, request, org_slug, member_id):
         """Change a member's role. Nobody grants or changes a role above their own; the last owner
         stays an owner; the primary owner's role changes only by transferring ownership."""
-        serializer = MemberUpdateSerializer(data=request.data)
+        serializer = MemberUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         member = services.membership_change_role(
             actor=self.membership,
@@ -233,7 +233,7 @@ class TeamDetailView(OrganizationScopedAPIView):
     @extend_schema(request=TeamWriteSerializer, responses={200: TeamSerializer, **WRITE_ERRORS})
     def patch(self, request, org_slug, team_id):
         """Rename a team."""
-        serializer = TeamWriteSerializer(data=request.data)
+        serializer = TeamWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         team = services.team_rename(
             actor=self.membership,
@@ -296,7 +296,7 @@ class TeamMemberDetailView(OrganizationScopedAPIView):
     @extend_schema(request=TeamMemberUpdateSerializer, responses={200: TeamMemberSerializer, **WRITE_ERRORS})
     def patch(self, request, org_slug, team_id, member_id):
         """Make a team member a team admin, or back."""
-        serializer = TeamMemberUpdateSerializer(data=request.data)
+        serializer = TeamMemberUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         team_membership = services.team_member_change_role(
             actor=self.membership,
@@ -394,7 +394,7 @@ class DataPolicyView(OrganizationScopedAPIView):
     @extend_schema(request=DataPolicyUpdateSerializer, responses={200: DataPolicySerializer, **WRITE_ERRORS})
     def patch(self, request, org_slug):
         """Change the data policy (owners). Each change is in the organisation's audit log."""
-        serializer = DataPolicyUpdateSerializer(data=request.data)
+        serializer = DataPolicyUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         policy = services.data_policy_update(
             actor=self.membership, request=request, **serializer.validated_data

@@ -1,6 +1,9 @@
+from drf_spectacular import openapi
+from drf_spectacular.plumbing import force_instance, is_patched_serializer
 from drf_spectacular.utils import OpenApiResponse
 
 from .exceptions import ErrorSerializer
+from .serializers import StrictSerializer
 
 _DESCRIPTIONS = {
     400: "Invalid input (malformed JSON, wrong types, unknown fields).",
@@ -17,3 +20,27 @@ _DESCRIPTIONS = {
 def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
     """The error shape for each status, for ``extend_schema(responses=...)``."""
     return {code: OpenApiResponse(ErrorSerializer, description=_DESCRIPTIONS[code]) for code in statuses}
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's schema, saying everything the server enforces: a strict
+    body refuses unknown properties (``additionalProperties: false``) and a PATCH
+    body needs at least one (``minProperties: 1``); a list or object that may not
+    be empty says so (``minItems``/``minProperties``)."""
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "request" and isinstance(force_instance(serializer), StrictSerializer):
+            schema["additionalProperties"] = False
+            if is_patched_serializer(force_instance(serializer), direction):
+                schema["minProperties"] = 1
+        return schema
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if direction == "request" and getattr(field, "allow_empty", True) is False:
+            if schema.get("type") == "array":
+                schema["minItems"] = max(schema.get("minItems", 0), 1)
+            elif schema.get("type") == "object":
+                schema["minProperties"] = max(schema.get("minProperties", 0), 1)
+        return schema
