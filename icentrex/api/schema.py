@@ -19,6 +19,9 @@ _DESCRIPTIONS = {
 }
 
 
+_PAGING = {"page", "page_size"}
+
+
 def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
     """The error shape for each status, for ``extend_schema(responses=...)``."""
     return {code: OpenApiResponse(ErrorSerializer, description=_DESCRIPTIONS[code]) for code in statuses}
@@ -33,13 +36,16 @@ class AutoSchema(openapi.AutoSchema):
     def _get_response_bodies(self, direction="response"):
         # Errors the API machinery gives on any such operation, whatever the view
         # declares: a bad token or a missing CSRF token wherever credentials are
-        # read, a page number out of range on every paginated list.
+        # read, a page number out of range on every paginated list, a malformed,
+        # oversized or non-JSON body wherever a body is read.
         responses = super()._get_response_bodies(direction)
         codes = set()
         if self.view.authentication_classes:
             codes |= {401, 403}
         if self.method == "GET" and self._is_list_view() and self._get_paginator() is not None:
             codes.add(400)
+        if self.method in ("POST", "PUT", "PATCH") and self.get_request_serializer() is not None:
+            codes |= {400, 413, 415}
         for code in sorted(codes):
             if str(code) not in responses:
                 responses[str(code)] = self._get_response_for_code(
@@ -48,6 +54,24 @@ class AutoSchema(openapi.AutoSchema):
                     direction=direction,
                 )
         return dict(sorted(responses.items()))
+
+    def _get_request_body(self, direction="request"):
+        body = super()._get_request_body(direction)
+        if body is not None and self.method == "PATCH":
+            body["required"] = True  # at least one field (minProperties), so a body
+        return body
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        for parameter in (operation or {}).get("parameters", []):
+            # Query filters read an empty value (?until=) as no filter, as a form does.
+            if (
+                parameter["in"] == "query"
+                and not parameter.get("required")
+                and parameter["name"] not in _PAGING
+            ):
+                parameter["allowEmptyValue"] = True
+        return operation
 
     def _map_basic_serializer(self, serializer, direction):
         schema = super()._map_basic_serializer(serializer, direction)

@@ -52,10 +52,17 @@ def type_errors(field, value):
         if not isinstance(value, dict):
             return [_NOT_AN_OBJECT]
         return _item_errors(field.child, value.items())
+    if isinstance(field, relations.ManyRelatedField):
+        if not isinstance(value, list):
+            return [_NOT_A_LIST]
+        return _item_errors(field.child_relation, enumerate(value))
     if isinstance(field, serializers.MultipleChoiceField):
         if not isinstance(value, list) or any(type(item) is not str for item in value):
             return [_("Expected a list of strings.")]
         return None
+    if isinstance(field, relations.RelatedField) and value == "":
+        # DRF reads "" as null for a relation; a strict body says null for null.
+        return [_("This field may not be blank.")]
     if isinstance(field, serializers.ChoiceField):
         # The type of the choices themselves (strings here; a choice of numbers takes numbers).
         types, message = tuple({type(key) for key in field.choices}) or _STRING, _("Expected a string.")

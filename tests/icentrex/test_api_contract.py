@@ -16,6 +16,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from consent.models import ConsentRecord, ConsentState
 from cookies.selectors import current_revision
+from data_requests.models import PersonalExport
 from icentrex.api import urls as api_urls
 from icentrex.api.renderers import JSONRenderer
 from integrations.models import Installation, Provider
@@ -39,6 +40,7 @@ TABLES = [
     Installation,
     Provider,
     SupportCase,
+    PersonalExport,
     AuditEvent,
 ]
 
@@ -235,6 +237,9 @@ def test_wrong_type_errors_name_the_nested_field(client, revision):
         ("POST", "/api/v1/me/integrations", {"provider": "calendar-sync", "fields": "identity.id"}, "fields"),
         ("POST", "/api/v1/support/cases/", {"subject": 5, "body": "Help"}, "subject"),
         ("POST", "/api/v1/me/policy-acceptances", {"document": "privacy", "version": "1"}, "version"),
+        ("POST", "/api/v1/support/cases/", {"subject": "S", "body": "B", "organization": ""}, "organization"),
+        ("POST", "/api/v1/me/export", None, "non_field_errors"),
+        ("POST", "/api/v1/me/export", [], "non_field_errors"),
     ],
 )
 def test_wrong_types_are_refused_and_write_nothing(owner, method, url, body, field, nothing_written):
@@ -344,3 +349,85 @@ def test_only_registered_organisation_events_are_logged_for_an_organisation(owne
     assert EventType.INTEGRATION_INSTALLED in ORGANIZATION_EVENT_TYPES
     with pytest.raises(ValueError):
         audit_record(event_type=EventType.USER_SIGNED_IN, actor=owner.user, organization_id=acme.pk)
+
+
+# --- Strictness holds for every kind of field ---------------------------------------------
+
+
+def _every_kind_of_field():
+    from rest_framework import serializers
+
+    from icentrex.api.serializers import StrictSerializer
+
+    class Inner(StrictSerializer):
+        flag = serializers.BooleanField()
+
+    class Everything(StrictSerializer):
+        text = serializers.CharField(required=False)
+        email = serializers.EmailField(required=False)
+        slug = serializers.SlugField(required=False)
+        url = serializers.URLField(required=False)
+        regex = serializers.RegexField(r"^[A-Z]{2}$", required=False)
+        choice = serializers.ChoiceField(choices=["a", "b"], required=False)
+        flag = serializers.BooleanField(required=False)
+        number = serializers.IntegerField(required=False)
+        ratio = serializers.FloatField(required=False)
+        day = serializers.DateField(required=False)
+        moment = serializers.DateTimeField(required=False)
+        key = serializers.UUIDField(required=False)
+        names = serializers.ListField(child=serializers.CharField(), required=False)
+        flags = serializers.DictField(child=serializers.BooleanField(), required=False)
+        inner = Inner(required=False)
+        inners = Inner(many=True, required=False)
+
+    return Everything
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        *[
+            (f, v)
+            for f in ["text", "email", "slug", "url", "regex", "choice", "day", "moment", "key"]
+            for v in (0, 5, True, 1.5, [], {})
+        ],
+        *[("flag", v) for v in ("true", "false", 1, 0, "yes", [], {})],
+        *[("number", v) for v in (True, False, "5", 5.0, [], {})],
+        *[("ratio", v) for v in (True, "1.5", [])],
+        *[("names", v) for v in ("a", {"a": "b"}, [1], [True], [["a"]])],
+        *[("flags", v) for v in ([True], {"a": "true"}, {"a": 1}, "x")],
+        *[("inner", v) for v in ([], "x", {"flag": 1})],
+        *[("inners", v) for v in ({}, [{"flag": "true"}], ["x"])],
+    ],
+)
+def test_strictness_holds_for_every_kind_of_field(field, value):
+    serializer = _every_kind_of_field()(data={field: value})
+    assert not serializer.is_valid()
+    assert field in serializer.errors
+
+
+def test_strict_fields_take_their_own_types():
+    import datetime
+
+    serializer = _every_kind_of_field()(
+        data={
+            "text": "x",
+            "email": "a@example.org",
+            "slug": "a-b",
+            "url": "https://example.org/",
+            "regex": "SE",
+            "choice": "a",
+            "flag": False,
+            "number": 3,
+            "ratio": 2,
+            "day": "2026-12-05",
+            "moment": "2026-12-05T08:00:00Z",
+            "key": str(uuid.UUID(int=1)),
+            "names": ["a"],
+            "flags": {"a": True},
+            "inner": {"flag": True},
+            "inners": [{"flag": False}],
+        }
+    )
+    assert serializer.is_valid(), serializer.errors
+    assert serializer.validated_data["day"] == datetime.date(2026, 12, 5)

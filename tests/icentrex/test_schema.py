@@ -47,6 +47,16 @@ def test_the_schema_says_what_strict_bodies_enforce(schema):
         assert component.get("additionalProperties") is False, (method, path)
         if method == "patch":
             assert component.get("minProperties") == 1 and not component.get("required"), path
+            assert schema["paths"][path][method]["requestBody"]["required"] is True, path
+        # Malformed, oversized and non-JSON bodies are documented wherever a body is read.
+        assert {"400", "413", "415"} <= set(schema["paths"][path][method]["responses"]), (method, path)
+
+
+def test_empty_query_filters_are_documented_as_no_filter(schema):
+    parameters = schema["paths"]["/api/v1/orgs/{org_slug}/audit-events"]["get"]["parameters"]
+    by_name = {p["name"]: p for p in parameters}
+    assert by_name["until"]["allowEmptyValue"] is True and by_name["event_type"]["allowEmptyValue"] is True
+    assert "allowEmptyValue" not in by_name["page"]
 
 
 def test_the_schema_says_minimums_and_enums_the_server_enforces(schema):
