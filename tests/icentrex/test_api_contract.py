@@ -431,3 +431,18 @@ def test_strict_fields_take_their_own_types():
     )
     assert serializer.is_valid(), serializer.errors
     assert serializer.validated_data["day"] == datetime.date(2026, 12, 5)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/support/cases/?status=",
+        "/api/v1/orgs/acme/audit-events?event_type=&since=&until=",
+        "/api/v1/orgs/acme/members?search=&role=&team=",
+        "/api/v1/me/data-sharing?provider=&category=&before=",
+    ],
+)
+def test_an_empty_query_filter_is_no_filter(owner, url):
+    # The schema says allowEmptyValue for these; the server must agree.
+    response = as_user(owner.user).get(url)
+    assert response.status_code == 200, response.content
