@@ -82,9 +82,14 @@ class AutoSchema(openapi.AutoSchema):
         return schema
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
-        if isinstance(field, serializers.ChoiceField) and field.read_only and _blank_model_field(field):
+        if (
+            isinstance(field, (serializers.ChoiceField, serializers.CharField))
+            and field.read_only
+            and _blank_model_field(field)
+        ):
             # DRF drops allow_blank from read-only model fields, but "" is what such a
-            # field holds when unset (Provider.service of an integration): say so.
+            # field holds when unset (Provider.service of an integration, the
+            # webhook_url of a service provider): say so, beside its enum or format.
             field.allow_blank = True
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         if direction == "request" and getattr(field, "allow_empty", True) is False:

@@ -446,3 +446,11 @@ def test_an_empty_query_filter_is_no_filter(owner, url):
     # The schema says allowEmptyValue for these; the server must agree.
     response = as_user(owner.user).get(url)
     assert response.status_code == 200, response.content
+
+
+def test_a_policy_date_centuries_away_is_refused(officer, nothing_written):
+    body = {"body": "Text", "effective_at": "0480-03-23T06:31:40+03:33"}
+    errors = assert_error(
+        send(as_user(officer), "POST", "/api/v1/policies/privacy/versions/", body), 400, "invalid"
+    )
+    assert "effective_at" in errors["fields"]

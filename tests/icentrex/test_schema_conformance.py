@@ -10,11 +10,12 @@ documented schema."""
 import json
 import re
 import uuid
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
 from django.core.management import call_command
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -44,6 +45,24 @@ def _json_schema(node, parent_key=None):
     return converted
 
 
+# The formats generated clients parse strictly; jsonschema checks neither without extras.
+_FORMATS = FormatChecker()
+_RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
+
+
+@_FORMATS.checks("date-time")
+def _date_time(value) -> bool:
+    return not isinstance(value, str) or bool(_RFC3339.match(value))
+
+
+@_FORMATS.checks("uri")
+def _uri(value) -> bool:
+    if not isinstance(value, str):
+        return True
+    parts = urlsplit(value)
+    return bool(parts.scheme and parts.netloc)
+
+
 @pytest.fixture(scope="module")
 def schema(tmp_path_factory, django_db_blocker):
     out = tmp_path_factory.mktemp("schema") / "schema.yaml"
@@ -70,7 +89,7 @@ class Checker:
             return None
         body = json.loads(response.content)
         target = _json_schema(documented["content"]["application/json"]["schema"])
-        validator = Draft202012Validator({**target, "components": self.components})
+        validator = Draft202012Validator({**target, "components": self.components}, format_checker=_FORMATS)
         problems = [
             f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(body)
         ]
@@ -172,6 +191,7 @@ def test_every_answer_is_what_the_schema_documents(schema, demo):
     policies = check(APIClient().get("/api/v1/policies/"), "/api/v1/policies/")
     providers = check(officer.get("/api/v1/providers"), "/api/v1/providers")
     assert {p["service"] for p in providers["results"]} >= {""}  # integrations have no service
+    assert "" in {p["webhook_url"] for p in providers["results"]}  # service providers have no webhook
     domains = check(owner.get("/api/v1/orgs/acme/domains"), "/api/v1/orgs/{org_slug}/domains")
 
     values = {
