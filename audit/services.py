@@ -4,7 +4,7 @@ from django.utils import timezone
 from icentrex.net import client_ip, truncate_ip
 from subjects.services import subject_key_for_user, subject_seal
 
-from .events import EventType
+from .events import ORGANIZATION_EVENT_TYPES, EventType
 from .evidence import GENESIS_HASH
 from .models import AuditEvent
 
@@ -40,6 +40,8 @@ def audit_record(
     ``changes`` holds non-personal values in clear; ``personal_changes`` (old
     and new email addresses, say) are sealed under the subject's own key.
     """
+    if organization_id is not None and event_type not in ORGANIZATION_EVENT_TYPES:
+        raise ValueError(f"{event_type} is not an organisation event (audit.events.ORGANIZATION_EVENT_TYPES)")
     subject = subject if subject is not None else actor
     subject_key = subject_key_for_user(user=subject) if subject is not None else None
     if actor is None:

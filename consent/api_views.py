@@ -1,16 +1,17 @@
-import json
 import uuid
 
 from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import ParseError
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from icentrex.api.exceptions import error_body
+from icentrex.api.parsers import parse_json
+from icentrex.api.renderers import JSONRenderer
 from icentrex.api.schema import error_responses
 from icentrex.errors import Forbidden, RuleViolation
 from subjects.services import subject_key_for_user
@@ -110,8 +111,10 @@ def plain_anonymous_decision(request) -> dict | None:
     ):
         return None
     try:
-        return plain_decision(json.loads(request.body.decode()))
-    except ValueError:  # not UTF-8 or not JSON
+        # The API parser's own checks (depth, unstorable text): this path must not
+        # take anything DRF's path would refuse.
+        return plain_decision(parse_json(request.body))
+    except ParseError:  # DRF's path parses it again and answers the error
         return None
 
 

@@ -1,7 +1,6 @@
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -14,7 +13,6 @@ from organizations.api_base import OrganizationScopedAPIView
 from organizations.roles import Scope
 
 from . import selectors, services
-from .catalog import CATEGORIES
 from .serializers import (
     CatalogueEntrySerializer,
     InstallationSerializer,
@@ -23,6 +21,7 @@ from .serializers import (
     OrgSharingFilterSerializer,
     OrgSharingLogSerializer,
     ProviderCreateSerializer,
+    ProviderFilterSerializer,
     ProviderSerializer,
     ProviderUpdateSerializer,
     SharingEventSerializer,
@@ -32,14 +31,6 @@ from .serializers import (
 
 READ_ERRORS = error_responses(401, 403, 404)
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 413, 415)
-
-_LOG_PARAMETERS = [
-    OpenApiParameter("provider", str, description="Only shares with this provider (its slug)."),
-    OpenApiParameter("category", str, enum=list(CATEGORIES), description="Only shares of this category."),
-    OpenApiParameter(
-        "before", int, description="The cursor: the `next` of the previous page (pages of 50, newest first)."
-    ),
-]
 
 
 def _installations_response(view, installations):
@@ -62,7 +53,8 @@ class MySharingLogView(generics.GenericAPIView):
     serializer_class = SharingLogSerializer
 
     @extend_schema(
-        parameters=_LOG_PARAMETERS, responses={200: SharingLogSerializer, **error_responses(400, 401, 403)}
+        parameters=[SharingLogFilterSerializer],
+        responses={200: SharingLogSerializer, **error_responses(400, 401, 403)},
     )
     def get(self, request):
         """Who received data about you, what (categories and exact fields), when, why (purpose and
@@ -219,10 +211,7 @@ class OrgSharingLogView(OrganizationScopedAPIView):
     required_scopes = {"GET": Scope.MEMBERS_READ}
 
     @extend_schema(
-        parameters=[
-            *_LOG_PARAMETERS,
-            OpenApiParameter("installation", OpenApiTypes.UUID, description="Only this installation."),
-        ],
+        parameters=[OrgSharingFilterSerializer],
         responses={200: OrgSharingLogSerializer, **error_responses(400, 401, 403, 404)},
     )
     def get(self, request, org_slug):
@@ -266,16 +255,15 @@ class ProviderListCreateView(generics.GenericAPIView):
     serializer_class = ProviderSerializer
 
     @extend_schema(
-        parameters=[OpenApiParameter("kind", str, enum=["integration", "service_provider"])],
-        responses={200: ProviderSerializer(many=True), **error_responses(401, 403)},
+        parameters=[ProviderFilterSerializer],
+        responses={200: ProviderSerializer(many=True), **error_responses(400, 401, 403)},
     )
     def get(self, request):
         """Every provider, active or not: integrations and service providers (processors)."""
         _require_privacy_officer(request)
-        kind = request.query_params.get("kind", "")
-        providers = selectors.provider_register(
-            kind=kind if kind in ("integration", "service_provider") else ""
-        )
+        filters = ProviderFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        providers = selectors.provider_register(kind=filters.validated_data["kind"])
         page = self.paginate_queryset(providers)
         return self.get_paginated_response(ProviderSerializer(page, many=True).data)
 

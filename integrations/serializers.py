@@ -103,10 +103,21 @@ class SharingLogSerializer(serializers.Serializer):
 class SharingLogFilterSerializer(serializers.Serializer):
     # Not strict: a query string, where unknown parameters are ignored as on any page.
     provider = serializers.SlugField(
-        required=False, default="", allow_blank=True, help_text="A provider's slug."
+        required=False, default="", allow_blank=True, help_text="Only shares with this provider (its slug)."
     )
-    category = serializers.ChoiceField(choices=list(CATEGORIES), required=False, default="", allow_blank=True)
-    before = serializers.IntegerField(required=False, min_value=1, default=None, help_text="The cursor.")
+    category = serializers.ChoiceField(
+        choices=list(CATEGORIES),
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="Only shares of this category.",
+    )
+    before = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        default=None,
+        help_text="The cursor: the `next` of the previous page (pages of 50, newest first).",
+    )
 
 
 class OrgSharingFilterSerializer(SharingLogFilterSerializer):
@@ -231,6 +242,17 @@ class OrgSharingLogSerializer(serializers.Serializer):
 # --- Provider register (staff) ----------------------------------------------------
 
 
+class ProviderFilterSerializer(serializers.Serializer):
+    # Not strict: a query string (page and page_size ride along).
+    kind = serializers.ChoiceField(
+        choices=Provider.Kind.choices,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="Only this kind.",
+    )
+
+
 class ProviderSerializer(serializers.ModelSerializer):
     """A register entry. ``signing_secret`` is only ever filled in the answer
     that created or rotated it."""
@@ -284,12 +306,7 @@ class ProviderCreateSerializer(_ProviderValues):
 
 
 class ProviderUpdateSerializer(_ProviderValues):
-    """Any of the values (used with partial=True); ``rotate_secret`` issues a
-    new signing secret (integrations only)."""
+    """Any of the values (used with partial=True: at least one); ``rotate_secret``
+    issues a new signing secret (integrations only)."""
 
     rotate_secret = serializers.BooleanField(required=False)
-
-    def validate(self, data):
-        if not data:
-            raise serializers.ValidationError({"non_field_errors": [_("Nothing to change.")]}, code="empty")
-        return data

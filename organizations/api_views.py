@@ -1,6 +1,5 @@
 from django.db.models import Count
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 
@@ -8,7 +7,7 @@ from icentrex.api.schema import error_responses
 
 from . import selectors, services
 from .api_base import OrganizationScopedAPIView
-from .roles import OrgRole, Scope
+from .roles import Scope
 from .serializers import (
     AuditEventSerializer,
     AuditFilterSerializer,
@@ -87,7 +86,7 @@ class OrganizationDetailView(OrganizationScopedAPIView):
     )
     def patch(self, request, org_slug):
         """Rename the organisation (owners)."""
-        serializer = OrganizationUpdateSerializer(data=request.data)
+        serializer = OrganizationUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         organization = services.organization_rename(
             actor=self.membership, name=serializer.validated_data["name"], request=request
@@ -134,11 +133,7 @@ class MemberListView(OrganizationScopedAPIView):
     required_scopes = {"GET": Scope.MEMBERS_READ}
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("search", str, description="Part of an email address or name."),
-            OpenApiParameter("role", str, enum=OrgRole.values),
-            OpenApiParameter("team", int, description="Only members of this team (id)."),
-        ],
+        parameters=[MemberFilterSerializer],
         responses={200: MemberSerializer(many=True), **error_responses(400, 401, 403, 404)},
     )
     def get(self, request, org_slug):
@@ -172,7 +167,7 @@ class MemberDetailView(OrganizationScopedAPIView):
     def patch(self, request, org_slug, member_id):
         """Change a member's role. Nobody grants or changes a role above their own; the last owner
         stays an owner; the primary owner's role changes only by transferring ownership."""
-        serializer = MemberUpdateSerializer(data=request.data)
+        serializer = MemberUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         member = services.membership_change_role(
             actor=self.membership,
@@ -233,7 +228,7 @@ class TeamDetailView(OrganizationScopedAPIView):
     @extend_schema(request=TeamWriteSerializer, responses={200: TeamSerializer, **WRITE_ERRORS})
     def patch(self, request, org_slug, team_id):
         """Rename a team."""
-        serializer = TeamWriteSerializer(data=request.data)
+        serializer = TeamWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         team = services.team_rename(
             actor=self.membership,
@@ -296,7 +291,7 @@ class TeamMemberDetailView(OrganizationScopedAPIView):
     @extend_schema(request=TeamMemberUpdateSerializer, responses={200: TeamMemberSerializer, **WRITE_ERRORS})
     def patch(self, request, org_slug, team_id, member_id):
         """Make a team member a team admin, or back."""
-        serializer = TeamMemberUpdateSerializer(data=request.data)
+        serializer = TeamMemberUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         team_membership = services.team_member_change_role(
             actor=self.membership,
@@ -394,7 +389,7 @@ class DataPolicyView(OrganizationScopedAPIView):
     @extend_schema(request=DataPolicyUpdateSerializer, responses={200: DataPolicySerializer, **WRITE_ERRORS})
     def patch(self, request, org_slug):
         """Change the data policy (owners). Each change is in the organisation's audit log."""
-        serializer = DataPolicyUpdateSerializer(data=request.data)
+        serializer = DataPolicyUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         policy = services.data_policy_update(
             actor=self.membership, request=request, **serializer.validated_data
@@ -426,12 +421,12 @@ class MemberDataReviewView(OrganizationScopedAPIView):
 class ReviewsOfMyDataView(generics.GenericAPIView):
     serializer_class = ReviewOfMyDataSerializer
 
-    @extend_schema(responses={200: ReviewOfMyDataSerializer(many=True), **error_responses(401, 403)})
+    @extend_schema(responses={200: ReviewOfMyDataSerializer(many=True), **error_responses(400, 401, 403)})
     def get(self, request):
-        """Who reviewed your data in your organisations, when and why (where their policy tells you)."""
-        return Response(
-            ReviewOfMyDataSerializer(selectors.reviews_of_my_data(user=request.user), many=True).data
-        )
+        """Who reviewed your data in your organisations, when and why (where their policy tells you),
+        newest first, paginated."""
+        page = self.paginate_queryset(selectors.reviews_of_my_data(user=request.user))
+        return self.get_paginated_response(ReviewOfMyDataSerializer(page, many=True).data)
 
 
 @extend_schema(tags=["organisations"])
@@ -440,13 +435,7 @@ class OrganizationAuditLogView(OrganizationScopedAPIView):
     required_scopes = {"GET": Scope.AUDIT_READ}
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "event_type", str, description="Only this kind of event, e.g. org.member_role_changed."
-            ),
-            OpenApiParameter("since", OpenApiTypes.DATE),
-            OpenApiParameter("until", OpenApiTypes.DATE),
-        ],
+        parameters=[AuditFilterSerializer],
         responses={200: AuditEventSerializer(many=True), **error_responses(400, 401, 403, 404)},
     )
     def get(self, request, org_slug):
@@ -526,12 +515,7 @@ class DisclosureListView(OrganizationScopedAPIView):
     required_scopes = {"GET": Scope.DISCLOSURES_READ}
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("since", OpenApiTypes.DATE),
-            OpenApiParameter("until", OpenApiTypes.DATE),
-            OpenApiParameter("domain", str, description="Only those disclosed under this verified domain."),
-            OpenApiParameter("after", int, description="Only those after this sequence number (a digest's)."),
-        ],
+        parameters=[DisclosureFilterSerializer],
         responses={200: DisclosureSerializer(many=True), **error_responses(400, 401, 403, 404)},
     )
     def get(self, request, org_slug):

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from audit.events import EventType
+from audit.events import organization_event_choices
 
 from .models import DataPolicy, Membership, Team
 from .roles import OrgRole, TeamRole, role_can_grant
@@ -114,7 +114,7 @@ class AuditFilterForm(_NoColon, forms.Form):
     event_type = forms.ChoiceField(
         label=_("Event"),
         required=False,
-        choices=[("", _("All events")), *[c for c in EventType.choices if c[0].startswith("org.")]],
+        choices=[("", _("All events")), *organization_event_choices()],
     )
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from audit.events import organization_event_choices
 from icentrex.api.serializers import StrictSerializer
 
 from .models import DataPolicy, Invitation, Membership, Organization, Team
@@ -54,9 +55,21 @@ class MemberSerializer(serializers.ModelSerializer):
 
 class MemberFilterSerializer(serializers.Serializer):
     # Not strict: the query string also carries page and page_size.
-    search = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+    search = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        default="",
+        help_text="Part of an email address or name.",
+    )
     role = serializers.ChoiceField(choices=OrgRole.choices, required=False, allow_blank=True, default="")
-    team = serializers.IntegerField(required=False, min_value=1, source="team_id", default=None)
+    team = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        source="team_id",
+        default=None,
+        help_text="Only members of this team (id).",
+    )
 
 
 class MemberUpdateSerializer(StrictSerializer):
@@ -135,6 +148,9 @@ class MyInvitationSerializer(serializers.ModelSerializer):
 
 class DataPolicySerializer(serializers.ModelSerializer):
     in_plain_words = serializers.SerializerMethodField()
+    updated_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="Null while the organisation keeps the defaults."
+    )
 
     class Meta:
         model = DataPolicy
@@ -182,15 +198,15 @@ class ReviewOfMyDataSerializer(serializers.Serializer):
 
 class AuditFilterSerializer(serializers.Serializer):
     # Not strict: the query string also carries page and page_size.
-    event_type = serializers.ChoiceField(choices=[], required=False, allow_blank=True, default="")
-    since = serializers.DateField(required=False, default=None)
-    until = serializers.DateField(required=False, default=None)
-
-    def __init__(self, *args, **kwargs):
-        from audit.events import EventType
-
-        super().__init__(*args, **kwargs)
-        self.fields["event_type"].choices = [c for c in EventType.choices if c[0].startswith("org.")]
+    event_type = serializers.ChoiceField(
+        choices=organization_event_choices(),
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Only this kind of event, e.g. org.member_role_changed.",
+    )
+    since = serializers.DateField(required=False, default=None, help_text="From this day on.")
+    until = serializers.DateField(required=False, default=None, help_text="Up to this day.")
 
 
 class AuditEventSerializer(serializers.Serializer):
@@ -241,7 +257,13 @@ class DisclosureFilterSerializer(serializers.Serializer):
     # Not strict: the query string also carries page and page_size.
     since = serializers.DateField(required=False, default=None, help_text="From this UTC day on.")
     until = serializers.DateField(required=False, default=None, help_text="Up to this UTC day.")
-    domain = serializers.CharField(required=False, default="", allow_blank=True, max_length=253)
+    domain = serializers.CharField(
+        required=False,
+        default="",
+        allow_blank=True,
+        max_length=253,
+        help_text="Only those disclosed under this verified domain.",
+    )
     after = serializers.IntegerField(
         required=False, default=None, min_value=0, help_text="Only disclosures after this sequence number."
     )

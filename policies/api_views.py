@@ -1,5 +1,6 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -71,6 +72,13 @@ class PolicyVersionCreateSerializer(StrictSerializer):
     publish = serializers.BooleanField(
         default=False, help_text="Publish at once (otherwise a draft is saved, to publish later)."
     )
+
+    def validate_effective_at(self, value):
+        # A date centuries away is a typo, and before 1900 local time zones had
+        # offsets in seconds that no RFC 3339 client reads back.
+        if not 2000 <= value.year <= 2999:
+            raise serializers.ValidationError(_("Give a date between the years 2000 and 2999."))
+        return value
 
 
 @extend_schema(tags=["policies"])

@@ -90,7 +90,8 @@ class CaseListCreateView(generics.ListAPIView):
     serializer_class = CaseSerializer
 
     def get_queryset(self):
-        status_filter = self.request.query_params.get("status", "all")
+        # An empty value is no filter, as for every query filter of the API (allowEmptyValue).
+        status_filter = self.request.query_params.get("status") or "all"
         if status_filter not in [*SupportCase.Status.values, "all"]:
             raise serializers.ValidationError({"status": [_("Unknown status.")]})
         if is_support_staff(self.request.user):

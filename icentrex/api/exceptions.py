@@ -23,13 +23,28 @@ class ErrorSerializer(serializers.Serializer):
     )
 
 
-def _flatten(detail) -> dict[str, list[str]]:
-    if isinstance(detail, dict):
-        return {
-            key: [str(m) for m in (value if isinstance(value, list) else [value])]
-            for key, value in detail.items()
-        }
-    return {"non_field_errors": [str(m) for m in detail]}
+def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
+    """Field errors by path: nested objects and lists (``choices`` of a decision,
+    the items of ``unmask``) give "choices.analytics" and "unmask.0.start"."""
+    if not isinstance(detail, dict):
+        return {prefix or "non_field_errors": [str(m) for m in _as_list(detail)]}
+    flat: dict[str, list[str]] = {}
+    for key, value in detail.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, dict):
+            flat.update(_flatten(value, path))
+        elif isinstance(value, list) and any(isinstance(item, (dict, list)) for item in value):
+            # A list serializer's errors: one entry per item, empty for valid ones.
+            for index, item in enumerate(value):
+                if item:
+                    flat.update(_flatten({index: item}, path))
+        else:
+            flat[path] = [str(m) for m in _as_list(value)]
+    return flat
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
 
 
 def error_body(code: str, detail: str, fields: dict | None = None) -> dict:

@@ -503,11 +503,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["icentrex.api.parsers.BoundedJSONParser"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["icentrex.api.renderers.JSONRenderer"],
+    "DEFAULT_METADATA_CLASS": "icentrex.api.metadata.SchemaPointingMetadata",
     "DEFAULT_PAGINATION_CLASS": "icentrex.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
     "EXCEPTION_HANDLER": "icentrex.api.exceptions.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "icentrex.api.schema.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"token_create": "20/hour"},
 }
 

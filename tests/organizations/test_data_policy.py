@@ -93,7 +93,7 @@ def test_review_through_the_api(reviewable, admin, member, second_owner):
         403,
         "role_above_own",
     )
-    mine = api_as(member).get("/api/v1/me/reviews").json()
+    mine = api_as(member).get("/api/v1/me/reviews").json()["results"]
     assert [r["reason"] for r in mine] == [REASON]
 
 
