@@ -10,6 +10,7 @@ import email
 import email.policy
 import os
 import sys
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,7 +20,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail.backends.base import BaseEmailBackend
 
-_NAME_CHARS = frozenset("0123456789abcdefT-.")
+_NAME_CHARS = frozenset("0123456789abcdef-.")
 _LINK_SALT = "icentrex.mailbox"
 
 
@@ -39,7 +40,8 @@ class MailboxBackend(BaseEmailBackend):
         sent = 0
         for message in email_messages:
             data = message.message().as_bytes()
-            name = f"{datetime.now(UTC):%Y%m%dT%H%M%S.%f}-{uuid.uuid4().hex[:8]}.eml"
+            # Nanoseconds since the epoch first: names sort by the time they were sent.
+            name = f"{time.time_ns()}-{uuid.uuid4().hex[:8]}.eml"
             # Written under a temporary name and renamed, so the mailbox page never reads half a message.
             partial = self.folder / f".{name}.partial"
             partial.write_bytes(data)
@@ -71,7 +73,7 @@ def _parse(path: Path) -> StoredMail:
     to = [address.addr_spec for header in message.get_all("To", []) for address in header.addresses]
     return StoredMail(
         name=path.name,
-        sent_at=datetime.strptime(path.name[:22], "%Y%m%dT%H%M%S.%f").replace(tzinfo=UTC),
+        sent_at=datetime.fromtimestamp(int(path.name.split("-", 1)[0]) / 1e9, tz=UTC),
         to=to,
         subject=str(message.get("Subject", "")),
         body=part.get_content() if part is not None else "",

@@ -54,6 +54,8 @@ def seed() -> dict[str, list[str]]:
     acme = Organization.objects.get(slug="acme")
     owner = Membership.objects.get(organization=acme, user=owner_user)
     member = Membership.objects.get(organization=acme, user__email="member@acme.example")
+    # Acme lets owners review member data, so the console offers "Review data" (and its page is reached).
+    org_services.data_policy_update(actor=owner, review_allowed_for="owners")
     # A member with a very long address: tables and headings that show it must not widen the page.
     long_user = UserFactory(email=LONG_EMAIL, name="Maximilian Lindqvist-Andersson")
     Membership.objects.create(organization=acme, user=long_user, role="member")
@@ -109,9 +111,10 @@ def seed() -> dict[str, list[str]]:
     # Organisation: an invitation, a review of a member's data, domains and disclosures, exports.
     invitation = org_services.invitation_create(actor=owner, email="eve@example.org", role="member")
     now = timezone.now()
-    DomainClaim.objects.create(
-        organization=acme, domain="acme.example", token="t", status="verified", verified_at=now,
-        disclosures_from=now - timedelta(minutes=1),
+    # seed_demo has verified acme.example already; disclosures from a minute ago.
+    DomainClaim.objects.update_or_create(
+        organization=acme, domain="acme.example",
+        defaults={"status": "verified", "verified_at": now, "disclosures_from": now - timedelta(minutes=1)},
     )  # fmt: skip
     DomainClaim.objects.create(organization=acme, domain="acme-labs.example", token="pending-token-value")
     run_now()

@@ -28,6 +28,8 @@ OUTSIDE = ("/admin/", "/api/", "/static/", "/_bench/", "/_errors/")
 
 # Routes that are not pages: actions a form posts to, files, redirects.
 NOT_PAGES = {
+    "dev_mailbox_message": "DEBUG-only local tool (tests/icentrex/test_dev_tools.py); not served here",
+    "dev_webhook_receive": "DEBUG-only webhook receiver: POST from the worker, not a page",
     "language_switch": "POST: changes the language",
     "cookie_choices": "POST: records cookie choices",
     "account_logout": "signs out (GET asks first, but a visit here would end the session)",
