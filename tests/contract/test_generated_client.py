@@ -306,7 +306,9 @@ def test_every_resource_family_through_the_generated_client(icx, live_server, dn
         owner,
         "data_policy.orgs_data_policy_partial_update",
         "acme",
-        body=m.PatchedDataPolicyUpdateRequest(retention_days=400, notify_member_on_review=True),
+        body=m.PatchedDataPolicyUpdateRequest(
+            retention_days=400, review_allowed_for=m.PolicyAudienceEnum.OWNERS, notify_member_on_review=True
+        ),
         returns="DataPolicy",
     )
     assert policy.retention_days == 400 and policy.notify_member_on_review is True
@@ -486,7 +488,11 @@ def test_every_resource_family_through_the_generated_client(icx, live_server, dn
     cancelled = call(newcomer, "your_data.me_erasure_destroy", returns="ErasureRequest")
     assert cancelled.cancelled_at is not None
     call.error(
-        member, "your_data.me_erasure_create", body=m.ErasureCreateRequest(password="wrong"), status=400
+        member,
+        "your_data.me_erasure_create",
+        body=m.ErasureCreateRequest(password="wrong"),
+        status=403,
+        code="reauthentication_failed",
     )
 
     # --- policies ------------------------------------------------------------------------
@@ -534,13 +540,16 @@ def test_every_resource_family_through_the_generated_client(icx, live_server, dn
     # --- audit log, ownership, leaving -------------------------------------------------------
     events = call(owner, "organisations.orgs_audit_events_list", "acme", returns="PaginatedAuditEventList")
     assert events.results
-    call(
+    # The filter is an enum where the schema lists the event types, a plain string where it does not.
+    installed_type = getattr(m, "OrgsAuditEventsListEventType", str)("integration.installed")
+    filtered = call(
         owner,
         "organisations.orgs_audit_events_list",
         "acme",
-        event_type="member.role_changed",
+        event_type=installed_type,
         returns="PaginatedAuditEventList",
     )
+    assert [e.event_type for e in filtered.results] == ["integration.installed"]
     call.error(member, "organisations.orgs_audit_events_list", "acme", status=403)
     handed = call(
         owner,
