@@ -73,7 +73,8 @@ class MyExportCreateView(generics.GenericAPIView):
         """Ask for a copy of all your data: a ZIP with one JSON file per kind of data and a readable
         summary. It is built in the background (follow it with GET); then you get an email with a
         download link that needs sign-in, works once and expires after 7 days. One at a time."""
-        NoFieldsSerializer(data=request.data or {}).is_valid(raise_exception=True)
+        # An empty body parses to {}; a JSON null (or any non-object) is refused like a field.
+        NoFieldsSerializer(data=request.data).is_valid(raise_exception=True)
         export = services.personal_export_request(actor=request.user, request=request)
         return Response(PersonalExportSerializer(export).data, status=status.HTTP_202_ACCEPTED)
 
