@@ -129,7 +129,8 @@ def _start(live_server, caller: world.Persona, context: dict, out: Path) -> dict
         "--no-color",
     ]
     log = (out / "output.txt").open("w")
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+    # cwd: schemathesis keeps a .schemathesis cache in its working directory.
+    process = subprocess.Popen(command, cwd=out, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
     return {"process": process, "log": log, "junit": junit, "out": out, "started": time.monotonic()}
 
 
