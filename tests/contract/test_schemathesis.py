@@ -45,6 +45,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     "look-alikes) is checked by rules no JSON Schema pattern states",
     (ACCEPTANCE, "POST /api/v1/me/integrations"): "organisation fields need `organization`: a rule across "
     "two fields and the provider's declaration",
+    (ACCEPTANCE, "POST /api/v1/support/cases/"): "`organization` must name one of your own "
+    "organisations: a rule about the data, not the shape",
     (ACCEPTANCE, "POST /api/v1/orgs/{org_slug}/transfer-ownership"): "handing ownership to yourself, or "
     "to a member of a state that cannot own, is a rule about the data, not the shape",
 }
@@ -159,9 +161,8 @@ def _failures(junit: Path) -> tuple[int, list[dict]]:
     for case in cases:
         operations += 1
         for element in [*case.findall("failure"), *case.findall("error")]:
-            failures.append(
-                {"operation": case.get("name"), "message": (element.get("message") or element.text)}
-            )
+            message = f"{element.get('message') or ''}\n{element.text or ''}"
+            failures.append({"operation": case.get("name"), "message": message})
     return operations, failures
 
 
@@ -205,7 +206,7 @@ def test_schemathesis_finds_no_server_error_and_no_failed_check(live_server, dns
         )
         for failure in failures:
             if not _allowed(failure):
-                problems.append(f"[{label}] {failure['operation']}: {failure['message']}")
+                problems.append(f"[{label}] {failure['operation']}: {failure['message'][:1200]}")
         # The isolation check must have had something to check, or it proves nothing.
         assert replays, f"[{label}] no 2xx on an organisation path was replayed:\n{result['stdout'][-3000:]}"
         assert operations >= 80, f"[{label}] only {operations} operations ran:\n{result['stdout'][-3000:]}"
