@@ -220,8 +220,9 @@ def _allowed(failure: dict) -> bool:
 
 
 def _summary_line(stdout: str) -> str:
-    """schemathesis's own count of test cases ("N test cases generated ...")."""
-    for line in stdout.splitlines():
-        if "test cases" in line:
-            return line.strip()
+    """schemathesis's own count of test cases (the line after "Test cases:")."""
+    lines = stdout.splitlines()
+    for index, line in enumerate(lines[:-1]):
+        if line.strip() == "Test cases:":
+            return lines[index + 1].strip()
     return "test cases: ?"
