@@ -56,12 +56,22 @@ class CaseDetailSerializer(CaseSerializer):
         read_only_fields = fields
 
 
+class _OrganizationSlugField(serializers.SlugRelatedField):
+    """DRF reads "" as null for a relation; the schema promises a short name or null, so a
+    blank one is refused rather than quietly opening a case about no organisation."""
+
+    def run_validation(self, data=serializers.empty):
+        if data == "":
+            raise serializers.ValidationError(_("Give an organisation's short name, or leave it out."))
+        return super().run_validation(data)
+
+
 class CaseOpenSerializer(StrictSerializer):
     subject = serializers.CharField(max_length=SupportCase.SUBJECT_MAX)
     body = serializers.CharField(
         max_length=SupportCase.BODY_MAX, help_text="What you need help with (at most 20,000 characters)."
     )
-    organization = serializers.SlugRelatedField(
+    organization = _OrganizationSlugField(
         slug_field="slug",
         queryset=Organization.objects.none(),
         required=False,
