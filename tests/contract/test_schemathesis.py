@@ -43,6 +43,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     ): "`visitor` is a signed token: a schema gives its type, not a signature",
     (ACCEPTANCE, "POST /api/v1/orgs/{org_slug}/domains"): "a domain name (labels, public suffix, webmail, "
     "look-alikes) is checked by rules no JSON Schema pattern states",
+    (ACCEPTANCE, "GET /api/v1/orgs/{org_slug}/disclosures"): "the `domain` filter must be a domain name, "
+    "by the same rules as a claim (above)",
     (ACCEPTANCE, "POST /api/v1/me/integrations"): "organisation fields need `organization`: a rule across "
     "two fields and the provider's declaration",
     (ACCEPTANCE, "POST /api/v1/support/cases/"): "`organization` must name one of your own "
