@@ -77,6 +77,11 @@ def type_errors(field, value):
         return [message]
     if not isinstance(value, types):
         return [message]
+    # The schema's maxLength counts the string as sent; DRF would trim surrounding
+    # whitespace first and accept a longer one.
+    max_length = getattr(field, "max_length", None)
+    if isinstance(value, str) and max_length is not None and len(value) > max_length:
+        return [_("Ensure this field has no more than %(max)d characters.") % {"max": max_length}]
     return None
 
 

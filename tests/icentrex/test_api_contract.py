@@ -240,6 +240,8 @@ def test_wrong_type_errors_name_the_nested_field(client, revision):
         ("POST", "/api/v1/support/cases/", {"subject": "S", "body": "B", "organization": ""}, "organization"),
         ("POST", "/api/v1/me/export", None, "non_field_errors"),
         ("POST", "/api/v1/me/export", [], "non_field_errors"),
+        # Longer than the schema's maxLength as sent, though it would fit once trimmed.
+        ("PATCH", "/api/v1/orgs/acme", {"name": "\t" + "x" * 120}, "name"),
     ],
 )
 def test_wrong_types_are_refused_and_write_nothing(owner, method, url, body, field, nothing_written):
