@@ -80,12 +80,16 @@ def test_signup_answers_as_fast_for_a_taken_address_as_for_a_new_one(
     print(report)
     ratio = statistics.median(new) / statistics.median(taken)
     superiority = probability_of_superiority(new, taken)
-    # Not a test of exact equality (the new path writes a few rows more, which a
-    # large enough sample always detects), but of what an attacker needs: the two
-    # distributions must overlap broadly, and their middles sit close together.
-    assert 0.15 <= superiority <= 0.85, (superiority, report)
-    assert 1 / 1.5 <= ratio <= 1.5, (ratio, report)
-
+    taken_deciles, new_deciles = statistics.quantiles(taken, n=10), statistics.quantiles(new, n=10)
+    # What an attacker needs is two distributions that do not overlap (before the
+    # fix: 14-77 ms against 218-272 ms, superiority 1.0, medians ten times apart).
+    # Exact equality is not the bar: a new account writes a few rows more (user,
+    # address, subject key, audit event; about 5-10 ms here), which a large enough
+    # sample always detects, so a tight bound on superiority only measures the
+    # machine's noise. The bar is broad overlap and medians close together.
+    assert new_deciles[0] < taken_deciles[-1] and taken_deciles[0] < new_deciles[-1], report
+    assert superiority <= 0.95, (superiority, report)
+    assert 1 / 1.25 <= ratio <= 1.25, (ratio, report)
 
 def test_neither_path_sends_its_email_inside_the_request(alice, mailoutbox, account_mail):
     for address, words in ((alice.email, "already"), ("fresh@example.net", "confirm")):
