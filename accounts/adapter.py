@@ -1,11 +1,11 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
 from django.contrib.sites.shortcuts import get_current_site
-from django.db import transaction
 from django.shortcuts import resolve_url
 from django.utils import timezone
 
-from icentrex.controller import controller
+from core.controller import controller
+from core.tasks import enqueue_on_commit
 
 from .selectors import is_support_staff
 from .tasks import account_email_send
@@ -39,7 +39,7 @@ class AccountAdapter(DefaultAccountAdapter):
             "content_subtype": message.content_subtype,
             "alternatives": [[a[0], a[1]] for a in getattr(message, "alternatives", [])],
         }
-        transaction.on_commit(lambda: account_email_send.delay(payload))
+        enqueue_on_commit(account_email_send, payload)
 
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=False)

@@ -3,7 +3,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
-from icentrex.api.schema import error_responses
+from core.api.schema import error_responses
 
 from . import selectors, services
 from .serializers import (

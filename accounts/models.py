@@ -7,7 +7,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from data_requests.register import Deleted, Exported, PersonalData
+from core.register import Deleted, Exported, PersonalData
 
 
 def normalize_email_address(email: str) -> str:

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from icentrex.api.serializers import StrictModelSerializer, StrictSerializer
+from core.api.serializers import StrictModelSerializer, StrictSerializer
 
 from .models import PersonalAccessToken, User
 

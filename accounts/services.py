@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.events import EventType
 from audit.services import audit_record
-from icentrex.errors import Conflict, Forbidden
+from core.errors import Conflict, Forbidden
 from integrations.services import share_profile_change
 from subjects.services import subject_shred
 

@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.core.mail import EmailMultiAlternatives
 
-from icentrex.celery import EMAIL_TASK_OPTIONS
+from core.tasks import EMAIL_TASK_OPTIONS
 
 
 @shared_task(**EMAIL_TASK_OPTIONS)

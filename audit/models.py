@@ -3,7 +3,7 @@ from datetime import UTC
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from data_requests.register import EVIDENCE_REASON, Exported, PersonalData, Pseudonymised
+from core.register import EVIDENCE_REASON, Exported, PersonalData, Pseudonymised
 
 from .events import EventType
 from .evidence import AppendOnlyModel, content_hash

@@ -1,7 +1,7 @@
 from django.db import connection, transaction
 from django.utils import timezone
 
-from icentrex.net import client_ip, truncate_ip
+from core.net import client_ip, truncate_ip
 from subjects.services import subject_key_for_user, subject_seal
 
 from .events import ORGANIZATION_EVENT_TYPES, EventType

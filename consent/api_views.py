@@ -9,11 +9,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from icentrex.api.exceptions import error_body
-from icentrex.api.parsers import parse_json
-from icentrex.api.renderers import JSONRenderer
-from icentrex.api.schema import error_responses
-from icentrex.errors import Forbidden, RuleViolation
+from core.api.exceptions import error_body
+from core.api.parsers import parse_json
+from core.api.renderers import JSONRenderer
+from core.api.schema import error_responses
+from core.errors import Forbidden, RuleViolation
 from subjects.services import subject_key_for_user
 
 from . import selectors, services
@@ -141,7 +141,7 @@ class ConsentView(APIView):
             try:
                 check_origin(request)
                 body, record, visitor = record_decision(request, decision)
-            except RuleViolation as error:  # as icentrex.api.exceptions answers it
+            except RuleViolation as error:  # as core.api.exceptions answers it
                 return _json(error_body(error.code, error.message), error.status_code)
             response = _json(body, status.HTTP_201_CREATED)
             write_consent_cookie(

@@ -4,7 +4,7 @@ from functools import lru_cache
 
 from ua_parser import parse
 
-from icentrex.net import client_ip, truncate_ip
+from core.net import client_ip, truncate_ip
 
 
 @lru_cache(maxsize=2048)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.evidence import AppendOnlyModel, content_hash
 from audit.sealing import SealBase, SealEntryBase
-from data_requests.register import EVIDENCE_REASON, Deleted, Exported, PersonalData, Pseudonymised
+from core.register import EVIDENCE_REASON, Deleted, Exported, PersonalData, Pseudonymised
 
 
 class ConsentRecord(AppendOnlyModel):

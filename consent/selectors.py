@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from audit.sealing import SealBreak, seals_verify
 from cookies.declaration import categories_needing_reconsent
 from cookies.selectors import current_revision, revision_by_hash
-from icentrex.controller import controller
+from core.controller import controller
 from subjects.services import subject_key_for_user
 
 from .cookie import read_consent_cookie

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.sealing import seal_pending
 from cookies.models import DeclarationRevision
 from cookies.selectors import category_keys, current_revision, revision_by_hash
-from icentrex.errors import Conflict, RuleViolation
+from core.errors import Conflict, RuleViolation
 from policies.selectors import privacy_policy_label
 
 from .models import ConsentLink, ConsentRecord, ConsentSeal, ConsentSealEntry, ConsentState

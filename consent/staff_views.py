@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.selectors import is_privacy_officer
 from cookies.models import DeclarationRevision
-from icentrex.csv_export import csv_download, csv_time
+from core.csv_export import csv_download, csv_time
 
 from . import selectors
 

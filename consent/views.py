@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cookies.selectors import current_revision
-from icentrex.errors import RuleViolation
+from core.errors import RuleViolation
 
 from . import selectors, services
 from .api_views import deciding_subject

@@ -2,7 +2,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from audit.evidence import AppendOnlyModel
-from data_requests.register import EVIDENCE_REASON, NotExported, PersonalData, Pseudonymised
+from core.register import EVIDENCE_REASON, NotExported, PersonalData, Pseudonymised
 
 
 class CookieCategory(models.Model):

@@ -1,4 +1,4 @@
-from icentrex.hot_data import rechecked
+from core.hot_data import rechecked
 
 from .models import DeclarationRevision
 

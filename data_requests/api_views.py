@@ -4,7 +4,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 
 from accounts.services import reauthenticate_with_password
-from icentrex.api.schema import error_responses
+from core.api.schema import error_responses
 from organizations.api_base import OrganizationScopedAPIView
 from organizations.roles import Scope
 

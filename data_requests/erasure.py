@@ -1,5 +1,5 @@
 """Self-service erasure: what happens when a person's deletion request falls
-due (after the grace period). The register (data_requests.register) says what
+due (after the grace period). The register (core.register) says what
 each model's rows become; each app's service does it for its own models.
 
 The job is a list of steps. Each step runs in one transaction, under the

@@ -14,7 +14,7 @@ from django.http import Http404, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from icentrex.errors import RuleViolation
+from core.errors import RuleViolation
 
 from .models import BuiltFile
 

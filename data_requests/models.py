@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from data_requests.register import Deleted, Exported, NotExported, PersonalData, Pseudonymised
+from core.register import Deleted, Exported, NotExported, PersonalData, Pseudonymised
 
 
 def _export_expiry():

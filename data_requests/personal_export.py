@@ -25,7 +25,7 @@ from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from .register import EXPORT_KINDS
+from core.register import EXPORT_KINDS
 
 PROGRESS_EVERY = 5000
 _ITERATOR_CHUNK = 2000

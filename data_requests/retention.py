@@ -1,6 +1,6 @@
 """Retention: the period in each organisation's data policy, and iCentrex's
 own period for proof of consent, applied by a nightly job (tasks.retention_daily).
-What goes, and how, is what the register (data_requests.register) says; each
+What goes, and how, is what the register (core.register) says; each
 run is audited with its counts."""
 
 from datetime import timedelta

@@ -73,7 +73,7 @@ def register_in_plain_words() -> dict:
     """The register as the account deletion page shows it: what deletion
     deletes, and what it keeps (unlinked from the person), grouped by the
     reason it is kept."""
-    from .register import Deleted, declarations
+    from core.register import Deleted, declarations
 
     deleted, kept = [], {}
     for model, declaration in declarations():

@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.selectors import is_support_staff
 from audit.events import EventType
 from audit.services import audit_record
-from icentrex.errors import Conflict, Forbidden
+from core.errors import Conflict, Forbidden
+from core.tasks import enqueue_on_commit
 from organizations.models import Membership
 from organizations.roles import Scope
 from organizations.selectors import data_policy_for, organizations_blocking_erasure, require_scope
@@ -47,7 +48,7 @@ def organization_export_request(*, actor: Membership, format: str, request=None)
                 changes={"format": format},
                 request=request,
             )
-            transaction.on_commit(lambda: tasks.organization_export_build.delay(export.pk))
+            enqueue_on_commit(tasks.organization_export_build, export.pk)
     except IntegrityError:
         raise Conflict(
             _("An export is already being built. Wait for it to finish."), code="export_running"
@@ -89,7 +90,7 @@ def personal_export_request(*, actor, request=None) -> PersonalExport:
             audit_record(
                 event_type=EventType.DATA_EXPORT_REQUESTED, actor=actor, target=export, request=request
             )
-            transaction.on_commit(lambda: tasks.personal_export_build.delay(export.pk))
+            enqueue_on_commit(tasks.personal_export_build, export.pk)
     except IntegrityError:
         raise Conflict(
             _("A copy of your data is already being prepared. We will email you when it is ready."),
@@ -143,7 +144,7 @@ def erasure_request(*, actor, request=None) -> ErasureRequest:
                 changes={"scheduled_for": erasure.scheduled_for.isoformat()},
                 request=request,
             )
-            transaction.on_commit(lambda: tasks.erasure_scheduled_notify.delay(erasure.pk))
+            enqueue_on_commit(tasks.erasure_scheduled_notify, erasure.pk)
     except IntegrityError:
         raise Conflict(
             _("Your account is already scheduled for deletion."), code="erasure_scheduled"

@@ -22,9 +22,9 @@ from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils import timezone
 
-from icentrex.celery import EMAIL_TASK_OPTIONS
-from icentrex.csv_export import inert_cell
-from icentrex.mail import send_templated_email
+from core.csv_export import inert_cell
+from core.mail import send_templated_email
+from core.tasks import EMAIL_TASK_OPTIONS, enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ def organization_export_build(export_id: int) -> str:
                 processed=min(len(rows), total),
                 finished_at=timezone.now(),
             )
-            transaction.on_commit(lambda: organization_export_send_link.delay(export.pk))
+            enqueue_on_commit(organization_export_send_link, export.pk)
     except Exception as error:
         _failed(OrganizationExport, export.pk, error)
         raise
@@ -217,7 +217,7 @@ def personal_export_build(export_id: int) -> str:
                     file=name, status=PersonalExport.Status.DONE, current_kind="", finished_at=timezone.now()
                 )
                 if stored:
-                    transaction.on_commit(lambda: personal_export_send_link.delay(export.pk))
+                    enqueue_on_commit(personal_export_send_link, export.pk)
             if not stored:  # the person was erased meanwhile: the copy must not outlive them
                 default_storage.delete(name)
                 return "discarded"

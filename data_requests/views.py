@@ -10,12 +10,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from icentrex.errors import Conflict
+from core.errors import Conflict
+from core.register import EXPORT_KINDS
 from organizations.selectors import organizations_blocking_erasure, organizations_deleted_with
 
 from . import selectors, services
 from .links import LinkGone, file_download_response, link_check
-from .register import EXPORT_KINDS
 
 
 def _data_context(user) -> dict:

@@ -1,5 +1,4 @@
 import os
-import smtplib
 
 from celery import Celery
 from celery.signals import task_prerun, worker_init
@@ -9,16 +8,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "icentrex.settings.local")
 app = Celery("icentrex")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-
-# Every email task: SMTP and network errors are retried with growing pauses
-# (30 s up to 30 min, 8 times); the task's own "sent" column keeps it from sending twice.
-EMAIL_TASK_OPTIONS = {
-    "bind": True,
-    "autoretry_for": (smtplib.SMTPException, OSError),
-    "retry_backoff": 30,
-    "retry_backoff_max": 1800,
-    "max_retries": 8,
-}
 
 
 def _retire_old_connections(**kwargs):

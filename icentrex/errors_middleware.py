@@ -1,12 +1,12 @@
 from django.shortcuts import render
 
-from .errors import RuleViolation
+from core.errors import RuleViolation
 
 
 class RuleViolationMiddleware:
     """A rule a page's action broke (not allowed, a conflict) becomes a clear
     4xx page with the rule's message instead of a 500. The API has its own
-    handler (icentrex.api.exceptions)."""
+    handler (core.api.exceptions)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

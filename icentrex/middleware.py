@@ -7,7 +7,7 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
-from .api.exceptions import error_body
+from core.api.exceptions import error_body
 
 
 class UserLanguageMiddleware:

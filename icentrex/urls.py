@@ -28,7 +28,7 @@ urlpatterns = [
     path("privacy/organisations/", include("organizations.urls")),
     path("orgs/<slug:org_slug>/", include("organizations.console_urls")),
     path("invitations/<uuid:public_id>/", organization_views.invitation_detail, name="invitation_detail"),
-    path("api/v1/", include("icentrex.api.urls")),
+    path("api/v1/", include("icentrex.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),

@@ -8,9 +8,8 @@ from django.views.decorators.http import require_GET
 from django.views.i18n import set_language
 
 from accounts.services import user_update_profile
+from core.api.exceptions import error_body
 from organizations.selectors import unacknowledged_disclosures
-
-from .api.exceptions import error_body
 
 
 @require_GET

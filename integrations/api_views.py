@@ -6,8 +6,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from accounts.selectors import is_privacy_officer
-from icentrex.api.schema import error_responses
-from icentrex.errors import Forbidden
+from core.api.schema import error_responses
+from core.errors import Forbidden
 from organizations import selectors as org_selectors
 from organizations.api_base import OrganizationScopedAPIView
 from organizations.roles import Scope

@@ -19,7 +19,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from icentrex.errors import Forbidden, RuleViolation
+from core.errors import Forbidden, RuleViolation
 from organizations import selectors as org_selectors
 from organizations.console import _render, console_view
 from organizations.roles import Scope

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.evidence import AppendOnlyModel, content_hash
 from audit.sealing import SealBase, SealEntryBase
-from data_requests.register import (
+from core.register import (
     EVIDENCE_REASON,
     Deleted,
     Exported,

@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from icentrex.api.serializers import StrictSerializer
+from core.api.serializers import StrictSerializer
 from organizations.serializers import PersonSerializer
 
 from .catalog import CATEGORIES, FIELDS, category_of, field_label

@@ -11,7 +11,7 @@ import secrets
 import time
 import uuid
 from datetime import timedelta
-from functools import lru_cache, partial
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import requests
@@ -27,12 +27,14 @@ from accounts.selectors import is_privacy_officer
 from audit.events import EventType
 from audit.sealing import seal_pending
 from audit.services import audit_record
-from icentrex.errors import Conflict, Forbidden, RuleViolation
+from core.errors import Conflict, Forbidden, RuleViolation
+from core.tasks import enqueue_on_commit
 from organizations.models import Membership, Team, TeamMembership
 from organizations.services import require_team_manager
 from subjects.models import SubjectLink
 from subjects.services import secret_seal, secret_unseal, subject_links_ensure
 
+from . import tasks
 from .catalog import FIELDS, categories_of, category_of
 from .models import Installation, Provider, SharingEvent, SharingSeal, SharingSealEntry, WebhookDelivery
 
@@ -141,7 +143,7 @@ def installation_remove(
             changes={"provider": installation.provider.slug},
             request=request,
         )
-        transaction.on_commit(partial(_enqueue_delivery, delivery.pk), robust=True)
+        enqueue_on_commit(tasks.webhook_deliver, delivery.pk)
     return installation
 
 
@@ -244,7 +246,7 @@ def share_with_integration(
         event.record_hash = event.compute_hash()
         events.append(event)
     SharingEvent.objects.bulk_create(events)
-    transaction.on_commit(partial(_enqueue_delivery, delivery.pk), robust=True)
+    enqueue_on_commit(tasks.webhook_deliver, delivery.pk)
     return delivery
 
 
@@ -308,7 +310,7 @@ _ERASED_RECORD = {"erased": True}
 
 
 def person_erase_integration_data(*, user, subject_key) -> dict:
-    """What erasure does to integrations (data_requests.register): the person's
+    """What erasure does to integrations (core.register): the person's
     own integrations are removed (the provider is told, without personal data);
     the integrations they added for a team stay with the team; none stays linked
     to them; and their record inside every delivery's content is replaced by a
@@ -549,9 +551,7 @@ def provider_rotate_secret(*, actor, provider: Provider, request=None) -> tuple[
 
 
 def _enqueue_delivery(delivery_id: int, countdown: float = 0) -> None:
-    from .tasks import webhook_deliver
-
-    webhook_deliver.apply_async((delivery_id,), countdown=countdown)
+    tasks.webhook_deliver.apply_async((delivery_id,), countdown=countdown)
 
 
 _session = None

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from consent.staff_views import privacy_officer_required
-from icentrex.errors import Forbidden, RuleViolation
+from core.errors import Forbidden, RuleViolation
 
 from . import selectors, services
 from .forms import ProviderForm, grouped_fields

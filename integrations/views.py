@@ -7,7 +7,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from icentrex.errors import Forbidden, RuleViolation
+from core.errors import Forbidden, RuleViolation
 from organizations.selectors import memberships_for_user
 
 from . import selectors, services

@@ -3,7 +3,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 
-from icentrex.api.schema import error_responses
+from core.api.schema import error_responses
 
 from . import selectors, services
 from .api_base import OrganizationScopedAPIView

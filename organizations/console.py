@@ -19,8 +19,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from icentrex.csv_export import csv_download, csv_time
-from icentrex.errors import RuleViolation
+from core.csv_export import csv_download, csv_time
+from core.errors import RuleViolation
 
 from . import selectors, services
 from .forms import (

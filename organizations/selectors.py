@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from icentrex.errors import Forbidden
+from core.errors import Forbidden
 
 from .models import DataPolicy, Invitation, Membership, Organization, Team, TeamMembership
 from .roles import OrgRole, Scope, role_can_grant, role_has_scope

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from audit.events import organization_event_choices
-from icentrex.api.serializers import StrictSerializer
+from core.api.serializers import StrictSerializer
 
 from .models import DataPolicy, Invitation, Membership, Organization, Team
 from .roles import OrgRole, TeamRole

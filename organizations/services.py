@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import normalize_email_address
 from audit.events import EventType
 from audit.services import audit_record
-from icentrex.errors import Conflict, Forbidden, RuleViolation
+from core.errors import Conflict, Forbidden, RuleViolation
+from core.tasks import enqueue_on_commit
 
 from . import tasks
 from .models import DataPolicy, Invitation, Membership, Organization, Team, TeamMembership
@@ -334,7 +335,7 @@ def invitation_create(*, actor: Membership, email: str, role: str, request=None)
                 personal_changes={"email": email},
                 request=request,
             )
-            transaction.on_commit(lambda: tasks.invitation_send.delay(invitation.pk))
+            enqueue_on_commit(tasks.invitation_send, invitation.pk)
     except IntegrityError:
         raise Conflict(_("This address already has a pending invitation."), code="already_invited") from None
     return invitation
@@ -584,7 +585,7 @@ def person_erase_organization_data(*, user, addresses: list[str]) -> dict:
     their memberships ended): invitations to their addresses go; invitations,
     domain claims and disclosure runs they started stay with the organisation,
     no longer linked to them; the disclosure bookkeeping about them goes
-    (data_requests.register)."""
+    (core.register)."""
     from .models import DisclosureRun, DisclosureState, DomainClaim
 
     with transaction.atomic():
@@ -768,7 +769,8 @@ def disclosure_run_start(*, trigger: str, organization=None, user=None, requeste
     DisclosureLane.objects.bulk_create(
         DisclosureLane(run=run, number=n, next_user_id=first + n * size) for n in range(lanes)
     )
-    transaction.on_commit(lambda: [tasks.disclosure_lane_process.delay(run.pk, n) for n in range(lanes)])
+    for lane in range(lanes):
+        enqueue_on_commit(tasks.disclosure_lane_process, run.pk, lane)
     return run
 
 

@@ -7,8 +7,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from icentrex.celery import EMAIL_TASK_OPTIONS
-from icentrex.mail import render_plain_text, render_subject, with_controller_footer
+from core.mail import render_plain_text, render_subject, with_controller_footer
+from core.tasks import EMAIL_TASK_OPTIONS
 
 logger = logging.getLogger(__name__)
 

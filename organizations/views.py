@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from icentrex.errors import RuleViolation
+from core.errors import RuleViolation
 
 from . import selectors, services
 from .sessions import signed_in_organizations

@@ -8,9 +8,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import is_privacy_officer
-from icentrex.api.schema import error_responses
-from icentrex.api.serializers import StrictSerializer
-from icentrex.errors import Forbidden
+from core.api.schema import error_responses
+from core.api.serializers import StrictSerializer
+from core.errors import Forbidden
 
 from . import selectors, services
 from .models import PolicyDocument, PolicyVersion

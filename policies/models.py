@@ -2,7 +2,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from audit.evidence import AppendOnlyModel, EvidenceImmutableError, content_hash
-from data_requests.register import EVIDENCE_REASON, Exported, NotExported, PersonalData, Pseudonymised
+from core.register import EVIDENCE_REASON, Exported, NotExported, PersonalData, Pseudonymised
 
 
 def version_hash(*, document: str, number, body: str, summary: str, effective_at, material: bool) -> str:

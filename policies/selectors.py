@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 from audit.evidence import GENESIS_HASH, content_hash
 from audit.merkle import merkle_root
 from audit.sealing import SealBreak
-from icentrex.hot_data import rechecked
+from core.hot_data import rechecked
 
 from .diff import VersionChanges, block_changes
 from .models import (

@@ -2,7 +2,6 @@ import email.policy
 import logging
 import time
 from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -19,14 +18,16 @@ from audit.events import EventType
 from audit.evidence import GENESIS_HASH, content_hash
 from audit.merkle import merkle_root
 from audit.services import audit_record
-from icentrex.errors import Conflict, Forbidden, RuleViolation
-from icentrex.mail import render_plain_text, render_subject, with_controller_footer
-from icentrex.net import client_ip, truncate_ip
-from icentrex.ratelimit import rate_limit_consume
+from core.errors import Conflict, Forbidden, RuleViolation
+from core.mail import render_plain_text, render_subject, with_controller_footer
+from core.net import client_ip, truncate_ip
+from core.ratelimit import rate_limit_consume
+from core.tasks import enqueue_on_commit
 from integrations.services import processor_shares_record
 from subjects.models import SubjectLink
 from subjects.services import subject_key_for_user, subject_links_ensure
 
+from . import tasks
 from .models import (
     NoticeChunk,
     NoticeRun,
@@ -109,7 +110,7 @@ def policy_publish(*, actor, version: PolicyVersion, request=None) -> PolicyVers
         )
         # After commit, and robust: if the broker is down the version is still
         # published and the sweep relays the outbox row later.
-        transaction.on_commit(partial(_enqueue_fan_out, run.pk), robust=True)
+        enqueue_on_commit(tasks.notices_fan_out, run.pk)
         audit_record(
             event_type=EventType.POLICY_PUBLISHED,
             actor=actor,
@@ -161,15 +162,11 @@ def policy_accept(
 
 
 def _enqueue_fan_out(run_id: int) -> None:
-    from .tasks import notices_fan_out
-
-    notices_fan_out.delay(run_id)
+    tasks.notices_fan_out.delay(run_id)
 
 
 def _enqueue_chunk(chunk_id: int, countdown: float = 0) -> None:
-    from .tasks import notices_deliver_chunk
-
-    notices_deliver_chunk.apply_async((chunk_id,), countdown=countdown)
+    tasks.notices_deliver_chunk.apply_async((chunk_id,), countdown=countdown)
 
 
 def notice_run_plan(*, run_id: int) -> list[int]:

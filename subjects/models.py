@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from data_requests.register import Deleted, Exported, PersonalData
+from core.register import Deleted, Exported, PersonalData
 
 
 class SubjectLink(models.Model):

@@ -7,9 +7,9 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
 from accounts.selectors import is_support_staff
-from icentrex.api.schema import error_responses
-from icentrex.api.serializers import StrictSerializer
-from icentrex.errors import Forbidden
+from core.api.schema import error_responses
+from core.api.serializers import StrictSerializer
+from core.errors import Forbidden
 from organizations.api_base import OrganizationScopedAPIView
 from organizations.models import Organization
 from organizations.roles import Scope

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from audit.evidence import AppendOnlyModel
-from data_requests.register import Deleted, Exported, PersonalData, Pseudonymised
+from core.register import Deleted, Exported, PersonalData, Pseudonymised
 
 
 class MinorReport(models.Model):

@@ -11,7 +11,8 @@ from accounts.selectors import is_support_staff
 from accounts.services import user_delete_profile, user_reinstate, user_suspend
 from audit.events import EventType
 from audit.services import audit_record
-from icentrex.errors import Conflict, Forbidden, RuleViolation
+from core.errors import Conflict, Forbidden, RuleViolation
+from core.tasks import enqueue_on_commit
 from organizations.models import Membership, Organization
 from organizations.services import memberships_end_for_deleted_account
 
@@ -73,7 +74,7 @@ def minor_report_create(
             target=report,
             request=request,
         )
-        transaction.on_commit(lambda: tasks.minor_report_acknowledge.delay(report.pk))
+        enqueue_on_commit(tasks.minor_report_acknowledge, report.pk)
     return report
 
 
@@ -186,7 +187,7 @@ def privacy_question_create(
             target=question,
             request=request,
         )
-        transaction.on_commit(lambda: tasks.privacy_question_acknowledge.delay(question.pk))
+        enqueue_on_commit(tasks.privacy_question_acknowledge, question.pk)
     return question
 
 
@@ -209,7 +210,7 @@ def privacy_question_reply(*, actor, question: PrivacyQuestion, body: str, reque
             changes={"reply": reply.pk, "status": [previous, question.status]},
             request=request,
         )
-        transaction.on_commit(lambda: tasks.question_reply_send.delay(reply.pk))
+        enqueue_on_commit(tasks.question_reply_send, reply.pk)
     return reply
 
 
@@ -438,7 +439,7 @@ def case_reply_by_staff(*, actor, case: SupportCase, body: str, request=None) ->
             changes={"message": reply.pk, "status": [previous, case.status]},
             request=request,
         )
-        transaction.on_commit(lambda: tasks.case_reply_send.delay(reply.pk))
+        enqueue_on_commit(tasks.case_reply_send, reply.pk)
     return reply
 
 
@@ -615,7 +616,7 @@ def case_share(*, actor, case: SupportCase, unmask=(), extra=(), request=None) -
             },
             request=request,
         )
-        transaction.on_commit(lambda: tasks.case_share_notify.delay(notice.pk))
+        enqueue_on_commit(tasks.case_share_notify, notice.pk)
     return share
 
 
@@ -642,7 +643,7 @@ def shared_case_reply(*, actor_membership, share: CaseShare, body: str, request=
             changes={"share": str(share.public_id), "reply": reply.pk},
             request=request,
         )
-        transaction.on_commit(lambda: tasks.shared_case_reply_send.delay(reply.pk))
+        enqueue_on_commit(tasks.shared_case_reply_send, reply.pk)
     return reply
 
 
@@ -650,7 +651,7 @@ def shared_case_reply(*, actor_membership, share: CaseShare, body: str, request=
 
 
 def person_erase_support_data(*, user: User, addresses: list[str], placeholder: str) -> dict:
-    """What erasure does to support records about a person (data_requests.register):
+    """What erasure does to support records about a person (core.register):
     their cases go with their messages, except that a case shared (masked) with an
     organisation keeps an empty row for the share to point at; replies they wrote
     to shared cases and privacy questions from their addresses go; reports of a

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.selectors import account_by_email, is_support_staff, staff_sections_for
-from icentrex.errors import RuleViolation
+from core.errors import RuleViolation
 
 from . import selectors, services
 from .forms import (

@@ -11,8 +11,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from icentrex.celery import EMAIL_TASK_OPTIONS
-from icentrex.mail import send_templated_email
+from core.mail import send_templated_email
+from core.tasks import EMAIL_TASK_OPTIONS
 
 logger = logging.getLogger(__name__)
 

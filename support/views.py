@@ -5,8 +5,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods
 
-from icentrex.net import client_ip, truncate_ip
-from icentrex.ratelimit import rate_limit_consume
+from core.net import client_ip, truncate_ip
+from core.ratelimit import rate_limit_consume
 
 from . import services
 from .forms import HONEYPOT_FIELD, MinorReportForm, PrivacyQuestionForm

@@ -102,7 +102,7 @@ TEMPLATES = [
                 "organizations.context_processors.organizations",
                 "consent.context_processors.consent_banner",
                 "policies.context_processors.policy_updates",
-                "icentrex.controller.controller_context",
+                "core.controller.controller_context",
             ],
         },
     },
@@ -355,7 +355,7 @@ MFA_TOTP_ISSUER = "iCentrex"
 # --- The controller --------------------------------------------------------------
 
 # The legal entity responsible for the data, named the same everywhere: the footer,
-# every policy page, emails and consent receipts (icentrex/controller.py). The older
+# every policy page, emails and consent receipts (core/controller.py). The older
 # POLICY_* variable names are still read, so an existing deployment keeps its values.
 CONTROLLER_NAME = env("CONTROLLER_NAME", default=env("POLICY_CONTROLLER_NAME", default="iCentrex Sweden AB"))
 CONTROLLER_ADDRESS = env(
@@ -410,7 +410,7 @@ CONSENT_RECORD_RETENTION_DAYS = _positive_days("CONSENT_RECORD_RETENTION_DAYS", 
 # The privacy-policy version recorded with each consent when no version is published yet.
 PRIVACY_POLICY_VERSION = env("PRIVACY_POLICY_VERSION", default="2026-11-01")
 CONSENT_COOKIE_DAYS = env.int("CONSENT_COOKIE_DAYS", default=180)
-# How long a process trusts its in-memory copy of hot, read-mostly data (icentrex/hot_data.py).
+# How long a process trusts its in-memory copy of hot, read-mostly data (core/hot_data.py).
 HOT_DATA_RECHECK_SECONDS = env.float("HOT_DATA_RECHECK_SECONDS", default=1.0)
 # Sec-GPC: 1 denies marketing unless the person turns it on themselves.
 CONSENT_GPC_DENIES_MARKETING = env.bool("CONSENT_GPC_DENIES_MARKETING", default=True)
@@ -502,13 +502,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["icentrex.api.parsers.BoundedJSONParser"],
-    "DEFAULT_RENDERER_CLASSES": ["icentrex.api.renderers.JSONRenderer"],
-    "DEFAULT_METADATA_CLASS": "icentrex.api.metadata.SchemaPointingMetadata",
-    "DEFAULT_PAGINATION_CLASS": "icentrex.api.pagination.PageNumberPagination",
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.BoundedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["core.api.renderers.JSONRenderer"],
+    "DEFAULT_METADATA_CLASS": "core.api.metadata.SchemaPointingMetadata",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
-    "EXCEPTION_HANDLER": "icentrex.api.exceptions.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "icentrex.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"token_create": "20/hour"},
 }
 

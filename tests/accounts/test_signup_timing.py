@@ -91,6 +91,7 @@ def test_signup_answers_as_fast_for_a_taken_address_as_for_a_new_one(
     assert superiority <= 0.95, (superiority, report)
     assert 1 / 1.25 <= ratio <= 1.25, (ratio, report)
 
+
 def test_neither_path_sends_its_email_inside_the_request(alice, mailoutbox, account_mail):
     for address, words in ((alice.email, "already"), ("fresh@example.net", "confirm")):
         with account_mail() as callbacks:

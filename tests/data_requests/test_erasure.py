@@ -20,10 +20,10 @@ from audit.models import AuditEvent
 from audit.selectors import audit_chain_verify
 from consent.models import ConsentLink, ConsentState
 from consent.selectors import consent_seals_verify
+from core.errors import Conflict, Forbidden
 from data_requests import services, tasks
 from data_requests.erasure import STEPS, erasure_continue
 from data_requests.models import ErasureRequest, PersonalExport
-from icentrex.errors import Conflict, Forbidden
 from integrations.models import Installation, SharingEvent, WebhookDelivery
 from integrations.selectors import sharing_seals_verify
 from organizations.models import (

@@ -10,9 +10,9 @@ from rest_framework.test import APIClient
 
 from audit.events import EventType
 from audit.models import AuditEvent
+from core.errors import Conflict, Forbidden
 from data_requests import services, tasks
 from data_requests.models import OrganizationExport
-from icentrex.errors import Conflict, Forbidden
 from organizations.models import DataPolicy, Membership, Team, TeamMembership
 from organizations.roles import OrgRole
 from tests.factories import UserFactory

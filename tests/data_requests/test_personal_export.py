@@ -14,9 +14,9 @@ from rest_framework.test import APIClient
 
 from audit.events import EventType
 from audit.models import AuditEvent
+from core.register import EXPORT_KINDS
 from data_requests import services, tasks
 from data_requests.models import PersonalExport
-from data_requests.register import EXPORT_KINDS
 from tests.conftest import assert_error
 
 from .people import EMAIL, NAME, SECOND_EMAIL, make_rich_person

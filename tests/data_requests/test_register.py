@@ -7,8 +7,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models
 
-from data_requests.personal_export import WRITERS
-from data_requests.register import (
+from core.register import (
     EXPORT_KINDS,
     THIRD_PARTY,
     Deleted,
@@ -18,6 +17,7 @@ from data_requests.register import (
     Pseudonymised,
     declarations,
 )
+from data_requests.personal_export import WRITERS
 
 User = apps.get_model(settings.AUTH_USER_MODEL)
 Membership = apps.get_model("organizations", "Membership")
@@ -63,7 +63,7 @@ def test_every_model_related_to_a_person_declares_its_personal_data():
         for model in apps.get_models(include_auto_created=True)
         if _personal_reasons(model) and model not in declared
     }
-    assert not missing, f"Declare personal_data on these models (data_requests/register.py): {missing}"
+    assert not missing, f"Declare personal_data on these models (core/register.py): {missing}"
 
 
 def test_the_detector_is_not_blind():

@@ -16,9 +16,9 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from consent.models import ConsentRecord, ConsentState
 from cookies.selectors import current_revision
+from core.api import urls as api_urls
+from core.api.renderers import JSONRenderer
 from data_requests.models import PersonalExport
-from icentrex.api import urls as api_urls
-from icentrex.api.renderers import JSONRenderer
 from integrations.models import Installation, Provider
 from organizations.models import DataPolicy, Invitation, Membership, Organization, Team, TeamMembership
 from support.models import SupportCase
@@ -359,7 +359,7 @@ def test_only_registered_organisation_events_are_logged_for_an_organisation(owne
 def _every_kind_of_field():
     from rest_framework import serializers
 
-    from icentrex.api.serializers import StrictSerializer
+    from core.api.serializers import StrictSerializer
 
     class Inner(StrictSerializer):
         flag = serializers.BooleanField()

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from consent.models import ConsentRecord
 from cookies.selectors import current_revision
-from icentrex.mail import send_templated_email
+from core.mail import send_templated_email
 from policies.models import PolicyDocument
 from policies.services import _notice_email_text
 

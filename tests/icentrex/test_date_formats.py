@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.template import Context, Template
 from django.utils import translation
 
-from icentrex.csv_export import csv_time
-from icentrex.mail import send_templated_email
+from core.csv_export import csv_time
+from core.mail import send_templated_email
 
 ROOT = Path(__file__).resolve().parents[2]
 STOCKHOLM = ZoneInfo("Europe/Stockholm")

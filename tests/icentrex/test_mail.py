@@ -1,13 +1,13 @@
 """Plain-text emails carry names as people wrote them: a subject or body is not
 HTML, so ``'``, ``<`` and ``&`` must not arrive as ``&#x27;``, ``&lt;``, ``&amp;``
-(icentrex.mail renders every email template without autoescaping)."""
+(core.mail renders every email template without autoescaping)."""
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.utils import timezone
 
-from icentrex.mail import render_subject, send_templated_email
+from core.mail import render_subject, send_templated_email
 from organizations import services as org_services
 from organizations.models import DisclosureDigest
 from organizations.roles import OrgRole

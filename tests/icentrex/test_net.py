@@ -1,6 +1,6 @@
 import pytest
 
-from icentrex.net import truncate_ip
+from core.net import truncate_ip
 
 
 @pytest.mark.parametrize(

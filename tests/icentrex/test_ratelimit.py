@@ -1,6 +1,6 @@
 import pytest
 
-from icentrex.ratelimit import parse_rate, rate_limit_consume
+from core.ratelimit import parse_rate, rate_limit_consume
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
-from icentrex.errors import Forbidden, RuleViolation
+from core.errors import Forbidden, RuleViolation
 from integrations import selectors, services
 from integrations.models import Installation, Provider, SharingEvent, WebhookDelivery
 from integrations.tasks import sharing_verify, webhook_deliver

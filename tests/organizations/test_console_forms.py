@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from icentrex.errors import Conflict
+from core.errors import Conflict
 from organizations.models import Invitation, Team, TeamMembership
 
 pytestmark = pytest.mark.django_db

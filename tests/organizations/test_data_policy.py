@@ -4,7 +4,7 @@ from rest_framework.test import APIClient
 
 from audit.events import EventType
 from audit.models import AuditEvent
-from icentrex.errors import Forbidden, RuleViolation
+from core.errors import Forbidden, RuleViolation
 from organizations import selectors, services
 from organizations.models import DataPolicy
 from tests.conftest import assert_error

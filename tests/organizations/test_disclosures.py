@@ -233,7 +233,7 @@ def test_a_dry_run_writes_nothing_and_shows_what_would_be_disclosed(django_asser
 def test_only_owners_dry_run():
     acme = _org("acme")
     admin = Membership.objects.create(organization=acme.organization, user=UserFactory(), role="admin")
-    from icentrex.errors import Forbidden
+    from core.errors import Forbidden
 
     with pytest.raises(Forbidden):
         services.disclosure_dry_run(actor=admin)

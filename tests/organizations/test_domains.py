@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from icentrex.errors import Conflict, Forbidden, RuleViolation
+from core.errors import Conflict, Forbidden, RuleViolation
 from organizations import selectors, services
 from organizations.domains import (
     InvalidDomain,

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from audit.events import EventType
 from audit.models import AuditEvent
-from icentrex.errors import Conflict, Forbidden
+from core.errors import Conflict, Forbidden
 from organizations import services
 from organizations.models import Invitation, Membership
 from organizations.roles import OrgRole

@@ -6,7 +6,7 @@ from django.http import Http404
 
 from audit.events import EventType
 from audit.models import AuditEvent
-from icentrex.errors import Conflict, Forbidden, RuleViolation
+from core.errors import Conflict, Forbidden, RuleViolation
 from organizations import selectors, services
 from organizations.models import Membership, Organization
 from organizations.roles import OrgRole

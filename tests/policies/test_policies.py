@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from audit.events import EventType
 from audit.models import AuditEvent
-from icentrex.errors import Conflict, Forbidden, RuleViolation
+from core.errors import Conflict, Forbidden, RuleViolation
 from policies import selectors, services
 from policies.models import PolicyDocument, PolicyVersion, PublishedVersionError
 from tests.factories import UserFactory

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from audit.events import EventType
 from audit.evidence import EvidenceImmutableError
 from audit.models import AuditEvent
-from icentrex.errors import Conflict, Forbidden, RuleViolation
+from core.errors import Conflict, Forbidden, RuleViolation
 from organizations.models import Membership, Organization
 from organizations.sessions import SESSION_KEY
 from support import services, tasks

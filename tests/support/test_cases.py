@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from audit.events import EventType
 from audit.models import AuditEvent
-from icentrex.errors import Conflict, Forbidden, RuleViolation
+from core.errors import Conflict, Forbidden, RuleViolation
 from organizations.models import Membership, Organization
 from support import services, tasks
 from support.models import CaseMessage, SupportCase

@@ -84,7 +84,7 @@ def test_a_failed_send_leaves_the_row_unsent_for_the_retry(django_capture_on_com
     with django_capture_on_commit_callbacks():
         report = services.minor_report_create(actor=None, **REPORT)
     with (
-        mock.patch("icentrex.mail.EmailMessage.send", side_effect=smtplib.SMTPServerDisconnected("down")),
+        mock.patch("core.mail.EmailMessage.send", side_effect=smtplib.SMTPServerDisconnected("down")),
         pytest.raises(Retry),
     ):
         tasks.minor_report_acknowledge.apply(args=[report.pk])

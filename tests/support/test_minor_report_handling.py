@@ -11,7 +11,7 @@ from accounts.services import api_token_create
 from audit.events import EventType
 from audit.models import AuditEvent
 from audit.selectors import audit_chain_verify
-from icentrex.errors import Conflict, Forbidden
+from core.errors import Conflict, Forbidden
 from organizations.models import Membership, Organization, Team, TeamMembership
 from organizations.roles import OrgRole
 from subjects.models import SubjectLink

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from audit.events import EventType
 from audit.models import AuditEvent
-from icentrex.errors import Conflict
+from core.errors import Conflict
 from support import services, tasks
 from support.models import PrivacyQuestion, QuestionReply
 

@@ -7,7 +7,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from icentrex.errors import RuleViolation
+from core.errors import RuleViolation
 
 from .parsers import PayloadTooLarge
 

@@ -112,7 +112,7 @@ def _item_errors_by_field(serializer, data: dict):
 # - every value must have the JSON type its field declares, in nested objects and
 #   lists too (DRF would take "true", 1 or "yes" for a boolean and 5 for a name);
 # - used with ``partial=True`` (PATCH) at least one field must be sent.
-# The OpenAPI schema says the same (icentrex/api/schema.py: additionalProperties
+# The OpenAPI schema says the same (core/api/schema.py: additionalProperties
 # false, minProperties 1 for PATCH). A comment, not a docstring: the schema would
 # show it as the description of every request body.
 class StrictSerializer(serializers.Serializer):
