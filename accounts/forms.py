@@ -28,46 +28,7 @@ class LoginForm(AllauthLoginForm):
             )
 
 
-class WorkAddressNoticeForm(forms.Form):
-    """An address at a domain an organisation has verified as its own may be
-    disclosed to that organisation with the person's team names. The form says
-    so and asks the person to confirm they may use the address before it takes
-    it: the box (hidden until then) appears, with the notice as its help text,
-    once such an address has been submitted."""
-
-    work_address_ok = forms.BooleanField(
-        label=_(
-            "I am allowed to use this work address, and I understand it may be shared with the organisation."
-        ),
-        required=False,
-        widget=forms.HiddenInput,
-    )
-
-    def _check_work_address(self, email: str) -> None:
-        from organizations.domains import domain_of_email
-        from organizations.selectors import verified_claim_for_domain
-
-        claim = verified_claim_for_domain(domain=domain_of_email(email) or "") if email else None
-        if claim is None:
-            return
-        field = self.fields["work_address_ok"]
-        field.widget = forms.CheckboxInput()
-        # The bound field copied the help text when cleaning began: set it on both.
-        field.help_text = self["work_address_ok"].help_text = _(
-            "This address is at %(domain)s, which %(organization)s has verified as its own. iCentrex may "
-            "share this address and the names of your teams with %(organization)s, to help it see who "
-            "from %(organization)s uses iCentrex. Use a work address only if you are allowed to."
-        ) % {"domain": claim.domain, "organization": claim.organization.name}
-        if not self.cleaned_data.get("work_address_ok"):
-            self.add_error(
-                "work_address_ok",
-                forms.ValidationError(
-                    _("Please confirm that you may use this address for iCentrex."), code="work_address"
-                ),
-            )
-
-
-class SignupForm(WorkAddressNoticeForm, AllauthSignupForm):
+class SignupForm(AllauthSignupForm):
     """allauth's sign-up plus a name and the age gate.
 
     The date of birth is used for the check and then forgotten: it is neither
@@ -87,7 +48,7 @@ class SignupForm(WorkAddressNoticeForm, AllauthSignupForm):
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
     )
 
-    field_order = ["name", "email", "work_address_ok", "date_of_birth", "password1", "password2"]
+    field_order = ["name", "email", "date_of_birth", "password1", "password2"]
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
@@ -106,11 +67,6 @@ class SignupForm(WorkAddressNoticeForm, AllauthSignupForm):
             raise forms.ValidationError(_("You must be at least 13 to use iCentrex."), code="under_age")
         return born
 
-    def clean(self):
-        cleaned = super().clean()
-        self._check_work_address(cleaned.get("email", ""))
-        return cleaned
-
     def try_save(self, request):
         # A new account costs a password hash; without one here, a taken address
         # answered ten times faster and gave away that it has an account.
@@ -119,17 +75,12 @@ class SignupForm(WorkAddressNoticeForm, AllauthSignupForm):
         return super().try_save(request)
 
 
-class AddEmailForm(WorkAddressNoticeForm, AllauthAddEmailForm):
-    """The email page's form (changing the address), with the work-address notice."""
+class AddEmailForm(AllauthAddEmailForm):
+    """The email page's form (changing the address)."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-
-    def clean(self):
-        cleaned = super().clean()
-        self._check_work_address(cleaned.get("email", ""))
-        return cleaned
 
 
 class ProfileForm(forms.ModelForm):

@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from audit.events import EventType
 from audit.services import audit_record
 from core.errors import Conflict, Forbidden
-from integrations.services import share_profile_change
 from subjects.services import subject_shred
 
 from .models import PersonalAccessToken, User
+from .signals import profile_changed
 
 
 def user_update_profile(*, actor: User, user: User, name: str, language: str, request=None) -> User:
@@ -35,7 +35,7 @@ def user_update_profile(*, actor: User, user: User, name: str, language: str, re
             personal_changes={"name": [old["name"], name]} if "name" in changed else None,
             request=request,
         )
-        share_profile_change(user=user, changed=changed)
+        profile_changed.send(sender=User, user=user, changed=changed)
     return user
 
 

@@ -1,9 +1,10 @@
+"""Account pages of the privacy centre; the roof (icentrex/urls.py) mounts them."""
+
 from django.urls import path
 
 from . import views
 
-urlpatterns = [
-    path("", views.privacy_centre, name="privacy_centre"),
+privacy_centre_urls = [
     path("profile/", views.profile, name="privacy_profile"),
     path("security/", views.security, name="privacy_security"),
     path("security/tokens/", views.token_create, name="privacy_token_create"),

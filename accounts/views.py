@@ -1,6 +1,5 @@
 from datetime import timedelta
 
-from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,35 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.selectors import audit_events_for_subject, audit_events_readable
-from data_requests.selectors import open_erasure_of
-from organizations.selectors import unacknowledged_disclosures
 from subjects.services import subject_key_for_user
 
 from . import selectors, services
 from .forms import ApiTokenForm, ProfileForm
-
-
-@require_GET
-@login_required
-def privacy_centre(request):
-    user = request.user
-    return render(
-        request,
-        "privacy/overview.html",
-        {
-            "section": "overview",
-            "mfa_enabled": Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists(),
-            "active_tokens": selectors.api_tokens_for_user(user=user).active().count(),
-            "primary_email": EmailAddress.objects.filter(user=user, primary=True).first(),
-            "disclosed_to": unacknowledged_disclosures(user=user),
-            "erasure": open_erasure_of(user=user),
-            "recent_events": list(
-                audit_events_readable(
-                    audit_events_for_subject(subject_key=subject_key_for_user(user=user))[:5]
-                )
-            ),
-        },
-    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -17,11 +17,11 @@ EMAIL_TASK_OPTIONS = {
 }
 
 
-def enqueue_on_commit(task, *args, countdown: float | None = None) -> None:
+def enqueue_on_commit(task, *args) -> None:
     """Send ``task(*args)`` to the workers once the current transaction commits
     (at once outside one), so a worker never reads a row that is not there yet.
 
     Robust: the write has committed by then, so a broker that cannot be reached
     is logged instead of failing the request; the row's status column and the
     periodic sweeps pick the work up (DESIGN.md, "Background work")."""
-    transaction.on_commit(partial(task.apply_async, args, countdown=countdown), robust=True)
+    transaction.on_commit(partial(task.delay, *args), robust=True)

@@ -3,31 +3,52 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from organizations import views as organization_views
-from policies import views as policy_views
+from accounts import urls as accounts
+from consent import urls as consent
+from data_requests import urls as data_requests
+from integrations import urls as integrations
+from organizations import urls as organizations
+from policies import urls as policies
+from support import urls as support
 
 from . import dev_views, views
+
+# The three surfaces are composed here, from the lists each app offers, so an app
+# never mounts another app's pages. Paths and names are the apps' own.
+privacy_centre = [
+    path("", views.privacy_centre, name="privacy_centre"),
+    *accounts.privacy_centre_urls,
+    *consent.privacy_centre_urls,
+    *policies.privacy_centre_urls,
+    *organizations.privacy_centre_urls,
+    *integrations.privacy_centre_urls,
+    *support.privacy_centre_urls,
+    *data_requests.privacy_centre_urls,
+]
+organisation_console = [
+    *organizations.console_urls,
+    *data_requests.console_urls,
+    *integrations.console_urls,
+    *support.console_urls,
+]
+staff_console = [
+    *support.staff_urls,
+    *consent.staff_urls,
+    *policies.staff_urls,
+    *integrations.staff_urls,
+]
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("language/", views.language_switch, name="language_switch"),
     path("accounts/", include("allauth.urls")),
-    path("", include("consent.urls")),
-    path("", include("support.urls")),
-    path("", include("integrations.urls")),
-    path("policies/", include("policies.urls")),
-    path("privacy/policies/", policy_views.my_policy_updates, name="privacy_policies"),
-    path("privacy/disclosures/", organization_views.my_disclosures, name="privacy_disclosures"),
-    path(
-        "privacy/disclosures/acknowledge/",
-        organization_views.my_disclosures_acknowledge,
-        name="privacy_disclosures_acknowledge",
-    ),
-    path("privacy/data/", include("data_requests.urls")),
-    path("privacy/", include("accounts.urls")),
-    path("privacy/organisations/", include("organizations.urls")),
-    path("orgs/<slug:org_slug>/", include("organizations.console_urls")),
-    path("invitations/<uuid:public_id>/", organization_views.invitation_detail, name="invitation_detail"),
+    *consent.urlpatterns,
+    *policies.urlpatterns,
+    *support.urlpatterns,
+    *organizations.urlpatterns,
+    path("privacy/", include(privacy_centre)),
+    path("orgs/<slug:org_slug>/", include(organisation_console)),
+    path("staff/", include(staff_console)),
     path("api/v1/", include("icentrex.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,4 +1,7 @@
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import JsonResponse
 from django.middleware.csrf import REASON_NO_CSRF_COOKIE
@@ -7,9 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.i18n import set_language
 
+from accounts.selectors import api_tokens_for_user
 from accounts.services import user_update_profile
+from audit.selectors import audit_events_for_subject, audit_events_readable
 from core.api.exceptions import error_body
+from data_requests.selectors import open_erasure_of
 from organizations.selectors import unacknowledged_disclosures
+from subjects.services import subject_key_for_user
 
 
 @require_GET
@@ -17,6 +24,32 @@ def home(request):
     # The work-address notice comes first on the page for a signed-in person.
     disclosed_to = unacknowledged_disclosures(user=request.user) if request.user.is_authenticated else []
     return render(request, "home.html", {"disclosed_to": disclosed_to})
+
+
+@require_GET
+@login_required
+def privacy_centre(request):
+    """The privacy centre's front page: what needs the person's attention (an
+    organisation told of their work address, a pending deletion) and a summary
+    drawn from several apps, which is why it lives on the roof."""
+    user = request.user
+    return render(
+        request,
+        "privacy/overview.html",
+        {
+            "section": "overview",
+            "mfa_enabled": Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists(),
+            "active_tokens": api_tokens_for_user(user=user).active().count(),
+            "primary_email": EmailAddress.objects.filter(user=user, primary=True).first(),
+            "disclosed_to": unacknowledged_disclosures(user=user),
+            "erasure": open_erasure_of(user=user),
+            "recent_events": list(
+                audit_events_readable(
+                    audit_events_for_subject(subject_key=subject_key_for_user(user=user))[:5]
+                )
+            ),
+        },
+    )
 
 
 def language_switch(request):

@@ -12,6 +12,7 @@ class IntegrationsConfig(AppConfig):
 
         from audit.display import register_labels
 
+        from . import receivers  # noqa: F401  (connects the signal receivers)
         from .catalog import FIELDS
         from .models import Installation
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import Forbidden, RuleViolation
 from organizations import selectors as org_selectors
-from organizations.console import _render, console_view
+from organizations.console import console_render, console_view
 from organizations.roles import Scope
 
 from . import selectors, services
@@ -49,7 +49,7 @@ def integrations(request, membership):
     installations = list(page.object_list)
     summaries = selectors.installation_summaries(installations=installations)
     can_add = selectors.teams_manageable_by(membership=membership).exists()
-    return _render(
+    return console_render(
         request,
         membership,
         "console/integrations.html",
@@ -90,7 +90,7 @@ def integration_add(request, membership):
         return _consent(
             request, membership, chooser.cleaned_data["provider"], chooser.cleaned_data["team"], teams, None
         )
-    return _render(
+    return console_render(
         request,
         membership,
         "console/integration_choose.html",
@@ -124,7 +124,7 @@ def _consent(request, membership, provider, team, teams, data):
                 % {"name": provider.name, "team": team.name},
             )
             return redirect("org_integration", membership.organization.slug, installation.public_id)
-    return _render(
+    return console_render(
         request,
         membership,
         "console/integration_add.html",
@@ -150,7 +150,7 @@ def integration_detail(request, membership, public_id):
     shares = selectors.organization_shares(
         organization=organization, installation=installation, before=before, with_members=detail
     )
-    return _render(
+    return console_render(
         request,
         membership,
         "console/integration.html",
@@ -191,7 +191,7 @@ def integration_remove(request, membership, public_id):
         if installation.team_id is None:
             raise Forbidden(_("Only the person who added it can remove it."), code="not_yours")
         raise _not_team_manager()
-    return _render(
+    return console_render(
         request,
         membership,
         "console/integration_remove.html",

@@ -79,7 +79,10 @@ def _on_form(form, field: str, call, *, fields_by_code: dict | None = None):
         return None
 
 
-def _render(request, membership, template, context, status=200):
+def console_render(request, membership, template, context, status=200):
+    """Render a console page with what every console page needs: the membership,
+    its organisation and ``can`` (the scopes of the member's role, which the
+    navigation and buttons test). Console pages of other apps use it too."""
     scopes = ROLE_SCOPES[membership.role]
     return render(
         request,
@@ -142,7 +145,7 @@ def members(request, membership):
         for m in page.object_list
         if selectors.may_review_member_data(actor=membership, policy=policy, member=m)
     }
-    return _render(
+    return console_render(
         request,
         membership,
         "console/members.html",
@@ -218,7 +221,7 @@ def member_review(request, membership, member_id):
         record = services.member_data_review(
             actor=membership, member=member, reason=form.cleaned_data["reason"], request=request
         )
-    return _render(
+    return console_render(
         request,
         membership,
         "console/review.html",
@@ -255,7 +258,7 @@ def invitations(request, membership):
     page = Paginator(
         selectors.invitations_of_organization(organization=membership.organization), 50
     ).get_page(request.GET.get("page"))
-    return _render(
+    return console_render(
         request,
         membership,
         "console/invitations.html",
@@ -297,7 +300,7 @@ def teams(request, membership):
     team_list = selectors.teams_visible_to(membership=membership).annotate(
         member_count=Count("team_memberships")
     )
-    return _render(
+    return console_render(
         request,
         membership,
         "console/teams.html",
@@ -334,7 +337,7 @@ def team_detail(request, membership, team_id):
     is_manager = membership.role in (OrgRole.OWNER, OrgRole.ADMIN) or any(
         tm.membership_id == membership.pk and tm.role == TeamRole.TEAM_ADMIN for tm in team_members
     )
-    return _render(
+    return console_render(
         request,
         membership,
         "console/team.html",
@@ -384,7 +387,7 @@ def data_policy(request, membership):
                 request, _("The data policy was saved. Members see the change in their privacy centre.")
             )
             return redirect("org_policy", membership.organization.slug)
-    return _render(
+    return console_render(
         request,
         membership,
         "console/policy.html",
@@ -410,7 +413,7 @@ def audit_log(request, membership):
     if request.GET.get("format") == "csv":
         return _audit_csv(membership.organization, events)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return _render(
+    return console_render(
         request,
         membership,
         "console/audit.html",
@@ -453,55 +456,6 @@ def _audit_csv(organization, events):
     )
 
 
-@require_http_methods(["GET", "POST"])
-@console_view(Scope.MEMBER_DATA_EXPORT)
-def exports(request, membership):
-    from data_requests.selectors import exports_of_organization
-    from data_requests.services import organization_export_request
-
-    policy = selectors.data_policy_for(organization=membership.organization)
-    if request.method == "POST":
-        fmt = request.POST.get("format")
-        if fmt not in ("json", "csv"):
-            messages.error(request, _("Choose JSON or CSV."))
-        else:
-            organization_export_request(actor=membership, format=fmt, request=request)
-            messages.success(request, _("The export is being built. This page shows its progress."))
-        return redirect("org_exports", membership.organization.slug)
-    export_list = list(exports_of_organization(organization=membership.organization)[:20])
-    context = {
-        "section": "exports",
-        "exports": export_list,
-        "active": any(e.status in ("pending", "running") for e in export_list),
-        "allowed": policy.allows("export_allowed_for", membership.role),
-    }
-    template = "console/_exports.html" if request.htmx else "console/exports.html"
-    return _render(request, membership, template, context)
-
-
-@require_http_methods(["GET", "POST"])
-@console_view(Scope.MEMBER_DATA_EXPORT)
-def export_download(request, membership, export_public_id):
-    """The emailed link (only the person who started the export): GET shows
-    what it opens, POST downloads it, once."""
-    from data_requests.selectors import access_organization_export_link
-    from data_requests.services import organization_export_download
-    from data_requests.views import download_page
-
-    export = access_organization_export_link(actor=membership, public_id=export_public_id)
-    return download_page(
-        request,
-        export,
-        consume=lambda token: organization_export_download(
-            actor=membership, export=export, token=token, request=request
-        ),
-        content_type="text/csv" if export.format == "csv" else "application/json",
-        render_page=lambda context, status: _render(
-            request, membership, "console/export_download.html", {"section": "exports", **context}, status
-        ),
-    )
-
-
 # --- Email domains and what was disclosed under them (issue 7) -------------------
 
 
@@ -525,7 +479,7 @@ def domains(request, membership):
                 )
                 return redirect("org_domains", membership.organization.slug)
         status = 400
-    return _render(
+    return console_render(
         request,
         membership,
         "console/domains.html",
@@ -572,7 +526,9 @@ def domain_revoke(request, membership, domain_id):
 @console_view(Scope.DOMAINS_WRITE)
 def disclosure_dry_run(request, membership):
     dry = services.disclosure_dry_run(actor=membership, request=request)
-    return _render(request, membership, "console/disclosure_dry_run.html", {"section": "domains", "dry": dry})
+    return console_render(
+        request, membership, "console/disclosure_dry_run.html", {"section": "domains", "dry": dry}
+    )
 
 
 @console_view(Scope.DISCLOSURES_READ)
@@ -594,7 +550,7 @@ def disclosures(request, membership):
         return _disclosures_csv(organization, records)
     page = Paginator(records, 50).get_page(request.GET.get("page"))
     digest = selectors.last_disclosure_digest(organization=organization)
-    return _render(
+    return console_render(
         request,
         membership,
         "console/disclosures.html",

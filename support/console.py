@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from organizations.console import _render, console_view
+from organizations.console import console_render, console_view
 from organizations.roles import Scope
 
 from . import selectors, services
@@ -25,11 +25,13 @@ def _reply_form(data=None):
 def shared_cases(request, membership):
     shares = selectors.shared_cases_for_organization(organization=membership.organization)
     page = Paginator(shares, 25).get_page(request.GET.get("page"))
-    return _render(request, membership, "console/shared_cases.html", {"section": "support", "page": page})
+    return console_render(
+        request, membership, "console/shared_cases.html", {"section": "support", "page": page}
+    )
 
 
 def _detail(request, membership, share, form, status=200):
-    return _render(
+    return console_render(
         request,
         membership,
         "console/shared_case.html",

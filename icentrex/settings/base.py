@@ -322,10 +322,12 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "privacy_centre"
 
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# Sign-up and the email page carry the organisations' work-address notice:
+# composed here, so accounts (lower in the stack) never imports organizations.
 ACCOUNT_FORMS = {
     "login": "accounts.forms.LoginForm",
-    "signup": "accounts.forms.SignupForm",
-    "add_email": "accounts.forms.AddEmailForm",
+    "signup": "organizations.forms.SignupForm",
+    "add_email": "organizations.forms.AddEmailForm",
 }
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}

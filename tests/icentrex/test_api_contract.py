@@ -16,9 +16,9 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from consent.models import ConsentRecord, ConsentState
 from cookies.selectors import current_revision
-from core.api import urls as api_urls
 from core.api.renderers import JSONRenderer
 from data_requests.models import PersonalExport
+from icentrex import api_urls
 from integrations.models import Installation, Provider
 from organizations.models import DataPolicy, Invitation, Membership, Organization, Team, TeamMembership
 from support.models import SupportCase

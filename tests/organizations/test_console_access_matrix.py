@@ -1,5 +1,6 @@
-"""The access matrix for the organisation console (HTML): every URL pattern in
-organizations/console_urls.py x every persona x {own object, foreign object}.
+"""The access matrix for the organisation console (HTML): every URL pattern of
+the console (composed in icentrex/urls.py from each app's console_urls) x every
+persona x {own object, foreign object}.
 A console URL without an entry in CONSOLE fails the completeness test."""
 
 from dataclasses import dataclass, field
@@ -8,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from organizations import console_urls
+from icentrex.urls import organisation_console
 from organizations.models import Membership
 from organizations.roles import Scope, role_has_scope
 from organizations.sessions import SESSION_KEY
@@ -90,7 +91,7 @@ CONSOLE = {
 
 
 def test_every_console_url_is_in_the_matrix():
-    assert {p.name for p in console_urls.urlpatterns} == set(CONSOLE)
+    assert {p.name for p in organisation_console} == set(CONSOLE)
 
 
 def expected(page: Page, persona: str, target: str) -> int:
