@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import api_views as views
+
+urlpatterns = [
+    path("consent", views.ConsentView.as_view(), name="api-consent"),
+    path("consent/history", views.ConsentHistoryView.as_view(), name="api-consent-history"),
+    path("consent/receipts/<uuid:record_id>", views.ConsentReceiptView.as_view(), name="api-consent-receipt"),
+]
