@@ -1,4 +1,9 @@
-"""The one registry of audit event types. Add new types here, nowhere else."""
+"""The one registry of audit event types. Add new types here, nowhere else.
+
+The model field is a plain string column without choices, so a new type needs
+no migration: audit_record refuses a type that is not in EventType, and pages,
+filters and the API take their labels and choices from here
+(event_type_label, organization_event_choices)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -94,3 +99,13 @@ ORGANIZATION_EVENT_TYPES = frozenset(
 def organization_event_choices() -> list[tuple[str, str]]:
     """(value, label) of every organisation event type, in registry order."""
     return [(t.value, t.label) for t in EventType if t in ORGANIZATION_EVENT_TYPES]
+
+
+def event_type_label(value: str) -> str:
+    """The readable label of a stored event type, in the active language. A
+    type that has left the registry still has rows in the chain: it shows as
+    its code."""
+    try:
+        return str(EventType(value).label)
+    except ValueError:
+        return value

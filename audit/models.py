@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.register import EVIDENCE_REASON, Exported, PersonalData, Pseudonymised
 
-from .events import EventType
+from .events import event_type_label
 from .evidence import AppendOnlyModel, content_hash
 
 
@@ -33,7 +33,9 @@ class AuditEvent(AppendOnlyModel):
     )
 
     occurred_at = models.DateTimeField(_("time (UTC)"))
-    event_type = models.CharField(_("event"), max_length=64, choices=EventType.choices)
+    # No model choices: audit.events.EventType is the registry, checked by
+    # audit_record, so adding a type needs no migration.
+    event_type = models.CharField(_("event"), max_length=64)
     actor_subject = models.UUIDField(_("actor"), null=True, blank=True)
     # The organisation the event belongs to; a foreign key once organisations exist
     # (kept as a plain column so deleting an organisation never touches evidence).
@@ -58,6 +60,10 @@ class AuditEvent(AppendOnlyModel):
     def __str__(self):
         # The admin's label for evidence: ISO 8601 in UTC, the time the row was hashed with.
         return f"{self.occurred_at.astimezone(UTC).isoformat(timespec='seconds')} {self.event_type}"
+
+    def get_event_type_display(self) -> str:
+        """The event's label from the registry, as a field with choices would give it."""
+        return event_type_label(self.event_type)
 
     def hashed_content(self) -> dict:
         return {

@@ -8,6 +8,9 @@ from .events import ORGANIZATION_EVENT_TYPES, EventType
 from .evidence import GENESIS_HASH
 from .models import AuditEvent
 
+# The column has no choices (audit.events): the registry is checked here, before anything is written.
+_KNOWN_EVENT_TYPES = frozenset(EventType.values)
+
 # Any constant identifies the audit chain's advisory lock.
 _CHAIN_LOCK_ID = 0x1CE7A0D1
 
@@ -39,7 +42,11 @@ def audit_record(
     visitor); ``subject`` the person the event is about (defaults to the actor).
     ``changes`` holds non-personal values in clear; ``personal_changes`` (old
     and new email addresses, say) are sealed under the subject's own key.
+    An ``event_type`` that is not in ``EventType`` is a programming error:
+    ValueError, and nothing is written.
     """
+    if event_type not in _KNOWN_EVENT_TYPES:
+        raise ValueError(f"unknown audit event type {event_type!r}: add it to audit.events.EventType")
     if organization_id is not None and event_type not in ORGANIZATION_EVENT_TYPES:
         raise ValueError(f"{event_type} is not an organisation event (audit.events.ORGANIZATION_EVENT_TYPES)")
     subject = subject if subject is not None else actor

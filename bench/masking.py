@@ -1,7 +1,7 @@
 """The support-case masking engine (issue 8): how long masking a 10 KB
 message takes, and its recall and precision on the labelled corpus.
 
-The messages are built from the corpus (support/corpus/corpus.json): its
+The messages are built from the corpus (masking_corpus/corpus.json): its
 messages joined until each is 10 KB, so each holds what real cases hold —
 addresses, numbers, log lines, names — in English and Swedish, with the
 reporter's profile and 30 organisation members' names to look for. Timed
@@ -17,7 +17,7 @@ ROUNDS = 5
 
 
 def _messages():
-    from support.corpus.evaluate import load
+    from masking_corpus.evaluate import load
     from support.masking import Identity
 
     corpus, built, i = load(), [], 0
@@ -34,7 +34,7 @@ def _messages():
 
 
 def run() -> dict:
-    from support.corpus.evaluate import evaluate, load
+    from masking_corpus.evaluate import evaluate, load
     from support.masking import apply_masks, detect
 
     messages = _messages()

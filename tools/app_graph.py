@@ -18,7 +18,17 @@ from pathlib import Path
 import grimp
 
 ROOT = Path(__file__).resolve().parent.parent
-NOT_PRODUCTION = {"tests", "bench", "tools", "node_modules", "static", "templates", "locale", "var"}
+NOT_PRODUCTION = {
+    "tests",
+    "bench",
+    "masking_corpus",
+    "tools",
+    "node_modules",
+    "static",
+    "templates",
+    "locale",
+    "var",
+}
 
 
 def packages() -> list[str]:

@@ -131,7 +131,7 @@ WIDGET_FORMAT = re.compile(r"""\bformat\s*=\s*(["'])(%.*?)\1""")
 JS_PATTERNS = re.compile(r"toLocale(?:Date|Time)?String|Intl\.DateTimeFormat|\.get(?:UTC)?(?:Month|Date)\(")
 # Not display code: the support-masking test corpus writes dates in every style on purpose,
 # benchmarks write none that anyone reads.
-PYTHON_EXCLUDED = ("tests", "bench", "support/corpus", ".venv", "node_modules", "artifacts")
+PYTHON_EXCLUDED = ("tests", "bench", "masking_corpus", ".venv", "node_modules", "artifacts")
 
 
 def template_problems(text: str) -> list[str]:

@@ -1,11 +1,11 @@
 """The masking engine (issue 8, first step): its quality on the labelled
-corpus of 400 English and Swedish support messages (support/corpus/), the
+corpus of 400 English and Swedish support messages (masking_corpus/), the
 masks and the redaction report, and the fail-closed check."""
 
 import pytest
 
-from support.corpus.evaluate import evaluate, load
-from support.corpus.generate import generate
+from masking_corpus.evaluate import evaluate, load
+from masking_corpus.generate import generate
 from support.masking import Identity, apply_masks, detect, leaks, redaction_report
 
 STRICT = ("email", "phone", "card", "iban", "personnummer", "ip")

@@ -1,8 +1,8 @@
 """Recall and precision of the masking engine on the labelled corpus
-(support/corpus/corpus.json, written by ``python -m support.corpus.generate``).
+(masking_corpus/corpus.json, written by ``python -m masking_corpus.generate``).
 
 A labelled span counts as found when masks cover all of it; a mask counts as
-right when it overlaps a labelled span. ``python -m support.corpus.evaluate``
+right when it overlaps a labelled span. ``python -m masking_corpus.evaluate``
 prints the table (the figures kept in docs/benchmarks.md)."""
 
 import json

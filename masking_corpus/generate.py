@@ -21,7 +21,7 @@ Messages are written from templates whose ``{fields}`` are filled in by :class:`
 the offset of everything it writes, so spans are exact by construction; :func:`self_check` verifies
 them again, together with the checksums and the absence of unlabelled identifiers.
 
-Run ``python -m support.corpus.generate`` from the project root to rewrite ``corpus.json`` and print
+Run ``python -m masking_corpus.generate`` from the project root to rewrite ``corpus.json`` and print
 counts.
 """
 
