@@ -9,9 +9,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from audit.evidence import GENESIS_HASH, content_hash
+from audit.evidence import GENESIS_HASH
 from audit.merkle import merkle_root
-from audit.sealing import SealBreak
+from audit.sealing import SealBreak, seal_hash_break, seal_link_break
 from core.hot_data import rechecked
 
 from .diff import VersionChanges, block_changes
@@ -269,8 +269,8 @@ def notice_seals_verify() -> tuple[int, SealBreak | None]:
     expected_prev, checked = GENESIS_HASH, 0
     for seal in NoticeSeal.objects.select_related("run__version").order_by("id"):
         checked += 1
-        if seal.prev_hash != expected_prev:
-            return checked, SealBreak(seal.pk, "its link to the previous seal is broken")
+        if broken := seal_link_break(seal, expected_prev):
+            return checked, broken
         version = seal.run.version
         leaves = []
         fields = ("pk", "subject_key", "channel", "status", "sent_at", "failure_reason", "content_hash")
@@ -292,8 +292,7 @@ def notice_seals_verify() -> tuple[int, SealBreak | None]:
             return checked, SealBreak(seal.pk, "notices were deleted or added after sealing")
         if merkle_root(leaves) != seal.merkle_root:
             return checked, SealBreak(seal.pk, "the notices do not match the Merkle root")
-        sealed = {"run": seal.run_id, "merkle_root": seal.merkle_root, "count": seal.notice_count}
-        if content_hash(sealed, seal.prev_hash) != seal.hash:
-            return checked, SealBreak(seal.pk, "its own hash does not match")
+        if broken := seal_hash_break(seal):
+            return checked, broken
         expected_prev = seal.hash
     return checked, None

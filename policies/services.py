@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import is_privacy_officer
 from audit.events import EventType
-from audit.evidence import GENESIS_HASH, content_hash
 from audit.merkle import merkle_root
+from audit.sealing import seal_chain_append, seal_lock
 from audit.services import audit_record
 from core.errors import Conflict, Forbidden, RuleViolation
 from core.mail import render_plain_text, render_subject, with_controller_footer
@@ -454,23 +454,15 @@ def notice_run_finish(*, run_id: int) -> NoticeSeal | None:
     """Mark a run done and seal its notices (once, even if two last chunks
     finish together). One sealer at a time keeps the seal chain linear."""
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_NOTICE_SEAL_LOCK_ID])
+        seal_lock(_NOTICE_SEAL_LOCK_ID)
         run = NoticeRun.objects.select_for_update().select_related("version").get(pk=run_id)
         if run.status == NoticeRun.Status.DONE:
             return None
         if run.chunks.filter(status=NoticeChunk.Status.PENDING).exists():
             return None
         leaves = list(run.version.notices.order_by("pk").values_list("content_hash", flat=True))
-        previous = NoticeSeal.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS_HASH
-        root = merkle_root(leaves)
-        seal = NoticeSeal.objects.create(
-            run=run,
-            notice_count=len(leaves),
-            merkle_root=root,
-            prev_hash=previous,
-            hash=content_hash({"run": run.pk, "merkle_root": root, "count": len(leaves)}, previous),
+        seal = seal_chain_append(
+            NoticeSeal, run=run, notice_count=len(leaves), merkle_root=merkle_root(leaves)
         )
         run.status = NoticeRun.Status.DONE
         run.finished_at = timezone.now()
