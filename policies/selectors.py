@@ -263,14 +263,16 @@ def notice_runs():
     return NoticeRun.objects.select_related("version__document").order_by("-created_at")
 
 
-def notice_seals_verify() -> tuple[int, SealBreak | None]:
-    """Check every notice seal: its chain link, and that the notices of its run
-    still hash to its Merkle root (an edited, deleted or added notice breaks it)."""
-    expected_prev, checked = GENESIS_HASH, 0
+def notice_seals_verify() -> tuple[int, int, SealBreak | None]:
+    """Check every notice seal: its chain link, that the notices of its run
+    still hash to its Merkle root (an edited, deleted or added notice breaks
+    it), and its own hash. Returns (seals checked, notices checked, first break
+    or None), like audit.sealing.seals_verify."""
+    expected_prev, seals, checked = GENESIS_HASH, 0, 0
     for seal in NoticeSeal.objects.select_related("run__version").order_by("id"):
-        checked += 1
+        seals += 1
         if broken := seal_link_break(seal, expected_prev):
-            return checked, broken
+            return seals, checked, broken
         version = seal.run.version
         leaves = []
         fields = ("pk", "subject_key", "channel", "status", "sent_at", "failure_reason", "content_hash")
@@ -286,13 +288,14 @@ def notice_seals_verify() -> tuple[int, SealBreak | None]:
                 failure_reason=reason,
             )
             if computed != stored:
-                return checked, SealBreak(seal.pk, f"notice #{pk} was edited")
+                return seals, checked, SealBreak(seal.pk, f"notice #{pk} was edited")
             leaves.append(stored)
         if len(leaves) != seal.notice_count:
-            return checked, SealBreak(seal.pk, "notices were deleted or added after sealing")
+            return seals, checked, SealBreak(seal.pk, "notices were deleted or added after sealing")
         if merkle_root(leaves) != seal.merkle_root:
-            return checked, SealBreak(seal.pk, "the notices do not match the Merkle root")
+            return seals, checked, SealBreak(seal.pk, "the notices do not match the Merkle root")
         if broken := seal_hash_break(seal):
-            return checked, broken
+            return seals, checked, broken
+        checked += len(leaves)
         expected_prev = seal.hash
-    return checked, None
+    return seals, checked, None
