@@ -14,9 +14,9 @@ class AuditEvent(AppendOnlyModel):
 
     Append-only and hash-chained: ``hash`` covers this row's content and the
     previous row's hash, so editing, deleting or reordering a row breaks the
-    chain (``manage.py audit_verify`` finds where). People appear only as
-    subject keys; personal old/new values sit in ``sealed_changes``, encrypted
-    under the person's key.
+    chain (``manage.py evidence_verify --stream audit`` finds where). People
+    appear only as subject keys; personal old/new values sit in
+    ``sealed_changes``, encrypted under the person's key.
     """
 
     personal_data = PersonalData(

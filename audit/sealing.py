@@ -6,7 +6,12 @@ Transparency logs do.
 A stream has three models: records (``seq`` ordering, ``record_hash``, and
 ``compute_hash()``), seals (``SealBase``) and entries (``SealEntryBase``, one
 leaf per record, its ``record_seq`` a plain column so a deleted record shows up
-as a missing leaf)."""
+as a missing leaf).
+
+The chain itself (``ChainedSealBase``, ``seal_lock``, ``seal_chain_append``,
+``seal_link_break``, ``seal_hash_break``) is shared with streams whose batches
+are not "the rows since the last seal": policy notices seal one finished run
+at a time (policies.streams says why)."""
 
 from dataclasses import dataclass
 
@@ -18,9 +23,12 @@ from audit.merkle import merkle_root
 from .evidence import GENESIS_HASH, AppendOnlyModel, content_hash
 
 
-class SealBase(AppendOnlyModel):
+class ChainedSealBase(AppendOnlyModel):
+    """One link of a stream's seal chain: a Merkle root over a batch of the
+    stream's rows, and a hash over ``chained_content()`` and the previous
+    seal's hash. Each kind of seal says what its hash covers."""
+
     sealed_at = models.DateTimeField(auto_now_add=True)
-    record_count = models.PositiveIntegerField()
     merkle_root = models.CharField(max_length=64)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
@@ -28,6 +36,22 @@ class SealBase(AppendOnlyModel):
     class Meta:
         abstract = True
         ordering = ["id"]
+
+    def chained_content(self) -> dict:
+        raise NotImplementedError
+
+    def compute_hash(self) -> str:
+        return content_hash(self.chained_content(), self.prev_hash)
+
+
+class SealBase(ChainedSealBase):
+    record_count = models.PositiveIntegerField()
+
+    class Meta(ChainedSealBase.Meta):
+        abstract = True
+
+    def chained_content(self) -> dict:
+        return {"merkle_root": self.merkle_root, "count": self.record_count}
 
 
 class SealEntryBase(AppendOnlyModel):
@@ -45,13 +69,43 @@ class SealBreak:
     reason: str
 
 
+def seal_lock(lock_id: int) -> None:
+    """One sealer at a time per stream, so its chain stays linear: a
+    transaction-scoped advisory lock on PostgreSQL (call inside ``atomic``)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
+
+
+def seal_chain_append(seal_model, **fields):
+    """Write the next seal of a chain, linked to the last one (the caller holds
+    the stream's ``seal_lock``)."""
+    seal = seal_model(
+        prev_hash=seal_model.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS_HASH,
+        **fields,
+    )
+    seal.hash = seal.compute_hash()
+    seal.save()
+    return seal
+
+
+def seal_link_break(seal, expected_prev: str) -> SealBreak | None:
+    if seal.prev_hash != expected_prev:
+        return SealBreak(seal.id, "its link to the previous seal is broken")
+    return None
+
+
+def seal_hash_break(seal) -> SealBreak | None:
+    if seal.compute_hash() != seal.hash:
+        return SealBreak(seal.id, "its own hash does not match")
+    return None
+
+
 def seal_pending(*, record_model, seal_model, entry_model, lock_id: int, batch_size: int = 10_000):
     """Seal up to ``batch_size`` committed, unsealed records; None if there were
     none. One sealer at a time per stream (advisory lock on PostgreSQL)."""
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
+        seal_lock(lock_id)
         unsealed = list(
             record_model.objects.filter(~Exists(entry_model.objects.filter(record_seq=OuterRef("seq"))))
             .order_by("seq")
@@ -59,13 +113,8 @@ def seal_pending(*, record_model, seal_model, entry_model, lock_id: int, batch_s
         )
         if not unsealed:
             return None
-        previous = seal_model.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS_HASH
-        root = merkle_root([leaf for _seq, leaf in unsealed])
-        seal = seal_model.objects.create(
-            record_count=len(unsealed),
-            merkle_root=root,
-            prev_hash=previous,
-            hash=content_hash({"merkle_root": root, "count": len(unsealed)}, previous),
+        seal = seal_chain_append(
+            seal_model, record_count=len(unsealed), merkle_root=merkle_root([leaf for _seq, leaf in unsealed])
         )
         entry_model.objects.bulk_create(
             [entry_model(seal=seal, record_seq=seq, leaf_hash=leaf) for seq, leaf in unsealed]
@@ -82,19 +131,16 @@ def seals_verify(*, record_model, seal_model, pruned_through: int = 0) -> tuple[
     expected_prev, seals, records = GENESIS_HASH, 0, 0
     for seal in seal_model.objects.order_by("id").iterator(chunk_size=200):
         seals += 1
-        if seal.prev_hash != expected_prev:
-            return seals, records, SealBreak(seal.id, "its link to the previous seal is broken")
+        if broken := seal_link_break(seal, expected_prev):
+            return seals, records, broken
         entries = list(seal.entries.order_by("record_seq").values_list("record_seq", "leaf_hash"))
         if (
             len(entries) != seal.record_count
             or merkle_root([leaf for _s, leaf in entries]) != seal.merkle_root
         ):
             return seals, records, SealBreak(seal.id, "its entries do not match its Merkle root")
-        if (
-            content_hash({"merkle_root": seal.merkle_root, "count": seal.record_count}, seal.prev_hash)
-            != seal.hash
-        ):
-            return seals, records, SealBreak(seal.id, "its own hash does not match")
+        if broken := seal_hash_break(seal):
+            return seals, records, broken
         stored = {r.seq: r for r in record_model.objects.filter(seq__in=[seq for seq, _leaf in entries])}
         for seq, leaf in entries:
             record = stored.get(seq)

@@ -98,13 +98,11 @@ def seed() -> dict:
     from accounts.models import User
     from audit.events import EventType
     from audit.services import audit_record
-    from consent.services import consent_seal_pending
+    from audit.streams import stream_seal
     from cookies.selectors import current_revision
     from integrations.catalog import categories_of
     from integrations.models import Installation, Provider, SharingEvent, WebhookDelivery
-    from integrations.services import sharing_seal_pending
     from organizations.models import EmailDisclosure, Membership, Organization, Team, TeamMembership
-    from organizations.services import disclosure_seal_pending
     from subjects.services import subject_key_for_user, subject_seal
 
     started = time.perf_counter()
@@ -228,8 +226,8 @@ def seed() -> dict:
         record.save()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    while consent_seal_pending() or sharing_seal_pending() or disclosure_seal_pending():
-        pass
+    for stream in ("consent", "sharing", "disclosures"):
+        stream_seal(stream)
     return {
         "seconds": round(time.perf_counter() - started, 1),
         "consent_records": CONSENT,
@@ -257,12 +255,9 @@ def _wait(condition, timeout: float = 600) -> None:
 def run(env: dict) -> dict:
     from django.utils import timezone
 
-    from audit.selectors import audit_chain_verify
-    from consent.selectors import consent_seals_verify
+    from audit.streams import stream_verify
     from data_requests import services, tasks
     from data_requests.models import ErasureRequest, PersonalExport
-    from integrations.selectors import sharing_seals_verify
-    from organizations.selectors import disclosure_seals_verify
 
     seeded, person = seed()
     media = tempfile.mkdtemp(prefix="icentrex-bench-media-")
@@ -292,10 +287,10 @@ def run(env: dict) -> dict:
         worker.wait(timeout=30)
     started = time.perf_counter()
     verified = {
-        "audit_chain": audit_chain_verify()[1] is None,
-        "consent_seals": consent_seals_verify()[2] is None,
-        "sharing_seals": sharing_seals_verify()[2] is None,
-        "disclosure_seals": disclosure_seals_verify()[2] is None,
+        "audit_chain": stream_verify("audit").intact,
+        "consent_seals": stream_verify("consent").intact,
+        "sharing_seals": stream_verify("sharing").intact,
+        "disclosure_seals": stream_verify("disclosures").intact,
     }
     return {
         "seed": seeded,

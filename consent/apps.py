@@ -6,4 +6,7 @@ class ConsentConfig(AppConfig):
     verbose_name = "Consent"
 
     def ready(self):
-        from . import receivers  # noqa: F401  (device consent joins the account at sign-in)
+        from . import (
+            receivers,  # noqa: F401  (device consent joins the account at sign-in)
+            streams,  # noqa: F401  (consent records are an evidence stream)
+        )

@@ -3,14 +3,13 @@ import uuid
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from audit.sealing import SealBreak, seals_verify
 from cookies.declaration import categories_needing_reconsent
 from cookies.selectors import current_revision, revision_by_hash
 from core.controller import controller
 from subjects.services import subject_key_for_user
 
 from .cookie import read_consent_cookie
-from .models import ConsentLink, ConsentRecord, ConsentSeal, ConsentSealEntry, ConsentState
+from .models import ConsentLink, ConsentRecord, ConsentSealEntry, ConsentState
 
 
 def consent_state_for_user(*, user) -> ConsentState | None:
@@ -58,19 +57,6 @@ def receipt_of(record: ConsentRecord, *, sealed: bool | None = None) -> dict:
 
 def record_is_sealed(record: ConsentRecord) -> bool:
     return ConsentSealEntry.objects.filter(record_seq=record.seq).exists()
-
-
-def consent_seals_verify() -> tuple[int, int, SealBreak | None]:
-    """Check every seal: its chain link, its Merkle root over its entries, and
-    that each sealed record still exists unchanged at its place. Returns
-    (seals checked, records checked, first break or None)."""
-    from audit.selectors import evidence_pruned_through
-
-    return seals_verify(
-        record_model=ConsentRecord,
-        seal_model=ConsentSeal,
-        pruned_through=evidence_pruned_through(stream="consent"),
-    )
 
 
 def consent_records_between(

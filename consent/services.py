@@ -8,13 +8,12 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from audit.sealing import seal_pending
 from cookies.models import DeclarationRevision
 from cookies.selectors import category_keys, current_revision, revision_by_hash
 from core.errors import Conflict, RuleViolation
 from policies.selectors import privacy_policy_label
 
-from .models import ConsentLink, ConsentRecord, ConsentSeal, ConsentSealEntry, ConsentState
+from .models import ConsentLink, ConsentRecord, ConsentSealEntry, ConsentState
 
 Method = ConsentRecord.Method
 Action = ConsentRecord.Action
@@ -233,22 +232,6 @@ def consent_link_visitor(*, visitor_key: uuid.UUID, account_subject_key: uuid.UU
         )
 
 
-_SEAL_LOCK_ID = 0xC0715E41
-
-
-def consent_seal_pending(*, batch_size: int = 10_000) -> ConsentSeal | None:
-    """Seal the committed records no seal covers yet (Celery beat, every minute).
-    Inserts never wait for this: records still in flight are invisible here and
-    are sealed by the next run."""
-    return seal_pending(
-        record_model=ConsentRecord,
-        seal_model=ConsentSeal,
-        entry_model=ConsentSealEntry,
-        lock_id=_SEAL_LOCK_ID,
-        batch_size=batch_size,
-    )
-
-
 # --- Erasure and retention (issue 9) ----------------------------------------------------
 
 
@@ -264,7 +247,7 @@ def consent_retention_apply(*, cutoff) -> dict:
     (the person is asked again). Only a prefix of the stream goes — every record
     up to ``through_seq``, all of them sealed — so the seals keep their leaves,
     and the purge is recorded in the audit chain in the same transaction, which
-    is where ``consent_verify`` learns that those records may be missing."""
+    is where ``evidence_verify`` learns that those records may be missing."""
     from audit.events import EventType
     from audit.evidence import evidence_purge
     from audit.services import audit_record

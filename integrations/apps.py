@@ -6,6 +6,12 @@ class IntegrationsConfig(AppConfig):
     verbose_name = "Integrations"
 
     def ready(self):
+        from . import streams  # noqa: F401  (the sharing log is an evidence stream)
+
+        self._register_audit_labels()
+
+    @staticmethod
+    def _register_audit_labels():
         # Audit details show who an integration was installed for, and what it
         # receives, in the words of the consent screen, not the stored codes.
         from django.utils.translation import gettext_lazy as _

@@ -4,14 +4,13 @@ from django.db.models import Count, Max, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from audit.sealing import seals_verify
 from organizations.models import Membership, Organization, Team
 from organizations.roles import Scope, TeamRole, role_has_scope
 from organizations.selectors import data_policy_for
 from subjects.models import SubjectLink
 
 from .catalog import CATEGORIES
-from .models import Installation, Provider, SharingEvent, SharingSeal, WebhookDelivery
+from .models import Installation, Provider, SharingEvent, WebhookDelivery
 
 LOG_PAGE_SIZE = 50
 
@@ -274,10 +273,6 @@ def provider_register(*, kind: str = "") -> QuerySet[Provider]:
 
 def access_provider(*, slug: str) -> Provider:
     return get_object_or_404(Provider, slug=slug)
-
-
-def sharing_seals_verify():
-    return seals_verify(record_model=SharingEvent, seal_model=SharingSeal)
 
 
 def removal_told(*, installation: Installation) -> str:

@@ -25,7 +25,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import is_privacy_officer
 from audit.events import EventType
-from audit.sealing import seal_pending
 from audit.services import audit_record
 from core.errors import Conflict, Forbidden, RuleViolation
 from core.tasks import enqueue_on_commit
@@ -36,7 +35,7 @@ from subjects.services import secret_seal, secret_unseal, subject_links_ensure
 
 from . import tasks
 from .catalog import FIELDS, categories_of, category_of
-from .models import Installation, Provider, SharingEvent, SharingSeal, SharingSealEntry, WebhookDelivery
+from .models import Installation, Provider, SharingEvent, WebhookDelivery
 
 logger = logging.getLogger(__name__)
 
@@ -710,16 +709,3 @@ def webhook_sweep(*, stale_after: timedelta | None = None) -> dict:
     for delivery_id in due:
         _enqueue_delivery(delivery_id)
     return {"released": released, "enqueued": len(due)}
-
-
-_SHARING_SEAL_LOCK_ID = 0x5AA2E5EA
-
-
-def sharing_seal_pending(*, batch_size: int = 10_000):
-    return seal_pending(
-        record_model=SharingEvent,
-        seal_model=SharingSeal,
-        entry_model=SharingSealEntry,
-        lock_id=_SHARING_SEAL_LOCK_ID,
-        batch_size=batch_size,
-    )

@@ -1,5 +1,6 @@
-"""Webhook deliveries and the sharing log's seals (DESIGN.md, "Background
-work"): tasks take ids, re-read the database and are idempotent."""
+"""Webhook deliveries (DESIGN.md, "Background work"): tasks take ids, re-read
+the database and are idempotent. The sharing log is sealed and verified by
+audit.tasks with the other evidence streams (integrations.streams)."""
 
 from celery import shared_task
 
@@ -22,27 +23,3 @@ def webhook_sweep() -> dict:
     from .services import webhook_sweep as sweep
 
     return sweep()
-
-
-@shared_task
-def sharing_seal() -> int:
-    """Celery beat, every minute: seal the sharing events no seal covers yet."""
-    from .services import sharing_seal_pending
-
-    sealed = 0
-    while (seal := sharing_seal_pending()) is not None:
-        sealed += seal.record_count
-    return sealed
-
-
-@shared_task
-def sharing_verify() -> dict:
-    """Celery beat, nightly: the sharing-log seals still match the events."""
-    import logging
-
-    from .selectors import sharing_seals_verify
-
-    seals, events, broken = sharing_seals_verify()
-    if broken:
-        logging.getLogger(__name__).error("Sharing seal %s broken: %s", broken.seal_id, broken.reason)
-    return {"seals": seals, "events": events, "broken_seal": broken.seal_id if broken else None}

@@ -6,7 +6,10 @@ class OrganisationsConfig(AppConfig):
     verbose_name = "Organisations"
 
     def ready(self):
-        from . import receivers  # noqa: F401  (organisations signed in to, per session)
+        from . import (
+            receivers,  # noqa: F401  (organisations signed in to, per session)
+            streams,  # noqa: F401  (email disclosures are an evidence stream)
+        )
 
         self._register_audit_labels()
 

@@ -437,11 +437,3 @@ def unacknowledged_disclosures(*, user) -> list[str]:
         .order_by("organization__name")
         .values_list("organization__name", flat=True)
     )
-
-
-def disclosure_seals_verify():
-    from audit.sealing import seals_verify
-
-    from .models import DisclosureSeal, EmailDisclosure
-
-    return seals_verify(record_model=EmailDisclosure, seal_model=DisclosureSeal)

@@ -907,23 +907,6 @@ def disclosures_acknowledge(*, user) -> int:
     )
 
 
-def disclosure_seal_pending(*, batch_size: int = 10_000):
-    from audit.sealing import seal_pending
-
-    from .models import DisclosureSeal, DisclosureSealEntry, EmailDisclosure
-
-    return seal_pending(
-        record_model=EmailDisclosure,
-        seal_model=DisclosureSeal,
-        entry_model=DisclosureSealEntry,
-        lock_id=_DISCLOSURE_SEAL_LOCK_ID,
-        batch_size=batch_size,
-    )
-
-
-_DISCLOSURE_SEAL_LOCK_ID = 0x1CE7_0D15
-
-
 def disclosure_digest_prepare(*, organization_id: int):
     """Record the next digest of an organisation's new disclosures (those after
     the previous digest), or None when there is nothing new. The unique

@@ -1,5 +1,3 @@
-import logging
-
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
@@ -9,8 +7,6 @@ from django.utils import timezone, translation
 
 from core.mail import render_plain_text, render_subject, with_controller_footer
 from core.tasks import EMAIL_TASK_OPTIONS
-
-logger = logging.getLogger(__name__)
 
 
 @shared_task(**EMAIL_TASK_OPTIONS)
@@ -83,13 +79,14 @@ def disclosure_scheduled_run() -> int | None:
 @shared_task
 def disclosure_sweep() -> dict:
     """Celery beat, every minute: resume runs whose worker went quiet (died,
-    or the broker lost the message) and seal new disclosures."""
+    or the broker lost the message). New disclosures are sealed by
+    audit.tasks.evidence_seal with the other evidence streams."""
     from datetime import timedelta
 
     from django.db.models import Exists, OuterRef, Q
 
     from .models import DisclosureLane, DisclosureRun
-    from .services import disclosure_run_finish, disclosure_seal_pending
+    from .services import disclosure_run_finish
 
     stale = timezone.now() - timedelta(seconds=settings.EMAIL_DISCLOSURE_STALE_SECONDS)
     resumed = list(
@@ -104,10 +101,7 @@ def disclosure_sweep() -> dict:
     done = DisclosureRun.objects.filter(status=DisclosureRun.Status.RUNNING).exclude(Exists(unfinished_lanes))
     for run_id in done.values_list("pk", flat=True):
         disclosure_run_finish(run_id=run_id)
-    sealed = 0
-    while (seal := disclosure_seal_pending()) is not None:
-        sealed += seal.record_count
-    return {"resumed": resumed, "sealed": sealed}
+    return {"resumed": resumed}
 
 
 @shared_task
@@ -177,14 +171,3 @@ def disclosure_digest_email(self, digest_id: int) -> str:
         digest.recipients, digest.emailed_at = len(messages), timezone.now()
         digest.save(update_fields=["recipients", "emailed_at"])
     return "sent"
-
-
-@shared_task
-def disclosure_verify() -> dict:
-    """Celery beat, nightly: the disclosure seals still match the disclosures."""
-    from .selectors import disclosure_seals_verify
-
-    seals, records, broken = disclosure_seals_verify()
-    if broken:
-        logger.error("Disclosure seal %s broken: %s", broken.seal_id, broken.reason)
-    return {"seals": seals, "disclosures": records, "broken_seal": broken.seal_id if broken else None}

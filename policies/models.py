@@ -2,6 +2,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from audit.evidence import AppendOnlyModel, EvidenceImmutableError, content_hash
+from audit.sealing import ChainedSealBase
 from core.register import EVIDENCE_REASON, Exported, NotExported, PersonalData, Pseudonymised
 
 
@@ -281,17 +282,20 @@ def notice_hash(*, version_hash, subject_key, channel, status, sent_at, failure_
     )
 
 
-class NoticeSeal(AppendOnlyModel):
+class NoticeSeal(ChainedSealBase):
     """All final notices of a finished run, sealed together: the Merkle root of
     their hashes in id order, chained to the previous seal. An edited, deleted
-    or added notice no longer matches (``notice_seals_verify``)."""
+    or added notice no longer matches (``notice_seals_verify``).
+
+    A link of the same chain as the batch-sealed streams' seals
+    (audit.sealing.ChainedSealBase), but not a ``SealBase``: its hash covers
+    the run as well as the root and the count (``chained_content``), as every
+    notice seal already stored was hashed, and it has no entries table (its
+    leaves are the run's notices themselves). The count keeps its column name,
+    ``notice_count``."""
 
     run = models.OneToOneField(NoticeRun, on_delete=models.PROTECT, related_name="seal")
     notice_count = models.PositiveIntegerField()
-    merkle_root = models.CharField(max_length=64)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
-    sealed_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["id"]
+    def chained_content(self) -> dict:
+        return {"run": self.run_id, "merkle_root": self.merkle_root, "count": self.notice_count}

@@ -9,9 +9,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from audit.evidence import GENESIS_HASH, content_hash
+from audit.evidence import GENESIS_HASH
 from audit.merkle import merkle_root
-from audit.sealing import SealBreak
+from audit.sealing import SealBreak, seal_hash_break, seal_link_break
 from core.hot_data import rechecked
 
 from .diff import VersionChanges, block_changes
@@ -263,14 +263,16 @@ def notice_runs():
     return NoticeRun.objects.select_related("version__document").order_by("-created_at")
 
 
-def notice_seals_verify() -> tuple[int, SealBreak | None]:
-    """Check every notice seal: its chain link, and that the notices of its run
-    still hash to its Merkle root (an edited, deleted or added notice breaks it)."""
-    expected_prev, checked = GENESIS_HASH, 0
+def notice_seals_verify() -> tuple[int, int, SealBreak | None]:
+    """Check every notice seal: its chain link, that the notices of its run
+    still hash to its Merkle root (an edited, deleted or added notice breaks
+    it), and its own hash. Returns (seals checked, notices checked, first break
+    or None), like audit.sealing.seals_verify."""
+    expected_prev, seals, checked = GENESIS_HASH, 0, 0
     for seal in NoticeSeal.objects.select_related("run__version").order_by("id"):
-        checked += 1
-        if seal.prev_hash != expected_prev:
-            return checked, SealBreak(seal.pk, "its link to the previous seal is broken")
+        seals += 1
+        if broken := seal_link_break(seal, expected_prev):
+            return seals, checked, broken
         version = seal.run.version
         leaves = []
         fields = ("pk", "subject_key", "channel", "status", "sent_at", "failure_reason", "content_hash")
@@ -286,14 +288,14 @@ def notice_seals_verify() -> tuple[int, SealBreak | None]:
                 failure_reason=reason,
             )
             if computed != stored:
-                return checked, SealBreak(seal.pk, f"notice #{pk} was edited")
+                return seals, checked, SealBreak(seal.pk, f"notice #{pk} was edited")
             leaves.append(stored)
         if len(leaves) != seal.notice_count:
-            return checked, SealBreak(seal.pk, "notices were deleted or added after sealing")
+            return seals, checked, SealBreak(seal.pk, "notices were deleted or added after sealing")
         if merkle_root(leaves) != seal.merkle_root:
-            return checked, SealBreak(seal.pk, "the notices do not match the Merkle root")
-        sealed = {"run": seal.run_id, "merkle_root": seal.merkle_root, "count": seal.notice_count}
-        if content_hash(sealed, seal.prev_hash) != seal.hash:
-            return checked, SealBreak(seal.pk, "its own hash does not match")
+            return seals, checked, SealBreak(seal.pk, "the notices do not match the Merkle root")
+        if broken := seal_hash_break(seal):
+            return seals, checked, broken
+        checked += len(leaves)
         expected_prev = seal.hash
-    return checked, None
+    return seals, checked, None

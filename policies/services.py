@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import is_privacy_officer
 from audit.events import EventType
-from audit.evidence import GENESIS_HASH, content_hash
 from audit.merkle import merkle_root
+from audit.sealing import seal_chain_append, seal_lock
 from audit.services import audit_record
 from core.errors import Conflict, Forbidden, RuleViolation
 from core.mail import render_plain_text, render_subject, with_controller_footer
@@ -158,7 +158,9 @@ def policy_accept(
 # users into primary-key ranges (NoticeChunk) -> one notices_deliver_chunk task
 # per range writes the rows (unique per version, subject, channel) and sends
 # the emails -> the last chunk seals the run. notices_sweep (beat) restarts
-# whatever a crash or a lost message left behind.
+# whatever a crash or a lost message left behind; a run whose ranges are all
+# done but which nobody finished is sealed by the evidence seal task
+# (notice_run_seal_next, policies.streams).
 
 
 def _enqueue_fan_out(run_id: int) -> None:
@@ -454,28 +456,38 @@ def notice_run_finish(*, run_id: int) -> NoticeSeal | None:
     """Mark a run done and seal its notices (once, even if two last chunks
     finish together). One sealer at a time keeps the seal chain linear."""
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_NOTICE_SEAL_LOCK_ID])
+        seal_lock(_NOTICE_SEAL_LOCK_ID)
         run = NoticeRun.objects.select_for_update().select_related("version").get(pk=run_id)
         if run.status == NoticeRun.Status.DONE:
             return None
         if run.chunks.filter(status=NoticeChunk.Status.PENDING).exists():
             return None
         leaves = list(run.version.notices.order_by("pk").values_list("content_hash", flat=True))
-        previous = NoticeSeal.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS_HASH
-        root = merkle_root(leaves)
-        seal = NoticeSeal.objects.create(
-            run=run,
-            notice_count=len(leaves),
-            merkle_root=root,
-            prev_hash=previous,
-            hash=content_hash({"run": run.pk, "merkle_root": root, "count": len(leaves)}, previous),
+        seal = seal_chain_append(
+            NoticeSeal, run=run, notice_count=len(leaves), merkle_root=merkle_root(leaves)
         )
         run.status = NoticeRun.Status.DONE
         run.finished_at = timezone.now()
         run.save(update_fields=["status", "finished_at"])
     return seal
+
+
+def notice_run_seal_next() -> int | None:
+    """Finish and seal the next run whose ranges are all done but which nobody
+    marked finished (its last worker died between finishing its last range and
+    sealing); how many notices the seal covers, or None when there is no such
+    run. The notices stream's sealing step (policies.streams), run by the
+    evidence seal task."""
+    ready = (
+        NoticeRun.objects.filter(status=NoticeRun.Status.RUNNING)
+        .exclude(chunks__status=NoticeChunk.Status.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for run_id in ready:
+        if (seal := notice_run_finish(run_id=run_id)) is not None:
+            return seal.notice_count
+    return None
 
 
 def notices_sweep(*, stale_after: timedelta | None = None) -> dict:
@@ -505,16 +517,4 @@ def notices_sweep(*, stale_after: timedelta | None = None) -> dict:
     )
     for chunk_id in resumed:
         _enqueue_chunk(chunk_id)
-    finished = 0
-    for run_id in (
-        NoticeRun.objects.filter(status=NoticeRun.Status.RUNNING)
-        .exclude(chunks__status=NoticeChunk.Status.PENDING)
-        .values_list("pk", flat=True)
-    ):
-        finished += notice_run_finish(run_id=run_id) is not None
-    return {
-        "relayed_runs": len(relayed),
-        "released_notices": released,
-        "resumed_chunks": len(resumed),
-        "sealed_runs": finished,
-    }
+    return {"relayed_runs": len(relayed), "released_notices": released, "resumed_chunks": len(resumed)}

@@ -32,20 +32,8 @@ def notices_deliver_chunk(chunk_id: int) -> str:
 @shared_task
 def notices_sweep() -> dict:
     """Celery beat, every minute: relay unstarted runs, release notices a dead
-    worker held, resume stale ranges, seal finished runs."""
+    worker held, resume stale ranges. (A finished run nobody sealed is sealed
+    by audit.tasks.evidence_seal: see policies.streams.)"""
     from .services import notices_sweep as sweep
 
     return sweep()
-
-
-@shared_task
-def notices_verify() -> dict:
-    """Celery beat, nightly: the notice seals still match the notices."""
-    import logging
-
-    from .selectors import notice_seals_verify
-
-    seals, broken = notice_seals_verify()
-    if broken:
-        logging.getLogger(__name__).error("Notice seal %s broken: %s", broken.seal_id, broken.reason)
-    return {"seals": seals, "broken_seal": broken.seal_id if broken else None}

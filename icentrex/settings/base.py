@@ -188,20 +188,11 @@ CELERY_TIMEZONE = "UTC"
 SEAL_INTERVAL_SECONDS = env.float("SEAL_INTERVAL_SECONDS", default=60.0)
 SWEEP_INTERVAL_SECONDS = env.float("SWEEP_INTERVAL_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE = {
-    "consent-seal": {"task": "consent.tasks.consent_seal", "schedule": SEAL_INTERVAL_SECONDS},
-    "consent-verify": {"task": "consent.tasks.consent_verify", "schedule": crontab(minute=47, hour=3)},
+    # Every evidence stream of the registry (audit.streams): seal what is pending, verify nightly.
+    "evidence-seal": {"task": "audit.tasks.evidence_seal", "schedule": SEAL_INTERVAL_SECONDS},
+    "evidence-verify": {"task": "audit.tasks.evidence_verify", "schedule": crontab(minute=17, hour=3)},
     "policy-notices-sweep": {"task": "policies.tasks.notices_sweep", "schedule": SWEEP_INTERVAL_SECONDS},
     "webhook-sweep": {"task": "integrations.tasks.webhook_sweep", "schedule": SWEEP_INTERVAL_SECONDS},
-    "sharing-seal": {"task": "integrations.tasks.sharing_seal", "schedule": SEAL_INTERVAL_SECONDS},
-    "sharing-verify": {"task": "integrations.tasks.sharing_verify", "schedule": crontab(minute=27, hour=3)},
-    "policy-notices-verify": {
-        "task": "policies.tasks.notices_verify",
-        "schedule": crontab(minute=37, hour=3),
-    },
-    "audit-verify-chain": {
-        "task": "audit.tasks.audit_verify_chain",
-        "schedule": crontab(minute=17, hour=3),
-    },
     "email-disclosure-run": {
         "task": "organizations.tasks.disclosure_scheduled_run",
         "schedule": crontab(minute=7),
@@ -213,10 +204,6 @@ CELERY_BEAT_SCHEDULE = {
     "email-disclosure-digest": {
         "task": "organizations.tasks.disclosure_digests_send",
         "schedule": crontab(minute=0, hour=7),
-    },
-    "email-disclosure-verify": {
-        "task": "organizations.tasks.disclosure_verify",
-        "schedule": crontab(minute=57, hour=3),
     },
     "support-email-sweep": {"task": "support.tasks.support_email_sweep", "schedule": crontab(minute="*/10")},
     "data-requests-sweep": {

@@ -1,3 +1,5 @@
+from io import StringIO
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
@@ -42,7 +44,9 @@ def test_chain_links_every_row_to_the_one_before(five_events):
     for before, after in zip(five_events, five_events[1:], strict=False):
         assert after.prev_hash == before.hash
     assert audit_chain_verify() == (5, None)
-    call_command("audit_verify")
+    out = StringIO()
+    call_command("evidence_verify", "--stream", "audit", stdout=out)
+    assert out.getvalue() == "audit: intact, 5 events verified.\n"
 
 
 def test_an_edited_row_is_named_by_the_verify_command(five_events):
@@ -50,14 +54,14 @@ def test_an_edited_row_is_named_by_the_verify_command(five_events):
     raw_sql_with_trigger_off(
         "UPDATE audit_auditevent SET changes = %s WHERE id = %s", ['{"language": ["", "en"]}', target.id]
     )
-    with pytest.raises(CommandError, match=rf"broken at event {target.id}: .*edited"):
-        call_command("audit_verify")
+    with pytest.raises(CommandError, match=rf"audit: broken at event {target.id}: .*edited"):
+        call_command("evidence_verify", "--stream", "audit", stdout=StringIO())
 
 
 def test_a_deleted_row_breaks_the_link_of_the_next(five_events):
     raw_sql_with_trigger_off("DELETE FROM audit_auditevent WHERE id = %s", [five_events[2].id])
-    with pytest.raises(CommandError, match=rf"broken at event {five_events[3].id}: .*deleted"):
-        call_command("audit_verify")
+    with pytest.raises(CommandError, match=rf"audit: broken at event {five_events[3].id}: .*deleted"):
+        call_command("evidence_verify", "--stream", "audit", stdout=StringIO())
 
 
 def test_a_recomputed_hash_still_breaks_the_next_link(five_events):

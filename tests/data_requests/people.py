@@ -15,13 +15,14 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import api_token_create, user_update_profile
+from audit.streams import stream_seal
 from consent.models import ConsentRecord
-from consent.services import consent_link_visitor, consent_record, consent_seal_pending
+from consent.services import consent_link_visitor, consent_record
 from cookies.selectors import current_revision
 from integrations.models import Provider
-from integrations.services import installation_create, processor_shares_record, sharing_seal_pending
+from integrations.services import installation_create, processor_shares_record
 from organizations.models import DomainClaim, Membership, Organization, Team, TeamMembership
-from organizations.services import disclosure_seal_pending, invitation_create, organization_create
+from organizations.services import invitation_create, organization_create
 from policies.models import PolicyDocument
 from policies.selectors import version_in_force
 from policies.services import notice_chunk_deliver, notice_run_plan, policy_accept, policy_draft_create
@@ -98,7 +99,7 @@ def make_rich_person(
         revision_hash=revision.content_hash, signals={}, new_subject=True,
     )  # fmt: skip
     consent_link_visitor(visitor_key=visitor_key, account_subject_key=key)
-    consent_seal_pending()
+    stream_seal("consent")
 
     # A policy change notice (email and in-app) and an acceptance.
     document = PolicyDocument.objects.get(slug="privacy")
@@ -125,7 +126,7 @@ def make_rich_person(
         provider_slug=settings.EMAIL_VENDOR_PROVIDER, subject_keys=[key], fields=["identity.email"],
         purpose="Sending you policy notices",
     )  # fmt: skip
-    sharing_seal_pending()
+    stream_seal("sharing")
 
     # Her work address disclosed to Acme, which verified acme.example.
     now = timezone.now()
@@ -134,7 +135,7 @@ def make_rich_person(
         disclosures_from=now - timedelta(minutes=1),
     )  # fmt: skip
     run_now()
-    disclosure_seal_pending()
+    stream_seal("disclosures")
 
     # Support: a case shared (masked) with Acme, one that was not, a privacy question,
     # a report she sent about a child, and one about her.

@@ -17,9 +17,9 @@ from rest_framework.test import APIClient
 from audit.events import EventType
 from audit.models import AuditEvent
 from audit.selectors import audit_chain_verify
+from audit.streams import stream_seal, stream_verify
 from consent.models import ConsentRecord, ConsentSealEntry, ConsentState
-from consent.selectors import consent_seals_verify
-from consent.services import consent_record, consent_seal_pending
+from consent.services import consent_record
 from cookies.selectors import current_revision
 from data_requests import tasks
 from data_requests.models import OrganizationExport
@@ -202,7 +202,7 @@ def test_consent_records_past_the_period_go_and_every_seal_still_verifies(settin
     old = [_decide() for _ in range(3)]
     kept_subject = uuid.uuid4()
     recent = [_decide(), _decide(kept_subject)]
-    consent_seal_pending()
+    stream_seal("consent")
     for record in old:  # (aged after sealing: they are about to go, so their changed hash never shows)
         _age_record(record, NOW - 400 * DAY)
     ConsentState.objects.filter(subject_key=old[0].subject_key).update(updated_at=NOW - 400 * DAY)
@@ -212,12 +212,12 @@ def test_consent_records_past_the_period_go_and_every_seal_still_verifies(settin
     assert result["consent_records_deleted"] == 3 and result["consent_states_deleted"] == 1
     assert set(ConsentRecord.objects.values_list("seq", flat=True)) == {r.seq for r in recent}
     assert ConsentSealEntry.objects.filter(record_seq__in=[r.seq for r in old]).count() == 3  # leaves stay
-    assert consent_seals_verify()[2] is None
+    assert stream_verify("consent").intact
     assert audit_chain_verify()[1] is None
     assert consent_retention_run()["consent_records_deleted"] == 0
     # The purge is no cover for tampering: deleting a record it kept is still caught.
     _delete_record(recent[0])
-    broken = consent_seals_verify()[2]
+    broken = stream_verify("consent").broken
     assert broken is not None and f"#{recent[0].seq} was deleted" in broken.reason
 
 
@@ -226,9 +226,9 @@ def test_unsealed_records_wait_for_their_seal(settings):
     record = _decide()
     _age_record(record, NOW - 400 * DAY)
     assert consent_retention_run()["consent_records_deleted"] == 0
-    consent_seal_pending()
+    stream_seal("consent")
     assert consent_retention_run()["consent_records_deleted"] == 1
-    assert consent_seals_verify()[2] is None
+    assert stream_verify("consent").intact
 
 
 def _age_record(record, when):

@@ -9,16 +9,19 @@ import threading
 import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
+from audit.streams import StreamCheck, stream_seal, stream_verify
+from audit.tasks import evidence_verify
 from core.errors import Forbidden, RuleViolation
 from integrations import selectors, services
-from integrations.models import Installation, Provider, SharingEvent, WebhookDelivery
-from integrations.tasks import sharing_verify, webhook_deliver
+from integrations.models import Installation, Provider, SharingEvent, SharingSeal, WebhookDelivery
+from integrations.tasks import webhook_deliver
 from organizations.models import Membership, Organization, Team, TeamMembership
 from subjects.services import secret_seal, subject_key_for_user
 from tests.factories import UserFactory
@@ -346,20 +349,23 @@ def test_the_log_page_query_count_does_not_grow(provider, django_assert_num_quer
 def test_sharing_events_are_append_only_and_sealed(provider):
     services.installation_create(user=UserFactory(), provider=provider, fields=["identity.name"])
     services.installation_create(user=UserFactory(), provider=provider, fields=["identity.id"])
-    seal = services.sharing_seal_pending()
-    assert seal.record_count == 2 and selectors.sharing_seals_verify() == (1, 2, None)
-    call_command("sharing_verify")
+    assert stream_seal("sharing") == 2
+    assert SharingSeal.objects.get().record_count == 2
+    assert stream_verify("sharing") == StreamCheck("sharing", items=2, seals=1, broken=None)
+    out = StringIO()
+    call_command("evidence_verify", "--stream", "sharing", stdout=out)
+    assert out.getvalue() == "sharing: intact, 1 seal and 2 events verified.\n"
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE integrations_sharingevent SET purpose = 'x'")
     bypass_triggers(
         "UPDATE integrations_sharingevent SET fields = '[\"identity.email\"]' WHERE seq = %s",
         [SharingEvent.objects.order_by("seq").first().seq],
     )
-    _seals, _records, broken = selectors.sharing_seals_verify()
+    broken = stream_verify("sharing").broken
     assert broken is not None and "edited" in broken.reason
     with pytest.raises(CommandError, match="edited"):
-        call_command("sharing_verify")
-    assert sharing_verify()["broken_seal"] == broken.seal_id
+        call_command("evidence_verify", "--stream", "sharing", stdout=StringIO())
+    assert evidence_verify("sharing")["sharing"]["broken"]["id"] == broken.id
 
 
 @pytest.mark.worker

@@ -4,6 +4,7 @@ new-disclosure-on-change rule, dry runs that write nothing, resuming after a
 crash, and the evidence (sealed per person, append-only, batch-sealed)."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -12,6 +13,8 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from audit.streams import StreamCheck, stream_verify
+from audit.tasks import evidence_seal
 from organizations import disclosures, selectors, services
 from organizations.models import (
     DisclosureLane,
@@ -345,16 +348,18 @@ def test_disclosures_are_sealed_per_person_append_only_and_verifiable():
     _run()
     record = EmailDisclosure.objects.order_by("seq").first()
     assert "acme.test" not in record.sealed and record.compute_hash() == record.record_hash
-    assert disclosure_sweep()["sealed"] == 2
-    assert selectors.disclosure_seals_verify() == (1, 2, None)
-    call_command("disclosures_verify")
+    assert evidence_seal()["disclosures"] == 2
+    assert stream_verify("disclosures") == StreamCheck("disclosures", items=2, seals=1, broken=None)
+    out = StringIO()
+    call_command("evidence_verify", "--stream", "disclosures", stdout=out)
+    assert out.getvalue() == "disclosures: intact, 1 seal and 2 disclosures verified.\n"
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE organizations_emaildisclosure SET domain = 'x.test'")
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM organizations_emaildisclosure")
     # Erasure unlinks the person: the row stays, verifies, and no longer says who or which address.
     subject_shred(user=ann)
-    assert selectors.disclosure_seals_verify()[2] is None
+    assert stream_verify("disclosures").intact
     rows = selectors.disclosure_rows(
         records=selectors.disclosures_to_organization(organization=acme.organization)
     )
@@ -362,9 +367,9 @@ def test_disclosures_are_sealed_per_person_append_only_and_verifiable():
     bypass_triggers(
         "UPDATE organizations_emaildisclosure SET organization_id = 999 WHERE seq = %s", [record.seq]
     )
-    assert "edited" in selectors.disclosure_seals_verify()[2].reason
+    assert "edited" in stream_verify("disclosures").broken.reason
     with pytest.raises(CommandError, match="edited"):
-        call_command("disclosures_verify")
+        call_command("evidence_verify", "--stream", "disclosures", stdout=StringIO())
 
 
 def test_a_page_of_disclosures_costs_the_same_queries_whatever_its_size(django_assert_num_queries):

@@ -5,6 +5,7 @@ import email.policy
 import threading
 from datetime import timedelta
 from email import message_from_bytes
+from io import StringIO
 
 import pytest
 from django.contrib.auth.models import Group
@@ -18,11 +19,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from audit.streams import StreamCheck, stream_verify
+from audit.tasks import evidence_verify
 from icentrex.settings.base import _mailer_from_url
 from integrations.models import SharingEvent
 from policies import selectors, services
 from policies.models import NoticeChunk, NoticeRun, NoticeSeal, PolicyAcceptance, PolicyDocument, PolicyNotice
-from policies.tasks import notices_verify
 from tests.factories import UserFactory
 from tests.tamper import bypass_triggers
 
@@ -109,7 +111,7 @@ def test_every_active_account_gets_one_email_and_one_in_app_notice(officer, sett
     # Sealed when finished, and the seal verifies.
     seal = NoticeSeal.objects.get(run=run)
     assert seal.notice_count == notified * 2
-    assert selectors.notice_seals_verify() == (1, None)
+    assert stream_verify("notices") == StreamCheck("notices", items=notified * 2, seals=1, broken=None)
 
 
 def test_a_material_change_email_asks_for_acceptance(officer):
@@ -273,14 +275,17 @@ def test_the_seal_detects_edited_and_deleted_notices(officer, tamper, reason):
     make_users(3)
     version = publish(officer)
     run_fan_out(version)
-    assert selectors.notice_seals_verify() == (1, None)
-    call_command("notices_verify")
+    sealed = NoticeSeal.objects.get().notice_count
+    assert stream_verify("notices") == StreamCheck("notices", items=sealed, seals=1, broken=None)
+    out = StringIO()
+    call_command("evidence_verify", "--stream", "notices", stdout=out)
+    assert out.getvalue() == f"notices: intact, 1 seal and {sealed} notices verified.\n"
     bypass_triggers(tamper, [PolicyNotice.objects.filter(version=version).first().pk])
-    checked, broken = selectors.notice_seals_verify()
+    broken = stream_verify("notices").broken
     assert broken is not None and reason in broken.reason
     with pytest.raises(CommandError, match=reason):
-        call_command("notices_verify")
-    assert notices_verify()["broken_seal"] == broken.seal_id
+        call_command("evidence_verify", "--stream", "notices", stdout=StringIO())
+    assert evidence_verify("notices")["notices"]["broken"]["id"] == broken.id
 
 
 def test_staff_see_progress_and_others_do_not(officer, client, settings):

@@ -1,0 +1,18 @@
+"""The sharing log as an evidence stream (audit.streams): sharing events are
+sealed in batches of the committed events no seal covers yet, like consent
+records."""
+
+from audit.streams import batch_sealed_stream, stream_register
+
+from .models import SharingEvent, SharingSeal, SharingSealEntry
+
+SHARING = stream_register(
+    batch_sealed_stream(
+        name="sharing",
+        items="events",
+        records=SharingEvent,
+        seals=SharingSeal,
+        entries=SharingSealEntry,
+        lock_id=0x5AA2E5EA,
+    )
+)
