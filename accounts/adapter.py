@@ -7,7 +7,7 @@ from django.utils import timezone
 from core.controller import controller
 from core.tasks import enqueue_on_commit
 
-from .selectors import is_support_staff
+from .staff_roles import StaffPermission, staff_has_permission
 from .tasks import account_email_send
 
 
@@ -55,6 +55,6 @@ class AccountAdapter(DefaultAccountAdapter):
         """Staff (support agents, privacy officers) work in the staff console, so
         that is where they land; everyone else lands in their privacy centre.
         allauth asks this only when the sign-in carried no ``next``."""
-        if is_support_staff(request.user):
+        if staff_has_permission(request.user, StaffPermission.STAFF_CONSOLE_OPEN):
             return resolve_url("staff_home")
         return super().get_login_redirect_url(request)

@@ -54,12 +54,13 @@ def _publish():
     from django.utils import timezone
 
     from accounts.models import User
+    from accounts.staff_roles import StaffRole
     from policies.models import PolicyDocument
     from policies.selectors import version_in_force
     from policies.services import policy_draft_create
 
     officer, _ = User.objects.get_or_create(email="officer@example.org")
-    officer.groups.add(Group.objects.get_or_create(name="privacy_officer")[0])
+    officer.groups.add(Group.objects.get_or_create(name=StaffRole.PRIVACY_OFFICER)[0])
     document = PolicyDocument.objects.get(slug="privacy")
     return policy_draft_create(
         actor=officer,

@@ -3,31 +3,17 @@
 from datetime import timedelta
 
 from django import forms
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from accounts.selectors import is_privacy_officer
+from accounts.staff_roles import StaffPermission, staff_permission_required
 from cookies.models import DeclarationRevision
 from core.csv_export import csv_download, csv_time
 
 from . import selectors
-
-
-def privacy_officer_required(view):
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not is_privacy_officer(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return wrapper
 
 
 class FiguresFilterForm(forms.Form):
@@ -67,7 +53,7 @@ def _filters(request):
 
 
 @require_GET
-@privacy_officer_required
+@staff_permission_required(StaffPermission.CONSENT_FIGURES_READ)
 def consent_figures(request):
     form, filters = _filters(request)
     if request.GET.get("format") == "csv":

@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.selectors import is_support_staff
+from accounts.staff_roles import is_staff_account
 from audit.events import EventType
 from audit.services import audit_record
 from core.errors import Conflict, Forbidden
@@ -113,7 +113,7 @@ def erasure_request(*, actor, request=None) -> ErasureRequest:
     """Schedule the deletion of the actor's account after the grace period
     (``ERASURE_GRACE_DAYS``), which they can cancel meanwhile. The caller has
     re-authenticated the person."""
-    if actor.is_staff or actor.is_superuser or is_support_staff(actor):
+    if is_staff_account(actor):
         raise Forbidden(
             _(
                 "Staff accounts are closed by an administrator, because their work is part of the "

@@ -5,9 +5,8 @@ from rest_framework import generics, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from accounts.selectors import is_privacy_officer
+from accounts.staff_roles import StaffPermission, staff_api_permission
 from core.api.schema import error_responses
-from core.errors import Forbidden
 from organizations import selectors as org_selectors
 from organizations.api_base import OrganizationScopedAPIView
 from organizations.roles import Scope
@@ -243,9 +242,9 @@ class OrgSharingLogView(OrganizationScopedAPIView):
 # --- Provider register (staff) -------------------------------------------------------
 
 
-def _require_privacy_officer(request):
-    if not is_privacy_officer(request.user):
-        raise Forbidden(code="not_privacy_officer")
+_PROVIDER_REGISTER_PERMISSIONS = [
+    staff_api_permission(StaffPermission.PROVIDERS_MANAGE, code="not_privacy_officer")
+]
 
 
 @extend_schema(tags=["provider register"])
@@ -253,6 +252,7 @@ class ProviderListCreateView(generics.GenericAPIView):
     """The provider register (privacy officers)."""
 
     serializer_class = ProviderSerializer
+    permission_classes = _PROVIDER_REGISTER_PERMISSIONS
 
     @extend_schema(
         parameters=[ProviderFilterSerializer],
@@ -260,7 +260,6 @@ class ProviderListCreateView(generics.GenericAPIView):
     )
     def get(self, request):
         """Every provider, active or not: integrations and service providers (processors)."""
-        _require_privacy_officer(request)
         filters = ProviderFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         providers = selectors.provider_register(kind=filters.validated_data["kind"])
@@ -272,7 +271,6 @@ class ProviderListCreateView(generics.GenericAPIView):
         """Add a provider. An integration needs `webhook_url` (https) and gets a signing secret,
         returned in `signing_secret` this once; a service provider needs `service`,
         `agreement_reference` and `country`. Audited."""
-        _require_privacy_officer(request)
         serializer = ProviderCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         provider, secret = services.provider_create(
@@ -286,9 +284,9 @@ class ProviderListCreateView(generics.GenericAPIView):
 @extend_schema(tags=["provider register"])
 class ProviderDetailView(generics.GenericAPIView):
     serializer_class = ProviderSerializer
+    permission_classes = _PROVIDER_REGISTER_PERMISSIONS
 
     def provider(self, request, slug):
-        _require_privacy_officer(request)
         return get_object_or_404(selectors.provider_register(), slug=slug)
 
     @extend_schema(responses={200: ProviderSerializer, **READ_ERRORS})

@@ -5,8 +5,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from organizations.models import Membership, Organization, Team
-from organizations.roles import Scope, TeamRole, role_has_scope
-from organizations.selectors import data_policy_for
+from organizations.roles import Scope, role_has_scope
+from organizations.selectors import data_policy_for, is_team_manager, teams_managed_by
 from subjects.models import SubjectLink
 
 from .catalog import CATEGORIES
@@ -174,15 +174,10 @@ def sharing_places(*, events) -> dict:
 
 
 def teams_manageable_by(*, membership: Membership) -> QuerySet[Team]:
-    """Teams this person may add integrations for (and remove them from):
-    every team for admins and owners, their own teams for a team admin. The
-    service enforces the same rule; forms offer only these."""
-    teams = Team.objects.filter(organization_id=membership.organization_id)
-    if not role_has_scope(membership.role, Scope.TEAMS_WRITE):
-        teams = teams.filter(
-            team_memberships__membership=membership, team_memberships__role=TeamRole.TEAM_ADMIN
-        )
-    return teams.order_by("name")
+    """Teams this person may add integrations for (and remove them from): the
+    teams they manage, by name. The service enforces the same rule; forms offer
+    only these."""
+    return teams_managed_by(membership=membership).order_by("name")
 
 
 def may_manage_installation(*, membership: Membership | None, user, installation: Installation) -> bool:
@@ -193,7 +188,7 @@ def may_manage_installation(*, membership: Membership | None, user, installation
         return installation.installed_by_id == user.pk
     if membership is None or membership.organization_id != installation.organization_id:
         return False
-    return teams_manageable_by(membership=membership).filter(pk=installation.team_id).exists()
+    return is_team_manager(membership=membership, team=installation.team)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.selectors import is_privacy_officer
+from accounts.staff_roles import StaffPermission, require_staff_permission
 from audit.events import EventType
 from audit.services import audit_record
 from core.errors import Conflict, Forbidden, RuleViolation
@@ -400,8 +400,12 @@ PROVIDER_FIELDS = {
 
 
 def _require_privacy_officer(actor) -> None:
-    if not is_privacy_officer(actor):
-        raise Forbidden(_("Only privacy officers change the provider register."), code="not_privacy_officer")
+    require_staff_permission(
+        actor,
+        StaffPermission.PROVIDERS_MANAGE,
+        message=_("Only privacy officers change the provider register."),
+        code="not_privacy_officer",
+    )
 
 
 def _loopback(host: str) -> bool:

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from consent.staff_views import privacy_officer_required
+from accounts.staff_roles import StaffPermission, staff_permission_required
 from core.errors import Forbidden, RuleViolation
 
 from . import selectors, services
@@ -16,7 +16,7 @@ from .models import Provider
 
 
 @require_GET
-@privacy_officer_required
+@staff_permission_required(StaffPermission.PROVIDERS_MANAGE)
 def providers(request):
     kind = request.GET.get("kind", "")
     if kind not in Provider.Kind.values:
@@ -40,7 +40,7 @@ def _save(request, form, save):
 
 
 @require_http_methods(["GET", "POST"])
-@privacy_officer_required
+@staff_permission_required(StaffPermission.PROVIDERS_MANAGE)
 def provider_create(request, kind):
     kind = kind.replace("-", "_")
     if kind not in Provider.Kind.values:
@@ -92,7 +92,7 @@ def _edit_page(request, provider, form=None, new_secret=None, status=200):
 
 
 @require_http_methods(["GET", "POST"])
-@privacy_officer_required
+@staff_permission_required(StaffPermission.PROVIDERS_MANAGE)
 def provider_edit(request, slug):
     provider = selectors.access_provider(slug=slug)
     if request.method == "GET":
@@ -113,7 +113,7 @@ def provider_edit(request, slug):
 
 
 @require_POST
-@privacy_officer_required
+@staff_permission_required(StaffPermission.PROVIDERS_MANAGE)
 def provider_rotate_secret(request, slug):
     provider = selectors.access_provider(slug=slug)
     provider, secret = services.provider_rotate_secret(actor=request.user, provider=provider, request=request)

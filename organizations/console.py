@@ -36,7 +36,7 @@ from .forms import (
     TeamMemberAddForm,
     TransferOwnershipForm,
 )
-from .roles import ROLE_SCOPES, OrgRole, Scope, TeamRole
+from .roles import ROLE_SCOPES, OrgRole, Scope, TeamRole, team_role_note
 from .sessions import organization_session_add, organization_session_remove, signed_in_organizations
 
 
@@ -233,6 +233,9 @@ def member_review(request, membership, member_id):
             "policy_allows": policy.allows("review_allowed_for", membership.role),
             "form": form,
             "record": record,
+            "record_teams": [(t["name"], team_role_note(t["role"])) for t in record["teams"]]
+            if record
+            else [],
         },
         # Refused by the policy or the role: the page says why, with the status that says so.
         status=200 if allowed else 403,
@@ -334,9 +337,6 @@ def team_detail(request, membership, team_id):
             messages.success(request, _("Added to %(team)s.") % {"team": team.name})
             return redirect("org_team", membership.organization.slug, team.pk)
     team_members = list(selectors.team_memberships_of(team=team))
-    is_manager = membership.role in (OrgRole.OWNER, OrgRole.ADMIN) or any(
-        tm.membership_id == membership.pk and tm.role == TeamRole.TEAM_ADMIN for tm in team_members
-    )
     return console_render(
         request,
         membership,
@@ -346,7 +346,7 @@ def team_detail(request, membership, team_id):
             "team": team,
             "team_members": team_members,
             "form": form,
-            "is_manager": is_manager,
+            "is_manager": selectors.is_team_manager(membership=membership, team=team),
             "team_roles": TeamRole.choices,
         },
         status=400 if form.errors else 200,

@@ -38,11 +38,22 @@ class TeamRole(models.TextChoices):
     MEMBER = "member", _("Member")
 
 
+# A team role as a note after the team's name ("Design (team admin)"); a plain
+# member's needs none.
+TEAM_ROLE_NOTE = {TeamRole.TEAM_ADMIN: _("team admin")}
+
+
+def team_role_note(role: str) -> str:
+    return str(TEAM_ROLE_NOTE.get(role, ""))
+
+
 class Scope(StrEnum):
     ORG_READ = "org:read"
     MEMBERS_READ = "members:read"
     MEMBERS_WRITE = "members:write"
     TEAMS_READ = "teams:read"
+    # Every team of the organisation; without it, only the teams one is in.
+    TEAMS_READ_ALL = "teams:read_all"
     TEAMS_WRITE = "teams:write"
     INVITATIONS_WRITE = "invitations:write"
     SETTINGS_WRITE = "settings:write"
@@ -57,7 +68,7 @@ class Scope(StrEnum):
 
 RANK = {OrgRole.GUEST: 0, OrgRole.MEMBER: 1, OrgRole.ADMIN: 2, OrgRole.OWNER: 3}
 
-_MEMBER_SCOPES = {Scope.ORG_READ, Scope.MEMBERS_READ, Scope.TEAMS_READ}
+_MEMBER_SCOPES = {Scope.ORG_READ, Scope.MEMBERS_READ, Scope.TEAMS_READ, Scope.TEAMS_READ_ALL}
 _ADMIN_SCOPES = _MEMBER_SCOPES | {
     Scope.MEMBERS_WRITE,
     Scope.TEAMS_WRITE,
@@ -73,11 +84,13 @@ _ADMIN_SCOPES = _MEMBER_SCOPES | {
 # of their own: listing what was added in the organisation and what it received
 # names members (who added it, for whom), so it needs ``members:read``; adding or
 # removing an integration for a team follows the team-manager rule (admins and
-# owners any team, a team admin their own), enforced by the service; which
-# member a share was about needs ``member_data:review`` and the data policy.
+# owners any team, a team admin their own; ``organizations.selectors.
+# teams_managed_by``), enforced by the service; which member a share was about
+# needs ``member_data:review`` and the data policy.
 ROLE_SCOPES: dict[str, frozenset[Scope]] = {
-    # Guests see the organisation and only the teams they are in (selectors
-    # narrow the team list); they do not see the member directory.
+    # Guests see the organisation and only the teams they are in (no
+    # ``teams:read_all``: selectors narrow the team list); they do not see the
+    # member directory.
     OrgRole.GUEST: frozenset({Scope.ORG_READ, Scope.TEAMS_READ}),
     OrgRole.MEMBER: frozenset(_MEMBER_SCOPES),
     OrgRole.ADMIN: frozenset(_ADMIN_SCOPES),

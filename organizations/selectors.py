@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from core.errors import Forbidden
 
 from .models import DataPolicy, Invitation, Membership, Organization, Team, TeamMembership
-from .roles import OrgRole, Scope, role_can_grant, role_has_scope
+from .roles import OrgRole, Scope, TeamRole, role_can_grant, role_has_scope
 
 
 def access_membership(*, user, org_slug: str) -> Membership:
@@ -92,11 +92,35 @@ def memberships_for_user(*, user) -> QuerySet[Membership]:
 
 
 def teams_visible_to(*, membership: Membership) -> QuerySet[Team]:
-    """Guests see only the teams they are in; everyone else sees all teams."""
+    """Every team of the organisation with ``teams:read_all``; without it (guests)
+    only the teams the person is in."""
     teams = Team.objects.filter(organization_id=membership.organization_id)
-    if membership.role == OrgRole.GUEST:
+    if not role_has_scope(membership.role, Scope.TEAMS_READ_ALL):
         teams = teams.filter(team_memberships__membership=membership)
     return teams
+
+
+def teams_managed_by(*, membership: Membership) -> QuerySet[Team]:
+    """The teams this person manages (adds and removes their members, changes
+    team roles, adds integrations for them): every team of the organisation with
+    ``teams:write`` (admins and owners); otherwise the teams they are a team
+    admin of.
+
+    The team-manager rule is written here and nowhere else (services, the
+    console, integrations and their templates ask ``is_team_manager`` or this).
+    It lives with the selectors, not in roles.py, because it reads the person's
+    role in the team, a database row; roles.py is the table of roles and scopes,
+    which needs no database (models import it)."""
+    teams = Team.objects.filter(organization_id=membership.organization_id)
+    if role_has_scope(membership.role, Scope.TEAMS_WRITE):
+        return teams
+    return teams.filter(team_memberships__membership=membership, team_memberships__role=TeamRole.TEAM_ADMIN)
+
+
+def is_team_manager(*, membership: Membership, team: Team) -> bool:
+    """Whether this person manages ``team`` (``teams_managed_by``); never a team
+    of another organisation."""
+    return teams_managed_by(membership=membership).filter(pk=team.pk).exists()
 
 
 def team_names_by_membership(*, memberships: list[Membership]) -> dict[int, list[str]]:

@@ -22,6 +22,7 @@ from .models import DataPolicy, Invitation, Membership, Organization, Team, Team
 from .roles import OrgRole, Scope, TeamRole, role_can_grant, role_has_scope
 from .selectors import (
     data_policy_for,
+    is_team_manager,
     member_data_record,
     organizations_blocking_account_deletion,
     require_scope,
@@ -157,10 +158,8 @@ def organization_transfer_ownership(*, actor: Membership, to: Membership, reques
 
 
 def require_team_manager(actor: Membership, team: Team) -> None:
-    """Admins and owners manage every team; a team admin only their own."""
-    if role_has_scope(actor.role, Scope.TEAMS_WRITE):
-        return
-    if TeamMembership.objects.filter(team=team, membership=actor, role=TeamRole.TEAM_ADMIN).exists():
+    """Admins and owners manage every team; a team admin only their own (``is_team_manager``)."""
+    if is_team_manager(membership=actor, team=team):
         return
     raise Forbidden(
         _("Only this team's admins and the organisation's admins manage it."), code="not_team_admin"

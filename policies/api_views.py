@@ -7,10 +7,9 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.selectors import is_privacy_officer
+from accounts.staff_roles import StaffPermission, staff_api_permission
 from core.api.schema import error_responses
 from core.api.serializers import StrictSerializer
-from core.errors import Forbidden
 
 from . import selectors, services
 from .models import PolicyDocument, PolicyVersion
@@ -156,11 +155,11 @@ class NoticeProgressSerializer(serializers.Serializer):
 
 @extend_schema(tags=["policies"])
 class NoticeProgressView(APIView):
+    permission_classes = [staff_api_permission(StaffPermission.POLICY_NOTICES_READ, code="not_staff")]
+
     @extend_schema(responses={200: NoticeProgressSerializer, **error_responses(401, 403, 404)})
     def get(self, request, version_id):
         """How far the change notices of a published version are (staff)."""
-        if not (request.user.is_staff or is_privacy_officer(request.user)):
-            raise Forbidden(code="not_staff")
         version = get_object_or_404(PolicyVersion.objects.select_related("document"), pk=version_id)
         progress = selectors.notice_progress(version=version)
         if progress is None:

@@ -13,12 +13,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from accounts.selectors import is_privacy_officer
+from accounts.staff_roles import StaffPermission, require_staff_permission
 from audit.events import EventType
 from audit.merkle import merkle_root
 from audit.sealing import seal_chain_append, seal_lock
 from audit.services import audit_record
-from core.errors import Conflict, Forbidden, RuleViolation
+from core.errors import Conflict, RuleViolation
 from core.mail import render_plain_text, render_subject, with_controller_footer
 from core.net import client_ip, truncate_ip
 from core.ratelimit import rate_limit_consume
@@ -43,8 +43,12 @@ logger = logging.getLogger(__name__)
 
 
 def _require_officer(actor) -> None:
-    if not is_privacy_officer(actor):
-        raise Forbidden(_("Only privacy officers publish policies."), code="not_privacy_officer")
+    require_staff_permission(
+        actor,
+        StaffPermission.POLICIES_PUBLISH,
+        message=_("Only privacy officers publish policies."),
+        code="not_privacy_officer",
+    )
 
 
 def policy_draft_create(

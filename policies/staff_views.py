@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from consent.staff_views import privacy_officer_required
+from accounts.staff_roles import StaffPermission, staff_permission_required
 
 from . import selectors, services
 from .forms import PolicyDraftForm
@@ -15,7 +15,7 @@ from .models import PolicyVersion
 
 
 @require_http_methods(["GET", "POST"])
-@privacy_officer_required
+@staff_permission_required(StaffPermission.POLICIES_PUBLISH)
 def policy_drafts(request, slug):
     document = selectors.access_document(slug=slug)
     in_force = selectors.version_in_force(document=document)
@@ -42,7 +42,7 @@ def policy_drafts(request, slug):
 
 
 @require_http_methods(["GET"])
-@privacy_officer_required
+@staff_permission_required(StaffPermission.POLICIES_PUBLISH)
 def policy_draft(request, slug, version_id):
     document = selectors.access_document(slug=slug)
     draft = get_object_or_404(document.versions, pk=version_id, status=PolicyVersion.Status.DRAFT)
@@ -64,7 +64,7 @@ def policy_draft(request, slug, version_id):
 
 
 @require_POST
-@privacy_officer_required
+@staff_permission_required(StaffPermission.POLICIES_PUBLISH)
 def policy_draft_publish(request, slug, version_id):
     document = selectors.access_document(slug=slug)
     draft = get_object_or_404(document.versions, pk=version_id, status=PolicyVersion.Status.DRAFT)
@@ -76,7 +76,7 @@ def policy_draft_publish(request, slug, version_id):
 
 
 @require_GET
-@privacy_officer_required
+@staff_permission_required(StaffPermission.POLICIES_PUBLISH)
 def notice_runs(request):
     """Every published version's notices, newest first."""
     page = Paginator(selectors.notice_runs(), 20).get_page(request.GET.get("page"))
@@ -84,7 +84,7 @@ def notice_runs(request):
 
 
 @require_GET
-@privacy_officer_required
+@staff_permission_required(StaffPermission.POLICIES_PUBLISH)
 def notice_progress(request, version_id):
     """Progress of one version's notices; htmx refreshes the figures while they run."""
     version = get_object_or_404(PolicyVersion.objects.select_related("document"), pk=version_id)

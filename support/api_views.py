@@ -2,14 +2,14 @@
 staff read every case, internal notes included."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
-from accounts.selectors import is_support_staff
+from accounts.staff_roles import StaffPermission, staff_api_permission, staff_has_permission
 from core.api.schema import error_responses
 from core.api.serializers import StrictSerializer
-from core.errors import Forbidden
 from organizations.api_base import OrganizationScopedAPIView
 from organizations.models import Organization
 from organizations.roles import Scope
@@ -104,7 +104,7 @@ class CaseListCreateView(generics.ListAPIView):
         status_filter = self.request.query_params.get("status") or "all"
         if status_filter not in [*SupportCase.Status.values, "all"]:
             raise serializers.ValidationError({"status": [_("Unknown status.")]})
-        if is_support_staff(self.request.user):
+        if staff_has_permission(self.request.user, StaffPermission.SUPPORT_CASES_HANDLE):
             return selectors.staff_cases(actor=self.request.user, status=status_filter)
         return selectors.cases_for_reporter(user=self.request.user, status=status_filter)
 
@@ -138,7 +138,7 @@ class CaseDetailView(generics.GenericAPIView):
     def get(self, request, case_id):
         """One case with its conversation. Another person's case answers 404 (support
         staff can read every case, with its internal notes)."""
-        if is_support_staff(request.user):
+        if staff_has_permission(request.user, StaffPermission.SUPPORT_CASES_HANDLE):
             case = selectors.access_case_by_public_id(public_id=case_id)
             case.thread = list(selectors.case_messages_for_staff(case=case))
         else:
@@ -235,15 +235,19 @@ class SharedCaseDetailSerializer(CaseShareSerializer):
         read_only_fields = fields
 
 
-def _staff_case(request, case_id) -> SupportCase:
-    if not is_support_staff(request.user):
-        raise Forbidden(_("Only support staff share cases."), code="not_support_staff")
-    return selectors.access_case_by_public_id(public_id=case_id)
+_CASE_SHARING_PERMISSIONS = [
+    staff_api_permission(
+        StaffPermission.SUPPORT_CASES_HANDLE,
+        code="not_support_staff",
+        message=gettext_lazy("Only support staff share cases."),
+    )
+]
 
 
 @extend_schema(tags=["support"])
 class CaseMaskPreviewView(generics.GenericAPIView):
     serializer_class = MaskPreviewSerializer
+    permission_classes = _CASE_SHARING_PERMISSIONS
 
     @extend_schema(
         request=None, responses={200: MaskPreviewSerializer, **error_responses(400, 401, 403, 404)}
@@ -252,7 +256,7 @@ class CaseMaskPreviewView(generics.GenericAPIView):
         """Support staff: what the masking engine finds in the case (reporter's
         identifiers, the organisation's other members' names, email addresses, phone
         numbers...) and the masked subject and body. Nothing is shared or stored."""
-        case = _staff_case(request, case_id)
+        case = selectors.access_case_by_public_id(public_id=case_id)
         preview = services.case_mask_preview(actor=request.user, case=case)
         data = {
             "detections": [
@@ -270,6 +274,7 @@ class CaseMaskPreviewView(generics.GenericAPIView):
 @extend_schema(tags=["support"])
 class CaseShareView(generics.GenericAPIView):
     serializer_class = CaseShareSerializer
+    permission_classes = _CASE_SHARING_PERMISSIONS
 
     @extend_schema(
         request=ShareRequestSerializer,
@@ -281,7 +286,7 @@ class CaseShareView(generics.GenericAPIView):
         identify the reporter (an email address, a phone number, their name...) is
         refused with 409 ``still_identifying`` and nothing is stored. The reporter
         is told, and can read exactly what was shared."""
-        case = _staff_case(request, case_id)
+        case = selectors.access_case_by_public_id(public_id=case_id)
         serializer = ShareRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         share = services.case_share(

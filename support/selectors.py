@@ -5,7 +5,8 @@ from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
-from accounts.selectors import PRIVACY_OFFICER_GROUP, SUPPORT_GROUP, account_by_email
+from accounts.selectors import account_by_email
+from accounts.staff_roles import StaffPermission, staff_holding
 from organizations.models import Membership, Organization
 from organizations.selectors import organizations_blocking_account_deletion
 
@@ -166,12 +167,7 @@ def case_messages_for_staff(*, case: SupportCase) -> QuerySet[CaseMessage]:
 def support_staff() -> QuerySet[User]:
     """Who a case can be assigned to."""
     return (
-        User.objects.filter(
-            Q(is_superuser=True) | Q(groups__name__in=[SUPPORT_GROUP, PRIVACY_OFFICER_GROUP]),
-            is_active=True,
-        )
-        .distinct()
-        .order_by("name", "email")
+        staff_holding(StaffPermission.SUPPORT_CASES_HANDLE).filter(is_active=True).order_by("name", "email")
     )
 
 

@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from accounts.selectors import is_support_staff
 from accounts.services import user_delete_profile, user_reinstate, user_suspend
+from accounts.staff_roles import StaffPermission, require_staff_permission, staff_has_permission
 from audit.events import EventType
 from audit.services import audit_record
 from core.errors import Conflict, Forbidden, RuleViolation
@@ -30,12 +30,13 @@ from .models import (
 )
 
 
-def _require_support_staff(actor) -> None:
-    if not is_support_staff(actor):
-        raise Forbidden(
-            _("Only support staff and privacy officers handle reports and questions."),
-            code="not_support_staff",
-        )
+def _require_staff(actor, permission: StaffPermission) -> None:
+    require_staff_permission(
+        actor,
+        permission,
+        message=_("Only support staff and privacy officers handle reports and questions."),
+        code="not_support_staff",
+    )
 
 
 def _signed_in(actor) -> User | None:
@@ -98,7 +99,7 @@ def _move_open_reports(*, account: User, status: str, actor) -> list[int]:
 def minor_report_suspend_account(*, actor, report: MinorReport, account: User, request=None) -> MinorReport:
     """Suspend the reported account at once (no sign-in, sessions and tokens
     end) and tie the report to it."""
-    _require_support_staff(actor)
+    _require_staff(actor, StaffPermission.MINOR_REPORTS_HANDLE)
     with transaction.atomic():
         report = _lock_report(report)
         if report.status != MinorReport.Status.NEW:
@@ -120,7 +121,7 @@ def minor_report_delete_account(*, actor, report: MinorReport, request=None) -> 
     """Delete a suspended account: its organisation memberships end (as the
     organisations' rules allow), its profile data goes and the person is
     crypto-shredded; the reports' details about them go too."""
-    _require_support_staff(actor)
+    _require_staff(actor, StaffPermission.MINOR_REPORTS_HANDLE)
     with transaction.atomic():
         report = _lock_report(report)
         if report.status != MinorReport.Status.SUSPENDED:
@@ -141,7 +142,7 @@ def minor_report_delete_account(*, actor, report: MinorReport, request=None) -> 
 def minor_report_dismiss(*, actor, report: MinorReport, request=None) -> MinorReport:
     """Close a report without deleting anything. A suspended account is
     reinstated (the person sets a new password through password reset)."""
-    _require_support_staff(actor)
+    _require_staff(actor, StaffPermission.MINOR_REPORTS_HANDLE)
     with transaction.atomic():
         report = _lock_report(report)
         if not report.is_open:
@@ -193,7 +194,7 @@ def privacy_question_create(
 
 def privacy_question_reply(*, actor, question: PrivacyQuestion, body: str, request=None) -> QuestionReply:
     """Store a staff reply and email it once committed; the question counts as answered."""
-    _require_support_staff(actor)
+    _require_staff(actor, StaffPermission.PRIVACY_QUESTIONS_HANDLE)
     body = body.strip()
     with transaction.atomic():
         question = PrivacyQuestion.objects.select_for_update().get(pk=question.pk)
@@ -217,7 +218,7 @@ def privacy_question_reply(*, actor, question: PrivacyQuestion, body: str, reque
 def _question_set_status(*, actor, question: PrivacyQuestion, status_for, event_type, request=None):
     """Lock the question, work out its new status from the locked row
     (``status_for``; None for "no change") and record the change."""
-    _require_support_staff(actor)
+    _require_staff(actor, StaffPermission.PRIVACY_QUESTIONS_HANDLE)
     with transaction.atomic():
         question = PrivacyQuestion.objects.select_for_update().get(pk=question.pk)
         status = status_for(question)
@@ -358,8 +359,8 @@ def case_reply_by_reporter(*, actor, case: SupportCase, body: str, request=None)
 
 def case_assign(*, actor, case: SupportCase, assignee: User | None, request=None) -> SupportCase:
     """Give the case to a support staff member (oneself or another), or to nobody."""
-    _require_support_staff(actor)
-    if assignee is not None and not is_support_staff(assignee):
+    _require_staff(actor, StaffPermission.SUPPORT_CASES_HANDLE)
+    if assignee is not None and not staff_has_permission(assignee, StaffPermission.SUPPORT_CASES_HANDLE):
         raise RuleViolation(
             _("Cases can only be assigned to support staff or privacy officers."), code="assignee_not_staff"
         )
@@ -381,7 +382,7 @@ def case_assign(*, actor, case: SupportCase, assignee: User | None, request=None
 
 
 def case_set_status(*, actor, case: SupportCase, status: str, request=None) -> SupportCase:
-    _require_support_staff(actor)
+    _require_staff(actor, StaffPermission.SUPPORT_CASES_HANDLE)
     if status not in SupportCase.Status.values:
         raise RuleViolation(_("Unknown status."), code="invalid_status")
     with transaction.atomic():
@@ -401,7 +402,7 @@ def case_set_status(*, actor, case: SupportCase, status: str, request=None) -> S
 
 def case_add_internal_note(*, actor, case: SupportCase, body: str, request=None) -> CaseMessage:
     """A note for staff only: never shown or sent to the reporter."""
-    _require_support_staff(actor)
+    _require_staff(actor, StaffPermission.SUPPORT_CASES_HANDLE)
     body = _clean_text(body)
     with transaction.atomic():
         case = _lock_case(case)
@@ -422,7 +423,7 @@ def case_add_internal_note(*, actor, case: SupportCase, body: str, request=None)
 def case_reply_by_staff(*, actor, case: SupportCase, body: str, request=None) -> CaseMessage:
     """Answer the reporter: shown in their privacy centre and emailed once the
     reply is committed; the case then waits on the reporter."""
-    _require_support_staff(actor)
+    _require_staff(actor, StaffPermission.SUPPORT_CASES_HANDLE)
     body = _clean_text(body)
     with transaction.atomic():
         case = _lock_case(case)
@@ -459,7 +460,7 @@ def reporter_identity(user: User) -> Identity:
 def _share_context(actor, case: SupportCase) -> tuple[Identity, list[str]]:
     """Staff only; the case must name an organisation the reporter still belongs to.
     Returns the reporter's identity and the names of the organisation's other members."""
-    _require_support_staff(actor)
+    _require_staff(actor, StaffPermission.SUPPORT_CASES_HANDLE)
     if case.organization_id is None:
         raise RuleViolation(
             _("This case is not about an organisation, so there is nobody to share it with."),

@@ -1,11 +1,7 @@
 """Staff console: the minor-report queue, the privacy-question inbox and the
 support-case queue, for support agents and privacy officers."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
@@ -13,7 +9,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.selectors import account_by_email, is_support_staff, staff_sections_for
+from accounts.selectors import account_by_email
+from accounts.staff_roles import (
+    StaffPermission,
+    staff_permission_flags,
+    staff_permission_required,
+)
 from core.errors import RuleViolation
 
 from . import selectors, services
@@ -33,20 +34,6 @@ from .mask_kinds import kind_label, report_by_kind
 PAGE_SIZE = 25
 
 
-def support_staff_required(view):
-    """Like the other staff pages: signed out → the sign-in page; signed in
-    without a support or privacy-officer role → 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not is_support_staff(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 def _filtered_page(request, *, filter_form_class, list_selector):
     form = filter_form_class(request.GET or None)
     status = form.cleaned_data["status"] if form.is_valid() else ""
@@ -55,21 +42,26 @@ def _filtered_page(request, *, filter_form_class, list_selector):
 
 
 @require_GET
-@login_required
+@staff_permission_required(StaffPermission.STAFF_CONSOLE_OPEN)
 def staff_home(request):
     """The staff console's front page: the sections this person may open."""
-    sections = staff_sections_for(request.user)
-    if not any(sections.values()):
-        raise PermissionDenied
-    counts = selectors.open_counts() if sections["support"] else {}
-    return render(request, "staff/home.html", {"sections": sections, "counts": counts})
+    permissions = request.staff_permissions
+    queues = {
+        StaffPermission.MINOR_REPORTS_HANDLE,
+        StaffPermission.PRIVACY_QUESTIONS_HANDLE,
+        StaffPermission.SUPPORT_CASES_HANDLE,
+    }
+    counts = selectors.open_counts() if permissions & queues else {}
+    return render(
+        request, "staff/home.html", {"staff_can": staff_permission_flags(permissions), "counts": counts}
+    )
 
 
 # --- Minor reports -------------------------------------------------------------------
 
 
 @require_GET
-@support_staff_required
+@staff_permission_required(StaffPermission.MINOR_REPORTS_HANDLE)
 def minor_reports(request):
     form, page, query = _filtered_page(
         request, filter_form_class=MinorReportFilterForm, list_selector=selectors.minor_reports
@@ -95,13 +87,13 @@ def _minor_report_page(request, report, *, suspend_form=None, status=200):
 
 
 @require_GET
-@support_staff_required
+@staff_permission_required(StaffPermission.MINOR_REPORTS_HANDLE)
 def minor_report(request, report_id):
     return _minor_report_page(request, selectors.access_minor_report(report_id=report_id))
 
 
 @require_POST
-@support_staff_required
+@staff_permission_required(StaffPermission.MINOR_REPORTS_HANDLE)
 def minor_report_suspend(request, report_id):
     report = selectors.access_minor_report(report_id=report_id)
     form = SuspendAccountForm(request.POST)
@@ -116,7 +108,7 @@ def minor_report_suspend(request, report_id):
 
 
 @require_POST
-@support_staff_required
+@staff_permission_required(StaffPermission.MINOR_REPORTS_HANDLE)
 def minor_report_delete(request, report_id):
     report = selectors.access_minor_report(report_id=report_id)
     services.minor_report_delete_account(actor=request.user, report=report, request=request)
@@ -125,7 +117,7 @@ def minor_report_delete(request, report_id):
 
 
 @require_POST
-@support_staff_required
+@staff_permission_required(StaffPermission.MINOR_REPORTS_HANDLE)
 def minor_report_dismiss(request, report_id):
     report = selectors.access_minor_report(report_id=report_id)
     services.minor_report_dismiss(actor=request.user, report=report, request=request)
@@ -137,7 +129,7 @@ def minor_report_dismiss(request, report_id):
 
 
 @require_GET
-@support_staff_required
+@staff_permission_required(StaffPermission.PRIVACY_QUESTIONS_HANDLE)
 def privacy_questions(request):
     form, page, query = _filtered_page(
         request, filter_form_class=PrivacyQuestionFilterForm, list_selector=selectors.privacy_questions
@@ -159,7 +151,7 @@ def _question_page(request, question, *, reply_form=None, status=200):
 
 
 @require_http_methods(["GET", "POST"])
-@support_staff_required
+@staff_permission_required(StaffPermission.PRIVACY_QUESTIONS_HANDLE)
 def privacy_question(request, question_id):
     """The thread, and the reply form (a POST here sends a reply)."""
     question = selectors.access_privacy_question(question_id=question_id)
@@ -176,7 +168,7 @@ def privacy_question(request, question_id):
 
 
 @require_POST
-@support_staff_required
+@staff_permission_required(StaffPermission.PRIVACY_QUESTIONS_HANDLE)
 def privacy_question_close(request, question_id):
     question = selectors.access_privacy_question(question_id=question_id)
     services.privacy_question_close(actor=request.user, question=question, request=request)
@@ -185,7 +177,7 @@ def privacy_question_close(request, question_id):
 
 
 @require_POST
-@support_staff_required
+@staff_permission_required(StaffPermission.PRIVACY_QUESTIONS_HANDLE)
 def privacy_question_reopen(request, question_id):
     question = selectors.access_privacy_question(question_id=question_id)
     services.privacy_question_reopen(actor=request.user, question=question, request=request)
@@ -197,7 +189,7 @@ def privacy_question_reopen(request, question_id):
 
 
 @require_GET
-@support_staff_required
+@staff_permission_required(StaffPermission.SUPPORT_CASES_HANDLE)
 def cases(request):
     form = CaseFilterForm(request.GET or None)
     valid = form.is_valid()
@@ -249,7 +241,7 @@ def _case_page(
 
 
 @require_http_methods(["GET", "POST"])
-@support_staff_required
+@staff_permission_required(StaffPermission.SUPPORT_CASES_HANDLE)
 def case(request, case_id):
     """The case with its whole thread; a POST here sends a reply to the reporter."""
     case = selectors.access_case_for_staff(case_id=case_id)
@@ -266,7 +258,7 @@ def case(request, case_id):
 
 
 @require_POST
-@support_staff_required
+@staff_permission_required(StaffPermission.SUPPORT_CASES_HANDLE)
 def case_note(request, case_id):
     case = selectors.access_case_for_staff(case_id=case_id)
     form = _note_form(request.POST)
@@ -280,7 +272,7 @@ def case_note(request, case_id):
 
 
 @require_POST
-@support_staff_required
+@staff_permission_required(StaffPermission.SUPPORT_CASES_HANDLE)
 def case_assign(request, case_id):
     case = selectors.access_case_for_staff(case_id=case_id)
     if "assign_to_me" in request.POST:
@@ -296,7 +288,7 @@ def case_assign(request, case_id):
 
 
 @require_POST
-@support_staff_required
+@staff_permission_required(StaffPermission.SUPPORT_CASES_HANDLE)
 def case_status(request, case_id):
     case = selectors.access_case_for_staff(case_id=case_id)
     form = CaseStatusForm(request.POST)
@@ -383,7 +375,7 @@ def _share_choices(request, preview):
 
 
 @require_http_methods(["GET", "POST"])
-@support_staff_required
+@staff_permission_required(StaffPermission.SUPPORT_CASES_HANDLE)
 def case_share(request, case_id):
     """Review the masks and share: the case's text with every detection
     highlighted and numbered, then the list of detections, each with "keep

@@ -1,5 +1,7 @@
 from django import template
 
+from accounts.staff_roles import staff_permission_flags, staff_permissions_for
+
 register = template.Library()
 
 
@@ -24,8 +26,7 @@ def lifetime(days):
 
 
 @register.simple_tag(takes_context=True)
-def staff_sections(context) -> dict:
-    """Which staff console sections the signed-in person may open (one query)."""
-    from accounts.selectors import staff_sections_for
-
-    return staff_sections_for(context["request"].user)
+def staff_permissions(context) -> dict[str, bool]:
+    """What the signed-in person may do as staff (one query), for ``{% staff_permissions
+    as staff_can %}{% if staff_can.support_cases_handle %}``."""
+    return staff_permission_flags(staff_permissions_for(context["request"].user))

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group
 
-from accounts.selectors import PRIVACY_OFFICER_GROUP, SUPPORT_GROUP
 from accounts.services import api_token_create
+from accounts.staff_roles import StaffRole
 from organizations.models import Membership, Organization
 from organizations.roles import OrgRole
 from tests.factories import UserFactory
@@ -51,6 +51,6 @@ def tenant(slug: str, name: str) -> Tenant:
 
 def staff(email: str = "staff@icentrex.example") -> Persona:
     person = persona(email, is_staff=True)
-    for name in (PRIVACY_OFFICER_GROUP, SUPPORT_GROUP):
-        person.user.groups.add(Group.objects.get_or_create(name=name)[0])
+    for role in StaffRole:
+        person.user.groups.add(Group.objects.get_or_create(name=role)[0])
     return person

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.staff_roles import StaffRole
 from integrations.models import Provider
 from integrations.seed import INTEGRATIONS
 from organizations.models import DisclosureRun, DomainClaim, Membership, Organization, Team, TeamMembership
@@ -16,17 +17,16 @@ from organizations.roles import OrgRole, TeamRole
 from organizations.services import disclosure_run_start
 
 DEMO_PASSWORD = "demo-privacy-2026"
-STAFF_GROUPS = ["support", "privacy_officer"]
 
-# email, name, staff groups
+# email, name, staff roles (Django groups)
 DEMO_PEOPLE = [
     ("owner@acme.example", "Astrid Owner", []),
     ("admin@acme.example", "Anders Admin", []),
     ("member@acme.example", "Maja Member", []),
     ("guest@acme.example", "Gustav Guest", []),
     ("owner@globex.example", "Greta Globex", []),
-    ("support@icentrex.example", "Sam Support", ["support"]),
-    ("privacy@icentrex.example", "Petra Privacy Officer", ["privacy_officer"]),
+    ("support@icentrex.example", "Sam Support", [StaffRole.SUPPORT]),
+    ("privacy@icentrex.example", "Petra Privacy Officer", [StaffRole.PRIVACY_OFFICER]),
 ]
 # slug, name, [(email, role, primary owner, {team: team role})]
 DEMO_ORGANIZATIONS = [
@@ -56,9 +56,9 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        groups = {name: Group.objects.get_or_create(name=name)[0] for name in STAFF_GROUPS}
+        groups = {role: Group.objects.get_or_create(name=role)[0] for role in StaffRole}
         # Privacy officers edit the cookie declaration (in the admin, which publishes revisions).
-        groups["privacy_officer"].permissions.add(
+        groups[StaffRole.PRIVACY_OFFICER].permissions.add(
             *Permission.objects.filter(
                 content_type__app_label="cookies", codename__regex=r"^(add|change|delete|view)_cookie"
             )
