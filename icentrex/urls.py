@@ -32,6 +32,7 @@ organisation_console = [
     *support.console_urls,
 ]
 staff_console = [
+    path("", views.staff_home, name="staff_home"),
     *support.staff_urls,
     *consent.staff_urls,
     *policies.staff_urls,

@@ -12,11 +12,13 @@ from django.views.i18n import set_language
 
 from accounts.selectors import api_tokens_for_user
 from accounts.services import user_update_profile
+from accounts.staff_roles import StaffPermission, staff_permission_flags, staff_permission_required
 from audit.selectors import audit_events_for_subject, audit_events_readable
 from core.api.exceptions import error_body
 from data_requests.selectors import open_erasure_of
 from organizations.selectors import unacknowledged_disclosures
 from subjects.services import subject_key_for_user
+from support.selectors import open_counts as support_open_counts
 
 
 @require_GET
@@ -49,6 +51,24 @@ def privacy_centre(request):
                 )
             ),
         },
+    )
+
+
+@require_GET
+@staff_permission_required(StaffPermission.STAFF_CONSOLE_OPEN)
+def staff_home(request):
+    """The staff console's front page: the sections this person may open, with
+    the open work of the queues they handle. It draws on several apps, so it
+    lives on the roof."""
+    permissions = request.staff_permissions
+    queues = {
+        StaffPermission.MINOR_REPORTS_HANDLE,
+        StaffPermission.PRIVACY_QUESTIONS_HANDLE,
+        StaffPermission.SUPPORT_CASES_HANDLE,
+    }
+    counts = support_open_counts() if permissions & queues else {}
+    return render(
+        request, "staff/home.html", {"staff_can": staff_permission_flags(permissions), "counts": counts}
     )
 
 

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.selectors import account_by_email
 from accounts.staff_roles import (
     StaffPermission,
-    staff_permission_flags,
     staff_permission_required,
 )
 from core.errors import RuleViolation
@@ -39,22 +38,6 @@ def _filtered_page(request, *, filter_form_class, list_selector):
     status = form.cleaned_data["status"] if form.is_valid() else ""
     page = Paginator(list_selector(status=status), PAGE_SIZE).get_page(request.GET.get("page"))
     return form, page, urlencode({"status": status}) if status else ""
-
-
-@require_GET
-@staff_permission_required(StaffPermission.STAFF_CONSOLE_OPEN)
-def staff_home(request):
-    """The staff console's front page: the sections this person may open."""
-    permissions = request.staff_permissions
-    queues = {
-        StaffPermission.MINOR_REPORTS_HANDLE,
-        StaffPermission.PRIVACY_QUESTIONS_HANDLE,
-        StaffPermission.SUPPORT_CASES_HANDLE,
-    }
-    counts = selectors.open_counts() if permissions & queues else {}
-    return render(
-        request, "staff/home.html", {"staff_can": staff_permission_flags(permissions), "counts": counts}
-    )
 
 
 # --- Minor reports -------------------------------------------------------------------

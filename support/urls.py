@@ -25,7 +25,6 @@ console_urls = [
 ]
 
 staff_urls = [
-    path("", staff_views.staff_home, name="staff_home"),
     path("minor-reports/", staff_views.minor_reports, name="staff_minor_reports"),
     path("minor-reports/<int:report_id>/", staff_views.minor_report, name="staff_minor_report"),
     path(
