@@ -8,7 +8,7 @@ from celery import shared_task
 @shared_task
 def webhook_deliver(delivery_id: int) -> str:
     """One attempt; a failed attempt schedules the next one with back-off."""
-    from .services import _enqueue_delivery, webhook_deliver_once
+    from .services.webhooks import _enqueue_delivery, webhook_deliver_once
 
     retry_in = webhook_deliver_once(delivery_id=delivery_id)
     if retry_in is None:
@@ -20,6 +20,6 @@ def webhook_deliver(delivery_id: int) -> str:
 @shared_task
 def webhook_sweep() -> dict:
     """Celery beat, every minute: recover deliveries lost to a crash or a lost message."""
-    from .services import webhook_sweep as sweep
+    from .services.webhooks import webhook_sweep as sweep
 
     return sweep()

@@ -21,6 +21,7 @@ from audit.tasks import evidence_verify
 from core.errors import Forbidden, RuleViolation
 from integrations import selectors, services
 from integrations.models import Installation, Provider, SharingEvent, SharingSeal, WebhookDelivery
+from integrations.services import webhooks
 from integrations.tasks import webhook_deliver
 from organizations.models import Membership, Organization, Team, TeamMembership
 from subjects.services import secret_seal, subject_key_for_user
@@ -305,7 +306,8 @@ def test_removing_stops_sharing_and_tells_the_provider(provider, receiver, setti
 
 def test_the_sweep_releases_abandoned_deliveries(provider, receiver, monkeypatch):
     enqueued = []
-    monkeypatch.setattr(services, "_enqueue_delivery", lambda pk, countdown=0: enqueued.append(pk))
+    # The sweep and the task enqueue through the webhooks module: patch it there.
+    monkeypatch.setattr(webhooks, "_enqueue_delivery", lambda pk, countdown=0: enqueued.append(pk))
     services.installation_create(user=UserFactory(), provider=provider, fields=["identity.id"])
     delivery = WebhookDelivery.objects.get()
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
