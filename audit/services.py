@@ -24,6 +24,15 @@ def _lock_chain_head():
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_ID])
 
 
+def _target_type(target) -> str:
+    """What events call the target's kind: its model's label, unless the model
+    says otherwise (``audit_target_type``, kept by a model that moved to another
+    app so that its old and new events name it alike)."""
+    if target is None:
+        return ""
+    return getattr(type(target), "audit_target_type", None) or target._meta.label_lower
+
+
 def audit_record(
     *,
     event_type: EventType,
@@ -68,7 +77,7 @@ def audit_record(
         event_type=event_type,
         actor_subject=actor_key,
         organization_id=organization_id,
-        target_type=target._meta.label_lower if target is not None else "",
+        target_type=_target_type(target),
         target_id=str(target.pk) if target is not None else "",
         subject_key=subject_key,
         changes=changes or {},

@@ -45,6 +45,18 @@ def test_a_known_type_given_as_its_code_is_recorded(alice):
     assert audit_chain_verify() == (1, None)
 
 
+@pytest.mark.django_db
+def test_a_target_is_named_by_its_label_unless_its_model_keeps_another_name(alice, monkeypatch):
+    assert audit_record(event_type=EventType.USER_SIGNED_IN, actor=alice, target=alice).target_type == (
+        "accounts.user"
+    )
+    # A model that moved to another app keeps the name its earlier events gave it.
+    monkeypatch.setattr(type(alice), "audit_target_type", "people.person", raising=False)
+    event = audit_record(event_type=EventType.USER_SIGNED_IN, actor=alice, target=alice)
+    assert AuditEvent.objects.get(pk=event.pk).target_type == "people.person"
+    assert audit_chain_verify() == (2, None)
+
+
 def test_the_row_hash_is_unchanged():
     # Pinned from before the column lost its choices: existing chains still verify.
     content = {
