@@ -42,8 +42,8 @@ from policies import services as policy_services
 from policies.models import NoticeRun, NoticeSeal, PolicyDocument, PolicyNotice
 from policies.selectors import version_in_force
 from tests.conftest import ROOT, _database_url
+from tests.domains.disclosure_support import run_now
 from tests.factories import UserFactory
-from tests.organizations.disclosure_support import run_now
 from tests.tamper import bypass_triggers
 
 pytestmark = pytest.mark.django_db

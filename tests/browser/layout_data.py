@@ -41,8 +41,8 @@ def seed() -> dict[str, list[str]]:
     from policies.models import NoticeRun, PolicyDocument
     from subjects.services import subject_key_for_user
     from support import services as support
+    from tests.domains.disclosure_support import run_now
     from tests.factories import UserFactory
-    from tests.organizations.disclosure_support import run_now
 
     call_command("seed_demo", verbosity=0)
     owner_user = User.objects.get(email="owner@acme.example")

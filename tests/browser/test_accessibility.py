@@ -234,7 +234,7 @@ def test_email_disclosure_pages(axe, page, live_server, screenshot):
         Team,
         TeamMembership,
     )
-    from tests.organizations.disclosure_support import run_now
+    from tests.domains.disclosure_support import run_now
 
     acme = Organization.objects.create(name="Acme", slug="acme")
     ada = UserFactory(email="ada@acme.example", name="Ada")

@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 from organizations.models import DomainClaim
 from policies import services
 from policies.models import PolicyDocument
+from tests.domains.disclosure_support import run_now
 from tests.factories import PASSWORD, UserFactory
-from tests.organizations.disclosure_support import run_now
 
 from .axe import serious_violations
 

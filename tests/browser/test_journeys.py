@@ -22,9 +22,9 @@ from policies.models import NoticeRun, PolicyNotice, PolicyVersion
 from subjects.services import subject_key_for_user
 from support import services as support_services
 from support.models import CaseShare
+from tests.domains.disclosure_support import run_now
 from tests.factories import UserFactory
 from tests.integrations.helpers import emails_sent_about, provider
-from tests.organizations.disclosure_support import run_now
 from tests.waiting import wait_for
 
 from .axe import AXE

@@ -35,8 +35,8 @@ from support.services import (
     minor_report_create,
     privacy_question_create,
 )
+from tests.domains.disclosure_support import run_now
 from tests.factories import UserFactory
-from tests.organizations.disclosure_support import run_now
 
 NAME = "Zelda Quintrell"
 EMAIL = "zelda.quintrell@acme.example"

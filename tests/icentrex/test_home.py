@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from organizations.models import DomainClaim
-from tests.organizations.disclosure_support import run_now
+from tests.domains.disclosure_support import run_now
 
 pytestmark = pytest.mark.django_db
 
