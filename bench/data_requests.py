@@ -100,9 +100,10 @@ def seed() -> dict:
     from audit.services import audit_record
     from audit.streams import stream_seal
     from cookies.selectors import current_revision
+    from domains.models import EmailDisclosure
     from integrations.catalog import categories_of
     from integrations.models import Installation, Provider, SharingEvent, WebhookDelivery
-    from organizations.models import EmailDisclosure, Membership, Organization, Team, TeamMembership
+    from organizations.models import Membership, Organization, Team, TeamMembership
     from subjects.services import subject_key_for_user, subject_seal
 
     started = time.perf_counter()

@@ -191,8 +191,8 @@ def _scheduled_run(worker: subprocess.Popen, log_path: Path) -> dict:
     finish it. Seconds are the run's own (started_at to finished_at)."""
     from django.db import transaction
 
-    from organizations.models import DisclosureRun
-    from organizations.services import disclosure_run_start
+    from domains.models import DisclosureRun
+    from domains.services import disclosure_run_start
 
     began = time.monotonic()
     with transaction.atomic():  # the task is enqueued on commit
@@ -247,14 +247,14 @@ def _chunk_breakdown() -> dict:
     from django.test.utils import CaptureQueriesContext
 
     from accounts.models import User
-    from organizations.disclosures import (
+    from domains.disclosures import (
         chunk_size,
         compute_rows,
         eligible_claims,
         insert_disclosures,
         new_disclosures,
     )
-    from organizations.models import DisclosureRun, DisclosureState, EmailDisclosure
+    from domains.models import DisclosureRun, DisclosureState, EmailDisclosure
     from subjects.models import SubjectLink
     from subjects.services import subject_sealers_for
 
@@ -311,8 +311,8 @@ def _chunk_breakdown() -> dict:
 def run(env: dict) -> dict:
     from django.conf import settings
 
+    from domains.models import EmailDisclosure
     from icentrex.celery import app
-    from organizations.models import EmailDisclosure
 
     app.control.purge()  # nothing left over from an earlier run
     seeded = seed(USERS)

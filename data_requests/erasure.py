@@ -49,11 +49,13 @@ def _lock_out(user, erasure: ErasureRequest) -> dict:
 
 
 def _organizations(user, erasure: ErasureRequest) -> dict:
+    from domains.services import person_erase_domain_data
     from organizations.services import memberships_end_for_deleted_account, person_erase_organization_data
 
     return {
         **memberships_end_for_deleted_account(actor=user, user=user),
         **person_erase_organization_data(user=user, addresses=_addresses(user)),
+        **person_erase_domain_data(user=user),
     }
 
 

@@ -121,7 +121,7 @@ def _sharing_events(person: _Person) -> QuerySet:
 
 
 def _email_disclosures(person: _Person) -> QuerySet:
-    from organizations.models import EmailDisclosure
+    from domains.models import EmailDisclosure
 
     return EmailDisclosure.objects.filter(subject_key=person.subject_key)
 

@@ -33,7 +33,8 @@ def organization_retention_apply(*, organization_id: int, now=None) -> dict:
     member-data exports, and the disclosure job's runs and digests; disclosures
     older than the period no longer show in its report (the evidence itself is
     iCentrex's). Idempotent: a second run the same day finds nothing more."""
-    from organizations.models import DataPolicy, DisclosureDigest, DisclosureRun, EmailDisclosure
+    from domains.models import DisclosureDigest, DisclosureRun, EmailDisclosure
+    from organizations.models import DataPolicy
     from support.services import organization_support_retention
 
     policy = DataPolicy.objects.filter(organization_id=organization_id, retention_days__isnull=False).first()

@@ -10,6 +10,7 @@ urlpatterns = [
         "consent",
         "policies",
         "organizations",
+        "domains",
         "data_requests",
         "integrations",
         "support",

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from accounts import urls as accounts
 from consent import urls as consent
 from data_requests import urls as data_requests
+from domains import urls as domains
 from integrations import urls as integrations
 from organizations import urls as organizations
 from policies import urls as policies
@@ -21,12 +22,14 @@ privacy_centre = [
     *consent.privacy_centre_urls,
     *policies.privacy_centre_urls,
     *organizations.privacy_centre_urls,
+    *domains.privacy_centre_urls,
     *integrations.privacy_centre_urls,
     *support.privacy_centre_urls,
     *data_requests.privacy_centre_urls,
 ]
 organisation_console = [
     *organizations.console_urls,
+    *domains.console_urls,
     *data_requests.console_urls,
     *integrations.console_urls,
     *support.console_urls,

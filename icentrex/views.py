@@ -16,7 +16,7 @@ from accounts.staff_roles import StaffPermission, staff_permission_flags, staff_
 from audit.selectors import audit_events_for_subject, audit_events_readable
 from core.api.exceptions import error_body
 from data_requests.selectors import open_erasure_of
-from organizations.selectors import unacknowledged_disclosures
+from domains.selectors import unacknowledged_disclosures
 from subjects.services import subject_key_for_user
 from support.selectors import open_counts as support_open_counts
 

@@ -6,10 +6,7 @@ class OrganisationsConfig(AppConfig):
     verbose_name = "Organisations"
 
     def ready(self):
-        from . import (
-            receivers,  # noqa: F401  (organisations signed in to, per session)
-            streams,  # noqa: F401  (email disclosures are an evidence stream)
-        )
+        from . import receivers  # noqa: F401  (organisations signed in to, per session)
 
         self._register_audit_labels()
 
@@ -26,8 +23,6 @@ class OrganisationsConfig(AppConfig):
 
         register_labels(key="role", label=_("role"), choices=[*TeamRole.choices, *OrgRole.choices])
         register_labels(key="team", label=_("Team"))
-        register_labels(key="domain", label=_("Domain"))
-        register_labels(key="include_subdomains", label=_("Include sub-domains"))
         for field in DATA_POLICY_FIELDS:
             choices = DataPolicy.Who.choices if field.endswith("_allowed_for") else ()
             register_labels(key=field, label=DataPolicy._meta.get_field(field).verbose_name, choices=choices)

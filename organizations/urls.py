@@ -11,10 +11,6 @@ urlpatterns = [
 privacy_centre_urls = [
     path("organisations/", views.my_organizations, name="my_organizations"),
     path("organisations/<slug:org_slug>/leave/", views.leave_organization, name="leave_organization"),
-    path("disclosures/", views.my_disclosures, name="privacy_disclosures"),
-    path(
-        "disclosures/acknowledge/", views.my_disclosures_acknowledge, name="privacy_disclosures_acknowledge"
-    ),
 ]
 
 console_urls = [
@@ -32,9 +28,4 @@ console_urls = [
     path("teams/<int:team_id>/members/<int:member_id>/", console.team_member_update, name="org_team_member"),
     path("data-policy/", console.data_policy, name="org_policy"),
     path("audit/", console.audit_log, name="org_audit"),
-    path("domains/", console.domains, name="org_domains"),
-    path("domains/<int:domain_id>/verify/", console.domain_verify, name="org_domain_verify"),
-    path("domains/<int:domain_id>/revoke/", console.domain_revoke, name="org_domain_revoke"),
-    path("domains/dry-run/", console.disclosure_dry_run, name="org_disclosure_dry_run"),
-    path("disclosures/", console.disclosures, name="org_disclosures"),
 ]

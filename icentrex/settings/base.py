@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "audit",
     "accounts",
     "organizations",
+    "domains",
     "consent",
     "cookies",
     "integrations",
@@ -193,6 +194,7 @@ CELERY_BEAT_SCHEDULE = {
     "evidence-verify": {"task": "audit.tasks.evidence_verify", "schedule": crontab(minute=17, hour=3)},
     "policy-notices-sweep": {"task": "policies.tasks.notices_sweep", "schedule": SWEEP_INTERVAL_SECONDS},
     "webhook-sweep": {"task": "integrations.tasks.webhook_sweep", "schedule": SWEEP_INTERVAL_SECONDS},
+    # The email disclosure job (domains.tasks, named as when it was in organizations).
     "email-disclosure-run": {
         "task": "organizations.tasks.disclosure_scheduled_run",
         "schedule": crontab(minute=7),
@@ -309,12 +311,12 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "privacy_centre"
 
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
-# Sign-up and the email page carry the organisations' work-address notice:
-# composed here, so accounts (lower in the stack) never imports organizations.
+# Sign-up and the email page carry the work-address notice of verified domains:
+# composed here, so accounts (lower in the stack) never imports domains.
 ACCOUNT_FORMS = {
     "login": "accounts.forms.LoginForm",
-    "signup": "organizations.forms.SignupForm",
-    "add_email": "organizations.forms.AddEmailForm",
+    "signup": "domains.forms.SignupForm",
+    "add_email": "domains.forms.AddEmailForm",
 }
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}

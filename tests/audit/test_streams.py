@@ -35,9 +35,10 @@ from audit.tasks import evidence_seal, evidence_verify
 from consent.models import ConsentRecord, ConsentSeal
 from consent.services import consent_record
 from cookies.selectors import current_revision
+from domains.models import DisclosureSeal, DomainClaim, EmailDisclosure
 from integrations.models import SharingEvent, SharingSeal
 from integrations.services import processor_shares_record
-from organizations.models import DisclosureSeal, DomainClaim, EmailDisclosure, Organization
+from organizations.models import Organization
 from policies import services as policy_services
 from policies.models import NoticeRun, NoticeSeal, PolicyDocument, PolicyNotice
 from policies.selectors import version_in_force

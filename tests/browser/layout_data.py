@@ -32,10 +32,11 @@ def seed() -> dict[str, list[str]]:
     from consent.services import consent_record
     from cookies.selectors import current_revision
     from data_requests.services import organization_export_request, personal_export_request
+    from domains.models import DomainClaim
     from integrations.models import Provider
     from integrations.services import installation_create, processor_shares_record
     from organizations import services as org_services
-    from organizations.models import DomainClaim, Membership, Organization, Team
+    from organizations.models import Membership, Organization, Team
     from policies import selectors as policy_selectors
     from policies import services as policy_services
     from policies.models import NoticeRun, PolicyDocument

@@ -227,13 +227,8 @@ def test_email_disclosure_pages(axe, page, live_server, screenshot):
 
     from django.utils import timezone
 
-    from organizations.models import (
-        DomainClaim,
-        Membership,
-        Organization,
-        Team,
-        TeamMembership,
-    )
+    from domains.models import DomainClaim
+    from organizations.models import Membership, Organization, Team, TeamMembership
     from tests.domains.disclosure_support import run_now
 
     acme = Organization.objects.create(name="Acme", slug="acme")

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from organizations.models import DomainClaim
+from domains.models import DomainClaim
 from policies import services
 from policies.models import PolicyDocument
 from tests.domains.disclosure_support import run_now

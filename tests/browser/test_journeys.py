@@ -14,9 +14,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from consent.models import ConsentRecord
+from domains.models import DomainClaim, EmailDisclosure
 from integrations.models import SharingEvent
 from integrations.services import installation_create
-from organizations.models import DomainClaim, EmailDisclosure, Membership, Organization
+from organizations.models import Membership, Organization
 from organizations.roles import OrgRole
 from policies.models import NoticeRun, PolicyNotice, PolicyVersion
 from subjects.services import subject_key_for_user

@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from data_requests.services import organization_export_request
+from domains.services import domain_claim_create
 from integrations.models import Provider
 from integrations.services import installation_create
 from organizations import services as org_services
@@ -64,7 +65,7 @@ def _tenant_objects(tenant: world.Tenant, provider: Provider) -> dict:
     invitation = org_services.invitation_create(
         actor=owner, email=f"invitee@{tenant.organization.slug}.example", role=OrgRole.MEMBER
     )
-    claim = org_services.domain_claim_create(actor=owner, domain=f"{tenant.organization.slug}.example")
+    claim = domain_claim_create(actor=owner, domain=f"{tenant.organization.slug}.example")
     export = organization_export_request(actor=owner, format="json")
     installation = installation_create(
         user=owner.user, provider=provider, fields=provider.fields[:1], membership=owner, team=team

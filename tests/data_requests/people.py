@@ -19,9 +19,10 @@ from audit.streams import stream_seal
 from consent.models import ConsentRecord
 from consent.services import consent_link_visitor, consent_record
 from cookies.selectors import current_revision
+from domains.models import DomainClaim
 from integrations.models import Provider
 from integrations.services import installation_create, processor_shares_record
-from organizations.models import DomainClaim, Membership, Organization, Team, TeamMembership
+from organizations.models import Membership, Organization, Team, TeamMembership
 from organizations.services import invitation_create, organization_create
 from policies.models import PolicyDocument
 from policies.selectors import version_in_force

@@ -23,15 +23,9 @@ from core.errors import Conflict, Forbidden
 from data_requests import services, tasks
 from data_requests.erasure import STEPS, erasure_continue
 from data_requests.models import ErasureRequest, PersonalExport
+from domains.models import DisclosureState, EmailDisclosure
 from integrations.models import Installation, SharingEvent, WebhookDelivery
-from organizations.models import (
-    DisclosureState,
-    EmailDisclosure,
-    Invitation,
-    Membership,
-    Organization,
-    TeamMembership,
-)
+from organizations.models import Invitation, Membership, Organization, TeamMembership
 from policies.models import PolicyAcceptance, PolicyNotice
 from subjects.models import SubjectLink
 from subjects.services import subject_unseal

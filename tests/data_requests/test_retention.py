@@ -24,7 +24,8 @@ from cookies.selectors import current_revision
 from data_requests import tasks
 from data_requests.models import OrganizationExport
 from data_requests.retention import consent_retention_run, organization_retention_apply
-from organizations.models import DataPolicy, DisclosureDigest, DisclosureRun
+from domains.models import DisclosureDigest, DisclosureRun
+from organizations.models import DataPolicy
 from support.models import CaseMessage, CaseShare, SharedCaseReply, SupportCase
 from support.services import case_open, case_share, shared_case_reply
 from tests.conftest import assert_error

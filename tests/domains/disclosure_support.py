@@ -1,6 +1,6 @@
-from organizations.models import DisclosureRun
-from organizations.services import disclosure_run_start
-from organizations.tasks import disclosure_lane_process
+from domains.models import DisclosureRun
+from domains.services import disclosure_run_start
+from domains.tasks import disclosure_lane_process
 
 
 def process_run(run_id: int) -> DisclosureRun:

@@ -13,16 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from organizations.models import (
-    DisclosureDigest,
-    DisclosureRun,
-    DisclosureState,
-    DomainClaim,
-    EmailDisclosure,
-    Team,
-    TeamMembership,
-)
-from organizations.tasks import disclosure_digest_email, disclosure_digests_send
+from domains.models import DisclosureDigest, DisclosureRun, DisclosureState, DomainClaim, EmailDisclosure
+from domains.tasks import disclosure_digest_email, disclosure_digests_send
+from organizations.models import Team, TeamMembership
 from tests.conftest import assert_error
 from tests.factories import UserFactory
 

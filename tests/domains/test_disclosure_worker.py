@@ -10,9 +10,10 @@ from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import User
-from organizations.models import DisclosureRun, DisclosureState, DomainClaim, EmailDisclosure, Organization
-from organizations.services import disclosure_run_start
-from organizations.tasks import disclosure_lane_process, disclosure_sweep
+from domains.models import DisclosureRun, DisclosureState, DomainClaim, EmailDisclosure
+from domains.services import disclosure_run_start
+from domains.tasks import disclosure_lane_process, disclosure_sweep
+from organizations.models import Organization
 from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

@@ -15,19 +15,10 @@ from django.utils import timezone
 from accounts.models import User
 from audit.streams import StreamCheck, stream_verify
 from audit.tasks import evidence_seal
-from organizations import disclosures, selectors, services
-from organizations.models import (
-    DisclosureLane,
-    DisclosureRun,
-    DisclosureState,
-    DomainClaim,
-    EmailDisclosure,
-    Membership,
-    Organization,
-    Team,
-    TeamMembership,
-)
-from organizations.tasks import disclosure_scheduled_run, disclosure_sweep
+from domains import disclosures, selectors, services
+from domains.models import DisclosureLane, DisclosureRun, DisclosureState, DomainClaim, EmailDisclosure
+from domains.tasks import disclosure_scheduled_run, disclosure_sweep
+from organizations.models import Membership, Organization, Team, TeamMembership
 from subjects.services import subject_shred, subject_unseal
 from tests.factories import UserFactory
 from tests.tamper import bypass_triggers
@@ -164,7 +155,7 @@ def test_postgresql_normalises_a_domain_only_where_it_equals_the_python_normal_f
     NULL and left to Python; never a different domain."""
     import re
 
-    from organizations.domains import domain_of_email
+    from domains.names import domain_of_email
 
     users = {f"u{n}@{spelling}": _person(f"u{n}@{spelling}") for n, spelling in enumerate(SPELLINGS)}
     with connection.cursor() as cursor:
@@ -314,9 +305,10 @@ def test_a_crashed_range_is_redone_once_and_the_sweep_resumes_the_run(settings, 
             raise RuntimeError("worker died")
         return real(**kwargs)
 
-    from organizations import tasks
+    from domains import tasks
 
-    monkeypatch.setattr(disclosures, "new_disclosures", crash_on_second_range)
+    # The lane step (domains.services) calls the name it imported from domains.disclosures.
+    monkeypatch.setattr(services, "new_disclosures", crash_on_second_range)
     with pytest.raises(RuntimeError):
         tasks.disclosure_lane_process(run.pk, 0)
     run.refresh_from_db()
@@ -324,7 +316,7 @@ def test_a_crashed_range_is_redone_once_and_the_sweep_resumes_the_run(settings, 
     assert "worker died" in run.error
     # The sweep takes the quiet lanes up again where they stopped.
     settings.EMAIL_DISCLOSURE_STALE_SECONDS = 0
-    monkeypatch.setattr(disclosures, "new_disclosures", real)
+    monkeypatch.setattr(services, "new_disclosures", real)
     resumed = []
     monkeypatch.setattr(tasks.disclosure_lane_process, "delay", lambda *args: resumed.append(args))
     assert sorted(disclosure_sweep()["resumed"]) == [(run.pk, 0), (run.pk, 1)] == sorted(resumed)

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from core.errors import Conflict, Forbidden, RuleViolation
-from organizations import selectors, services
-from organizations.domains import (
+from domains import selectors, services
+from domains.models import DomainClaim
+from domains.names import (
     InvalidDomain,
     IpAddressNotDomain,
     domain_of_email,
@@ -21,7 +22,7 @@ from organizations.domains import (
     normalize_domain,
     verification_record_name,
 )
-from organizations.models import DomainClaim, Membership, Organization
+from organizations.models import Membership, Organization
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from organizations.models import DomainClaim
+from domains.models import DomainClaim
 from tests.domains.disclosure_support import run_now
 
 pytestmark = pytest.mark.django_db

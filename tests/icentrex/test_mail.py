@@ -8,10 +8,11 @@ from django.core import mail
 from django.utils import timezone
 
 from core.mail import render_subject, send_templated_email
+from domains.models import DisclosureDigest
+from domains.tasks import disclosure_digest_email
 from organizations import services as org_services
-from organizations.models import DisclosureDigest
 from organizations.roles import OrgRole
-from organizations.tasks import disclosure_digest_email, invitation_send
+from organizations.tasks import invitation_send
 from support import services as support_services
 from support import tasks as support_tasks
 from tests.factories import UserFactory

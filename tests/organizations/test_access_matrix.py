@@ -17,17 +17,10 @@ from rest_framework.test import APIClient
 
 from data_requests.links import link_issue
 from data_requests.models import OrganizationExport
+from domains.models import DomainClaim
 from integrations.models import Provider
 from integrations.services import installation_create
-from organizations.models import (
-    DataPolicy,
-    DomainClaim,
-    Invitation,
-    Membership,
-    Organization,
-    Team,
-    TeamMembership,
-)
+from organizations.models import DataPolicy, Invitation, Membership, Organization, Team, TeamMembership
 from organizations.roles import OrgRole, Scope, TeamRole, role_has_scope
 from support.services import case_open, case_share
 from tests.factories import UserFactory

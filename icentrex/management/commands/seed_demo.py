@@ -10,11 +10,12 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.staff_roles import StaffRole
+from domains.models import DisclosureRun, DomainClaim
+from domains.services import disclosure_run_start
 from integrations.models import Provider
 from integrations.seed import INTEGRATIONS
-from organizations.models import DisclosureRun, DomainClaim, Membership, Organization, Team, TeamMembership
+from organizations.models import Membership, Organization, Team, TeamMembership
 from organizations.roles import OrgRole, TeamRole
-from organizations.services import disclosure_run_start
 
 DEMO_PASSWORD = "demo-privacy-2026"
 

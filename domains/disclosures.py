@@ -16,8 +16,8 @@ module computes those rows for one range of user primary keys at a time:
 
 Only addresses whose domain is plain ASCII are normalised by PostgreSQL (lower
 case, one trailing dot dropped: the stored column ``accounts_user.email_domain``,
-migration 0006; ``ASCII_DOMAIN_RE`` admits exactly the spellings for which that
-equals ``normalize_domain``). Every other spelling (Unicode, punycode, odd dots)
+organizations migration 0006; ``ASCII_DOMAIN_RE`` admits exactly the spellings
+for which that equals ``normalize_domain``). Every other spelling (Unicode, punycode, odd dots)
 goes through ``normalize_domain`` in Python first, so a look-alike never equals
 the ASCII domain it imitates.
 """
@@ -27,11 +27,18 @@ import json
 import uuid
 from dataclasses import dataclass, field
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
+from django.db.models.functions import Lower
 from django.utils import timezone
 
-from .domains import domain_of_email, is_free_webmail
+from accounts.models import User
+from organizations.models import TeamMembership
+
+from .models import DisclosureState, DomainClaim, EmailDisclosure
+from .names import domain_of_email, is_free_webmail
 
 ASCII_DOMAIN_RE = (
     r"^(?:(?=[a-z0-9-]{1,63}\.)[a-z0-9]+(?:-[a-z0-9]+)*\.)+"
@@ -72,8 +79,6 @@ def eligible_claims(*, organization_id: int | None = None, include_waiting: bool
     """Verified claims whose addresses may be disclosed now (or, for a dry run,
     also those still in their waiting time). A domain that has become free
     webmail since it was verified (the list changes) is left out."""
-    from .models import DomainClaim
-
     claims = DomainClaim.objects.filter(status=DomainClaim.Status.VERIFIED)
     if organization_id is not None:
         claims = claims.filter(organization_id=organization_id)
@@ -263,14 +268,6 @@ def fingerprint(*, organization_id: int, email: str, teams: list[list[str]]) -> 
 
 
 def _rows_portable(*, lo: int, hi: int, claims: list[Claim], write: bool) -> ChunkResult:
-    from allauth.account.models import EmailAddress
-    from django.db.models import Exists, OuterRef
-    from django.db.models.functions import Lower
-
-    from accounts.models import User
-
-    from .models import DisclosureState, TeamMembership
-
     by_domain = {c.domain: c for c in claims}
     people = (
         User.objects.filter(pk__range=(lo, hi), is_active=True)
@@ -328,8 +325,6 @@ def new_disclosures(*, rows: list[Row], run_id: int, sealers: dict) -> list[dict
     """The column values of the evidence rows for ``rows``; ``sealers`` maps
     user id to (subject key, the person's Fernet) as
     subjects.services.subject_sealers_for returns."""
-    from .models import EmailDisclosure
-
     now = timezone.now()
     records = []
     for row in rows:
@@ -355,8 +350,6 @@ def new_disclosures(*, rows: list[Row], run_id: int, sealers: dict) -> list[dict
 def insert_disclosures(records: list[dict]) -> None:
     """Write the evidence rows: COPY on PostgreSQL (five times faster than a
     multi-row INSERT of ten thousand rows), bulk_create elsewhere."""
-    from .models import EmailDisclosure
-
     if connection.vendor != "postgresql":
         EmailDisclosure.objects.bulk_create(
             [EmailDisclosure(**record) for record in records], batch_size=2000
