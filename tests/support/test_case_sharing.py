@@ -384,7 +384,7 @@ def test_the_sweep_re_enqueues_a_lost_share_notice_and_reply(
 
 
 def test_deleting_the_organisation_keeps_the_evidence(share, acme):
-    from organizations.services import _organization_delete
+    from organizations.services.erasure import _organization_delete
 
     _organization_delete(actor=None, organization=acme)
     assert CaseShare.objects.filter(pk=share.pk).exists()
