@@ -9,7 +9,13 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.display import audit_details_text
+from audit.events import EventType
+from audit.models import AuditEvent
+from audit.selectors import audit_events_readable
 from core.errors import Forbidden
+from subjects.selectors import subject_keys_to_users
+from subjects.services import subject_key_for_user
 
 from .models import DataPolicy, Invitation, Membership, Organization, Team, TeamMembership
 from .roles import OrgRole, Scope, TeamRole, role_can_grant, role_has_scope
@@ -279,12 +285,6 @@ def member_data_record(*, member: Membership) -> dict:
 def reviews_of_my_data(*, user) -> list[dict]:
     """Reviews of the user's data that they are allowed to know about (the
     organisation's policy said to tell them at the time of the review)."""
-    from audit.events import EventType
-    from audit.models import AuditEvent
-    from audit.selectors import audit_events_readable
-    from subjects.selectors import subject_keys_to_users
-    from subjects.services import subject_key_for_user
-
     events = list(
         AuditEvent.objects.filter(
             subject_key=subject_key_for_user(user=user),
@@ -306,8 +306,6 @@ def reviews_of_my_data(*, user) -> list[dict]:
 
 
 def organization_audit_events(*, organization: Organization, event_type: str = "", since=None, until=None):
-    from audit.models import AuditEvent
-
     events = AuditEvent.objects.filter(organization_id=organization.pk)
     if event_type:
         events = events.filter(event_type=event_type)
@@ -321,10 +319,6 @@ def organization_audit_events(*, organization: Organization, event_type: str = "
 def audit_rows(*, events) -> list[dict]:
     """Events with the people in them resolved (one query for all of them) and
     personal details decrypted; erased people show as None."""
-    from audit.display import audit_details_text
-    from audit.selectors import audit_events_readable
-    from subjects.selectors import subject_keys_to_users
-
     events = list(events)
     people = subject_keys_to_users(
         subject_keys={key for e in events for key in (e.actor_subject, e.subject_key) if key}

@@ -5,6 +5,7 @@ from core.api.serializers import StrictSerializer
 
 from .models import DataPolicy, Invitation, Membership, Organization, Team
 from .roles import OrgRole, TeamRole
+from .selectors import data_policy_in_plain_words
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -165,8 +166,6 @@ class DataPolicySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_in_plain_words(self, policy) -> list[str]:
-        from .selectors import data_policy_in_plain_words
-
         return data_policy_in_plain_words(policy=policy)
 
 

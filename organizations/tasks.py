@@ -8,14 +8,14 @@ from django.utils import timezone, translation
 from core.mail import render_plain_text, render_subject, with_controller_footer
 from core.tasks import EMAIL_TASK_OPTIONS
 
+from .models import Invitation
+
 
 @shared_task(**EMAIL_TASK_OPTIONS)
 def invitation_send(self, invitation_id: int) -> str:
     """Email an invitation once. Re-reads the row: a revoked or answered
     invitation is not sent, and ``sent_at`` makes a retried or duplicated task
     a no-op (the row lock keeps two workers from both sending)."""
-    from .models import Invitation
-
     with transaction.atomic():
         invitation = (
             # Lock only the invitation row (invited_by is a nullable outer join).
