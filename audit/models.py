@@ -81,3 +81,86 @@ class AuditEvent(AppendOnlyModel):
 
     def compute_hash(self) -> str:
         return content_hash(self.hashed_content(), self.prev_hash)
+
+
+class LogLeaf(AppendOnlyModel):
+    """One entry of an evidence stream's transparency log (audit.transparency):
+    the row it stands for (``record_seq``, the stream's own ordering column)
+    and its RFC 6962 leaf hash, at ``leaf_index``. Appended once, never
+    changed: a leaf's position is what every later checkpoint signs."""
+
+    stream = models.CharField(max_length=32)
+    leaf_index = models.BigIntegerField()
+    record_seq = models.BigIntegerField()
+    leaf_hash = models.BinaryField(max_length=32)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["stream", "leaf_index"], name="audit_log_leaf_index"),
+            models.UniqueConstraint(fields=["stream", "record_seq"], name="audit_log_leaf_record"),
+        ]
+
+    def __str__(self):
+        return f"{self.stream} leaf {self.leaf_index} (row {self.record_seq})"
+
+
+class LogTile(models.Model):
+    """Up to 256 consecutive node hashes of one level of a log's tree, as
+    Tessera and the tlog-tiles layout store them: tile level L holds the
+    complete subtrees of 256**L leaves. Proofs and roots read these instead of
+    the leaves. Not evidence — a derived index the leaves rebuild, and a wrong
+    tile only yields proofs that fail against the signed checkpoints — so the
+    edge tile of each level is rewritten as it fills."""
+
+    stream = models.CharField(max_length=32)
+    level = models.PositiveSmallIntegerField()
+    index = models.BigIntegerField()
+    hashes = models.BinaryField(max_length=256 * 32)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["stream", "level", "index"], name="audit_log_tile_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.stream} tile {self.level}/{self.index} ({len(self.hashes) // 32} hashes)"
+
+
+class LogCheckpoint(AppendOnlyModel):
+    """A signed checkpoint of a log (c2sp.org/tlog-checkpoint): its size and
+    root hash, and the signed note exactly as published. One per size."""
+
+    stream = models.CharField(max_length=32)
+    size = models.BigIntegerField()
+    root_hash = models.BinaryField(max_length=32)
+    note = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["stream", "size"], name="audit_log_checkpoint_size"),
+        ]
+
+    def __str__(self):
+        return f"{self.stream} checkpoint at {self.size}"
+
+
+class LogState(models.Model):
+    """Where integration stands for one log: bookkeeping, not evidence. Its
+    row is the integrator's lock (one at a time per stream).
+
+    ``through_seq``: every source row up to it is in the log, or was given up
+    as never committed. A row number above it that is missing while higher
+    ones are in is a gap: a transaction that took its number and has not
+    committed yet, or rolled back. ``gaps`` lists them as ``[first, last,
+    first seen (Unix seconds)]``; the integrator waits for each at most
+    TRANSPARENCY_LATE_COMMIT_GRACE_SECONDS, then gives it up (a row that
+    commits later still is found by the sweep and by verification)."""
+
+    stream = models.CharField(max_length=32, primary_key=True)
+    size = models.BigIntegerField(default=0)
+    through_seq = models.BigIntegerField(default=0)
+    gaps = models.JSONField(default=list, blank=True)
+
+    def __str__(self):
+        return f"{self.stream} log of {self.size} leaves"

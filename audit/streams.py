@@ -18,8 +18,10 @@ chained row by row as it is written, has nothing to seal.
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from .models import AuditEvent
 from .sealing import SealBreak, seal_pending, seals_verify
 from .selectors import audit_chain_verify, evidence_pruned_through
+from .transparency import LogSource
 
 
 @dataclass(frozen=True)
@@ -76,12 +78,15 @@ class EvidenceStream:
     ``verify``: checks the whole stream, read-only.
     ``seal``: seals one batch of what is pending and returns how many rows the
     new seal covers, or None when nothing is pending (the plumbing calls it
-    until then); None for a stream chained row by row as it is written."""
+    until then); None for a stream chained row by row as it is written.
+    ``log``: where its transparency log's entries come from
+    (audit.transparency); None for a stream not logged yet."""
 
     name: str
     items: str
     verify: Callable[[], StreamCheck]
     seal: Callable[[], int | None] | None = None
+    log: LogSource | None = None
 
 
 class UnknownStream(LookupError):
@@ -122,6 +127,11 @@ def evidence_streams(names: Iterable[str] | None = None) -> list[EvidenceStream]
 
 def evidence_stream(name: str) -> EvidenceStream:
     return evidence_streams([name])[0]
+
+
+def logged_streams() -> list[EvidenceStream]:
+    """The streams kept as transparency logs, in report order."""
+    return [stream for stream in evidence_streams() if stream.log is not None]
 
 
 def stream_seal(name: str) -> int:
@@ -171,7 +181,15 @@ class _BatchVerify:
 
 
 def batch_sealed_stream(
-    *, name: str, items: str, records, seals, entries, lock_id: int, retention_pruned: bool = False
+    *,
+    name: str,
+    items: str,
+    records,
+    seals,
+    entries,
+    lock_id: int,
+    record_id: str,
+    retention_pruned: bool = False,
 ) -> EvidenceStream:
     """A stream whose committed rows are sealed in batches by audit.sealing:
     ``records`` (``seq``, ``record_hash``, ``compute_hash()``), ``seals``
@@ -179,12 +197,14 @@ def batch_sealed_stream(
     stream's advisory lock (one sealer at a time). With ``retention_pruned``
     a retention purge may delete a sealed prefix of the stream: the audit
     chain records how far (``RETENTION_APPLIED`` with ``stream=name``), and
-    verification accepts those records missing and no others."""
+    verification accepts those records missing and no others. ``record_id``
+    names the column receipts and proofs name a record by."""
     return EvidenceStream(
         name=name,
         items=items,
         seal=_BatchSeal(records, seals, entries, lock_id),
         verify=_BatchVerify(name, records, seals, retention_pruned),
+        log=LogSource(records, "seq", "record_hash", record_id),
     )
 
 
@@ -199,4 +219,6 @@ def _audit_trail_verify() -> StreamCheck:
     return StreamCheck("audit", checked - 1, 0, StreamBreak("event", broken.event_id, broken.reason))
 
 
-AUDIT_TRAIL = EvidenceStream(name="audit", items="events", verify=_audit_trail_verify)
+AUDIT_TRAIL = EvidenceStream(
+    name="audit", items="events", verify=_audit_trail_verify, log=LogSource(AuditEvent, "id", "hash", "id")
+)

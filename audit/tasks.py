@@ -2,7 +2,8 @@ import logging
 
 from celery import shared_task
 
-from .streams import evidence_streams, stream_seal
+from .streams import evidence_streams, logged_streams, stream_seal
+from .transparency import log_integrate_all
 
 logger = logging.getLogger(__name__)
 
@@ -52,3 +53,16 @@ def evidence_verify(stream: str | None = None) -> dict[str, dict]:
     if failure is not None:
         raise failure
     return report
+
+
+@shared_task
+def transparency_integrate(sweep: bool = False) -> dict[str, int]:
+    """Celery beat, every minute, and nightly with ``sweep``: the safety net
+    under the integrator process (``manage.py transparency_integrate
+    --follow``), which integrates within a second. Idempotent: a row is a leaf
+    once (unique constraint) and one integrator at a time holds a stream (the
+    others step aside), so it costs nothing when the integrator is running."""
+    added = {}
+    for stream in logged_streams():
+        added[stream.name] = log_integrate_all(stream.name, stream.log, sweep=sweep)
+    return added

@@ -15,6 +15,7 @@ CONSENT = stream_register(
         records=ConsentRecord,
         seals=ConsentSeal,
         entries=ConsentSealEntry,
+        record_id="record_id",
         lock_id=0xC0715E41,
         retention_pruned=True,
     )

@@ -13,6 +13,7 @@ DISCLOSURES = stream_register(
         records=EmailDisclosure,
         seals=DisclosureSeal,
         entries=DisclosureSealEntry,
+        record_id="disclosure_id",
         lock_id=0x1CE7_0D15,
     )
 )

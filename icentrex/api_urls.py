@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include(f"{app}.api_urls"))
     for app in (
         "accounts",
+        "audit",
         "cookies",
         "consent",
         "policies",

@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import urls as accounts
+from audit import urls as audit
 from consent import urls as consent
 from data_requests import urls as data_requests
 from domains import urls as domains
@@ -46,6 +47,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("language/", views.language_switch, name="language_switch"),
     path("accounts/", include("allauth.urls")),
+    *audit.urlpatterns,
     *consent.urlpatterns,
     *policies.urlpatterns,
     *support.urlpatterns,

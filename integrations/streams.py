@@ -13,6 +13,7 @@ SHARING = stream_register(
         records=SharingEvent,
         seals=SharingSeal,
         entries=SharingSealEntry,
+        record_id="event_id",
         lock_id=0x5AA2E5EA,
     )
 )

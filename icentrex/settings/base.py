@@ -10,6 +10,7 @@ import base64
 import hashlib
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -192,6 +193,14 @@ CELERY_BEAT_SCHEDULE = {
     # Every evidence stream of the registry (audit.streams): seal what is pending, verify nightly.
     "evidence-seal": {"task": "audit.tasks.evidence_seal", "schedule": SEAL_INTERVAL_SECONDS},
     "evidence-verify": {"task": "audit.tasks.evidence_verify", "schedule": crontab(minute=17, hour=3)},
+    # The integrator process logs new evidence within a second; these catch up if it is not
+    # running, and nightly look for rows that committed after the log gave up waiting for them.
+    "transparency-integrate": {"task": "audit.tasks.transparency_integrate", "schedule": 60.0},
+    "transparency-sweep": {
+        "task": "audit.tasks.transparency_integrate",
+        "schedule": crontab(minute=7, hour=3),
+        "kwargs": {"sweep": True},
+    },
     "policy-notices-sweep": {"task": "policies.tasks.notices_sweep", "schedule": SWEEP_INTERVAL_SECONDS},
     "webhook-sweep": {"task": "integrations.tasks.webhook_sweep", "schedule": SWEEP_INTERVAL_SECONDS},
     # The email disclosure job (domains.tasks, named as when it was in organizations).
@@ -421,6 +430,22 @@ CORS_ALLOW_CREDENTIALS = False
 # from SECRET_KEY; production requires them set.
 _derived_master_key = base64.urlsafe_b64encode(hashlib.sha256(SECRET_KEY.encode()).digest()).decode()
 EVIDENCE_MASTER_KEYS = env.list("EVIDENCE_MASTER_KEYS", default=[_derived_master_key])
+
+# Transparency logs (audit.transparency, docs/transparency.md): each evidence
+# stream is a Merkle log whose checkpoints are signed with this Ed25519 key,
+# written PRIVATE+KEY+<name>+<id>+<key> (``manage.py transparency_keygen``
+# makes one). Locally it derives from SECRET_KEY; production requires it set.
+# After a rotation, list the old keys' public halves (<name>+<id>+<key>) in
+# TRANSPARENCY_PREVIOUS_KEYS so checkpoints signed before still verify.
+TRANSPARENCY_LOG_NAME = env("TRANSPARENCY_LOG_NAME", default=urlsplit(SITE_URL).netloc)
+TRANSPARENCY_SIGNING_KEY = env("TRANSPARENCY_SIGNING_KEY", default="")
+TRANSPARENCY_PREVIOUS_KEYS = env.list("TRANSPARENCY_PREVIOUS_KEYS", default=[])
+# How often the integrator (``manage.py transparency_integrate --follow``) looks
+# for new rows: a row is in a signed checkpoint about this long after it commits.
+TRANSPARENCY_INTEGRATE_INTERVAL_SECONDS = env.float("TRANSPARENCY_INTEGRATE_INTERVAL_SECONDS", default=0.5)
+# How long a missing row number is waited for (a transaction still open) before
+# it is taken as rolled back; far above any transaction the app runs.
+TRANSPARENCY_LATE_COMMIT_GRACE_SECONDS = env.float("TRANSPARENCY_LATE_COMMIT_GRACE_SECONDS", default=300.0)
 
 # --- Internationalisation ---------------------------------------------------
 

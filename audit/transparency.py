@@ -1,0 +1,299 @@
+"""Evidence streams as transparency logs (DESIGN.md, "Anchoring"): each stream
+is an append-only Merkle log (RFC 6962 hashing, audit.tlog) whose state is
+published as signed checkpoints (C2SP, audit.notes), with inclusion and
+consistency proofs read from stored tiles, as Certificate Transparency,
+Go's checksum database and Tessera do.
+
+A stream's rows are its *source* (``LogSource``: the model, its ordering
+column and its row hash). The integrator appends committed rows to the log in
+batches: it reads only rows above ``LogState.through_seq`` — never the
+history — waits a bounded time for row numbers taken by transactions that
+have not committed yet, writes the leaves and the tiles they change, and
+signs a checkpoint of the new size, all in one transaction. A leaf is
+``SHA-256(0x00 || row hash)``: anyone holding a row's content recomputes its
+row hash, its leaf and, with a proof, the signed root.
+"""
+
+import hashlib
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from . import tlog
+from .models import LogCheckpoint, LogLeaf, LogState, LogTile
+from .notes import Checkpoint, SignerKey, VerifierKey, sign_note
+
+TILE_HEIGHT = 8
+TILE_WIDTH = 1 << TILE_HEIGHT
+BATCH_SIZE = 10_000
+
+
+class LogCorrupt(RuntimeError):
+    """The stored tiles cannot answer for a range the log claims to hold."""
+
+
+@dataclass(frozen=True)
+class LogSource:
+    """Where a log's entries come from: ``model`` rows in ``seq_field`` order,
+    each entered as the 32-byte value of its hex ``hash_field``; receipts and
+    proofs name a row by its ``id_field``."""
+
+    model: type[models.Model]
+    seq_field: str
+    hash_field: str
+    id_field: str
+
+    def rows(self) -> models.QuerySet:
+        return self.model.objects.order_by(self.seq_field)
+
+
+# --- Keys and checkpoints -------------------------------------------------------------
+
+
+@cache
+def log_signer() -> SignerKey:
+    """The key that signs checkpoints: TRANSPARENCY_SIGNING_KEY, or locally a
+    key derived from SECRET_KEY (the production profile requires the setting)."""
+    if settings.TRANSPARENCY_SIGNING_KEY:
+        return SignerKey.parse(settings.TRANSPARENCY_SIGNING_KEY)
+    seed = hashlib.sha256(b"icentrex transparency log key\0" + settings.SECRET_KEY.encode()).digest()
+    return SignerKey.from_seed(settings.TRANSPARENCY_LOG_NAME, seed)
+
+
+@cache
+def log_verifiers() -> tuple[VerifierKey, ...]:
+    """Every key a checkpoint of ours may carry: the current one first, then
+    the earlier ones still listed after a rotation."""
+    return (log_signer().verifier, *(VerifierKey.parse(key) for key in settings.TRANSPARENCY_PREVIOUS_KEYS))
+
+
+def log_origin(stream: str) -> str:
+    return f"{settings.TRANSPARENCY_LOG_NAME}/transparency/{stream}"
+
+
+def _checkpoint_sign(stream: str, size: int, root: bytes) -> LogCheckpoint:
+    note = sign_note(Checkpoint(log_origin(stream), size, root).text(), log_signer())
+    return LogCheckpoint.objects.create(
+        stream=stream, size=size, root_hash=root, note=str(note), created_at=timezone.now()
+    )
+
+
+# --- Tiles --------------------------------------------------------------------------------
+
+
+def _tile_address(start: int, end: int) -> tuple[int, int, int, int]:
+    """Where the complete node ``(start, end)`` is computed from: the tile
+    (level, index) holding its 2**r children at that tile level, the offset
+    of the first, and r."""
+    height = (end - start).bit_length() - 1
+    level, below = divmod(height, TILE_HEIGHT)
+    first = start >> (level * TILE_HEIGHT)
+    return level, first // TILE_WIDTH, first % TILE_WIDTH, below
+
+
+class _Tiles:
+    """The tiles of one log read for one operation, each fetched once."""
+
+    def __init__(self, stream: str):
+        self.stream = stream
+        self.loaded: dict[tuple[int, int], bytes] = {}
+
+    def load(self, addresses: Iterable[tuple[int, int]]) -> None:
+        by_level = defaultdict(set)
+        for level, index in addresses:
+            if (level, index) not in self.loaded:
+                by_level[level].add(index)
+        if not by_level:
+            return
+        wanted = Q()
+        for level, indexes in by_level.items():
+            wanted |= Q(level=level, index__in=indexes)
+        for level, index, hashes in LogTile.objects.filter(wanted, stream=self.stream).values_list(
+            "level", "index", "hashes"
+        ):
+            self.loaded[level, index] = bytes(hashes)
+        for level, indexes in by_level.items():
+            for index in indexes:
+                self.loaded.setdefault((level, index), b"")
+
+    def complete_hash(self, start: int, end: int) -> bytes:
+        level, index, offset, below = _tile_address(start, end)
+        self.load([(level, index)])
+        count = 1 << below
+        chunk = self.loaded[level, index][offset * tlog.HASH_SIZE : (offset + count) * tlog.HASH_SIZE]
+        if len(chunk) != count * tlog.HASH_SIZE:
+            raise LogCorrupt(f"the {self.stream} log has no tile for leaves {start}-{end - 1}")
+        return tlog.root_from_leaf_hashes([chunk[i : i + 32] for i in range(0, len(chunk), 32)])
+
+    def range_hashes(self, ranges: list[tlog.Range]) -> list[bytes]:
+        """The hashes of ``ranges``, with every tile they need fetched in one query."""
+        parts = [part for start, end in ranges for part in tlog.complete_parts(start, end)]
+        self.load(_tile_address(start, end)[:2] for start, end in parts)
+        return [tlog.range_hash(start, end, self.complete_hash) for start, end in ranges]
+
+    def root(self, size: int) -> bytes:
+        return self.range_hashes([(0, size)])[0] if size else tlog.EMPTY_ROOT
+
+    def append(self, size: int, leaf_hashes: list[bytes]) -> None:
+        """Add leaves to a log of ``size`` leaves: fill the edge tile of level
+        0, and each tile that fills gives its parent level one node."""
+        nodes, level, before = leaf_hashes, 0, size
+        changed: dict[tuple[int, int], bytes] = {}
+        while nodes:
+            index = before // TILE_WIDTH
+            self.load([(level, index)])
+            tile = bytearray(self.loaded[level, index])
+            if len(tile) != (before % TILE_WIDTH) * tlog.HASH_SIZE:
+                raise LogCorrupt(f"the {self.stream} log's edge tile {level}/{index} has the wrong width")
+            parents = []
+            for node in nodes:
+                tile += node
+                if len(tile) == TILE_WIDTH * tlog.HASH_SIZE:
+                    changed[level, index] = self.loaded[level, index] = bytes(tile)
+                    parents.append(tlog.root_from_leaf_hashes([tile[i : i + 32] for i in range(0, len(tile), 32)]))
+                    index += 1
+                    tile = bytearray()
+                    self.loaded[level, index] = b""
+            if tile:
+                changed[level, index] = self.loaded[level, index] = bytes(tile)
+            nodes, level, before = parents, level + 1, before // TILE_WIDTH
+        LogTile.objects.bulk_create(
+            [LogTile(stream=self.stream, level=lv, index=ix, hashes=h) for (lv, ix), h in changed.items()],
+            update_conflicts=True,
+            unique_fields=["stream", "level", "index"],
+            update_fields=["hashes"],
+        )
+
+
+# --- Integration ------------------------------------------------------------------------
+
+
+def _gaps_after(through: int, present: list[int], known: list, now: float, grace: float):
+    """Advance ``through`` over the contiguous row numbers in ``present``
+    (sorted, all above it); return it and the gaps still waited for, each
+    ``[first, last, first seen]``. A gap seen more than ``grace`` seconds ago
+    is given up: its numbers were rolled back (or, if one commits after all,
+    it is a straggler for the sweep)."""
+    seen = {(first, last): since for first, last, since in known}
+    gaps, at = [], through + 1
+    for seq in present:
+        if seq > at:
+            earliest = min(
+                (since for (first, last), since in seen.items() if first <= seq - 1 and last >= at),
+                default=now,
+            )
+            gaps.append([at, seq - 1, earliest])
+        at = seq + 1
+    waiting = [gap for gap in gaps if now - gap[2] < grace]
+    if waiting:
+        return waiting[0][0] - 1, [gap for gap in gaps if gap[0] >= waiting[0][0]]
+    return (present[-1] if present else through), []
+
+
+def log_integrate(stream: str, source: LogSource, *, batch_size: int = BATCH_SIZE, sweep: bool = False) -> int | None:
+    """Append up to ``batch_size`` committed rows of ``source`` that the log
+    does not hold yet, and sign a checkpoint of the new size. Returns how many
+    leaves were added (0: nothing new), or None when another integrator holds
+    the stream. Reads only rows above ``through_seq`` (plus the rows already
+    logged above it, few: those past a gap); with ``sweep`` it also looks
+    below, for a row that committed after its gap was given up."""
+    LogState.objects.get_or_create(stream=stream)
+    seq, row_hash = source.seq_field, source.hash_field
+    with transaction.atomic():
+        state = LogState.objects.select_for_update(skip_locked=True).filter(stream=stream).first()
+        if state is None:
+            return None
+        if state.size == 0 and state.through_seq == 0:
+            # A new log starts at the lowest row there is: numbers below it were used
+            # by rolled-back transactions, or by rows a retention purge deleted.
+            lowest = source.rows().values_list(seq, flat=True).first()
+            state.through_seq = lowest - 1 if lowest else 0
+        pending = source.rows().exclude(Exists(LogLeaf.objects.filter(stream=stream, record_seq=OuterRef(seq))))
+        if not sweep:
+            pending = pending.filter(**{f"{seq}__gt": state.through_seq})
+        rows = list(pending.values_list(seq, row_hash)[:batch_size])
+        if rows:
+            leaves = [tlog.leaf_hash(bytes.fromhex(value)) for _seq, value in rows]
+            LogLeaf.objects.bulk_create(
+                LogLeaf(stream=stream, leaf_index=state.size + i, record_seq=number, leaf_hash=leaf)
+                for i, ((number, _value), leaf) in enumerate(zip(rows, leaves, strict=True))
+            )
+            tiles = _Tiles(stream)
+            tiles.append(state.size, leaves)
+            state.size += len(rows)
+            _checkpoint_sign(stream, state.size, tiles.root(state.size))
+        present = list(
+            LogLeaf.objects.filter(stream=stream, record_seq__gt=state.through_seq)
+            .order_by("record_seq")
+            .values_list("record_seq", flat=True)
+        )
+        state.through_seq, state.gaps = _gaps_after(
+            state.through_seq, present, state.gaps, time.time(), settings.TRANSPARENCY_LATE_COMMIT_GRACE_SECONDS
+        )
+        state.save()
+    return len(rows)
+
+
+def log_integrate_all(stream: str, source: LogSource, *, sweep: bool = False) -> int:
+    """Integrate batch after batch until nothing is pending; how many leaves."""
+    added = 0
+    while batch := log_integrate(stream, source, sweep=sweep):
+        added += batch
+        sweep = False  # the sweep's stragglers are in; what is left is above through_seq
+    return added
+
+
+# --- Reading the log --------------------------------------------------------------------
+
+
+def log_size(stream: str) -> int:
+    return LogCheckpoint.objects.filter(stream=stream).aggregate(size=models.Max("size"))["size"] or 0
+
+
+def log_checkpoint(stream: str, size: int | None = None) -> LogCheckpoint | None:
+    """The latest signed checkpoint (or the one of ``size``), None if there is none."""
+    checkpoints = LogCheckpoint.objects.filter(stream=stream)
+    if size is not None:
+        return checkpoints.filter(size=size).first()
+    return checkpoints.order_by("-size").first()
+
+
+def log_leaf(stream: str, *, leaf_index: int | None = None, record_seq: int | None = None) -> LogLeaf | None:
+    leaves = LogLeaf.objects.filter(stream=stream)
+    if leaf_index is not None:
+        return leaves.filter(leaf_index=leaf_index).first()
+    return leaves.filter(record_seq=record_seq).first()
+
+
+def log_leaf_of_record(stream: str, source: LogSource, record_id) -> tuple[LogLeaf, str] | None:
+    """The leaf of the row named ``record_id`` and the row's hash; None when
+    there is no such row or it is not in the log yet."""
+    row = source.model.objects.filter(**{source.id_field: record_id}).values_list(
+        source.seq_field, source.hash_field
+    )
+    found = row.first()
+    if found is None:
+        return None
+    leaf = log_leaf(stream, record_seq=found[0])
+    return None if leaf is None else (leaf, found[1])
+
+
+def log_inclusion_proof(stream: str, *, leaf_index: int, size: int) -> list[bytes]:
+    """The hashes proving leaf ``leaf_index`` is in the tree of ``size``
+    leaves, from the stored tiles (tlog.ProofError for an index outside it)."""
+    return _Tiles(stream).range_hashes(tlog.inclusion_ranges(leaf_index, size))
+
+
+def log_consistency_proof(stream: str, *, first: int, second: int) -> list[bytes]:
+    return _Tiles(stream).range_hashes(tlog.consistency_ranges(first, second))
+
+
+def log_root(stream: str, size: int) -> bytes:
+    return _Tiles(stream).root(size)

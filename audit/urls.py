@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path(".well-known/icentrex-transparency.json", views.well_known, name="transparency_well_known"),
+    path("transparency/keys", views.verifier_keys, name="transparency_keys"),
+    path("transparency/<slug:stream>/checkpoint", views.checkpoint_latest, name="transparency_checkpoint"),
+    path(
+        "transparency/<slug:stream>/checkpoint/<int:size>",
+        views.checkpoint_at,
+        name="transparency_checkpoint_at",
+    ),
+]

@@ -1,0 +1,136 @@
+"""The logs over HTTP: signed checkpoints and keys as plain text, inclusion
+and consistency proofs as JSON, all public; bad input is a 400 naming the
+field, an unknown stream or entry a 404."""
+
+import base64
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from audit import tlog
+from audit.notes import VerifierKey, open_checkpoint
+from audit.streams import evidence_stream
+from audit.transparency import log_integrate, log_origin
+from consent import services
+from cookies.selectors import current_revision
+
+pytestmark = pytest.mark.django_db
+SIGNALS = {"gpc": None, "dnt": None, "ip_prefix": "", "ua_family": "", "ua_version": "", "origin": ""}
+
+
+def record():
+    return services.consent_record(
+        subject_key=uuid.uuid4(),
+        subject_type="visitor",
+        method="banner_accept_all",
+        revision_hash=current_revision().content_hash,
+        signals=SIGNALS,
+    )
+
+
+@pytest.fixture
+def logged():
+    """Two checkpoints of the consent log: 3 records, then 5."""
+    records = [record() for _ in range(3)]
+    log_integrate("consent", evidence_stream("consent").log)
+    records += [record() for _ in range(2)]
+    log_integrate("consent", evidence_stream("consent").log)
+    return records
+
+
+def keys(client):
+    response = client.get(reverse("transparency_keys"))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/plain")
+    return [VerifierKey.parse(line) for line in response.content.decode().splitlines()]
+
+
+def test_a_receipt_is_checked_with_nothing_but_published_material(client, logged):
+    """From the record's id alone: fetch the proof, check the checkpoint's
+    signature with the published key, and the leaf against the signed root."""
+    target = logged[1]
+    response = client.get(
+        reverse("api-transparency-inclusion", args=["consent"]), {"record": str(target.record_id)}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    checkpoint, _note = open_checkpoint(body["checkpoint"], origin=log_origin("consent"), keys=keys(client))
+    assert (checkpoint.size, body["tree_size"], body["leaf_index"]) == (5, 5, 1)
+    assert body["record_hash"] == target.compute_hash()
+    leaf = tlog.leaf_hash(bytes.fromhex(body["record_hash"]))
+    assert base64.b64decode(body["leaf_hash"]) == leaf
+    tlog.verify_inclusion(
+        leaf=leaf, index=1, size=5, proof=[base64.b64decode(h) for h in body["proof"]], root=checkpoint.root
+    )
+    # And in the earlier checkpoint, by position.
+    earlier = client.get(
+        reverse("api-transparency-inclusion", args=["consent"]), {"leaf_index": 1, "tree_size": 3}
+    ).json()
+    assert earlier["tree_size"] == 3 and earlier["record_hash"] is None
+
+
+def test_the_published_checkpoints_are_consistent(client, logged):
+    first = client.get(reverse("transparency_checkpoint_at", args=["consent", 3]))
+    assert first.status_code == 200 and "immutable" in first["Cache-Control"]
+    latest = client.get(reverse("transparency_checkpoint", args=["consent"]))
+    assert latest["Cache-Control"] == "no-cache"
+    verifiers = keys(client)
+    old, _ = open_checkpoint(first.content.decode(), origin=log_origin("consent"), keys=verifiers)
+    new, _ = open_checkpoint(latest.content.decode(), origin=log_origin("consent"), keys=verifiers)
+    body = client.get(reverse("api-transparency-consistency", args=["consent"]), {"first": 3}).json()
+    assert body["second"] == new.size == 5
+    tlog.verify_consistency(
+        first=3,
+        second=5,
+        first_root=old.root,
+        second_root=new.root,
+        proof=[base64.b64decode(h) for h in body["proof"]],
+    )
+
+
+def test_the_well_known_document_names_every_log_and_key(client, logged):
+    body = client.get("/.well-known/icentrex-transparency.json").json()
+    assert {log["stream"] for log in body["logs"]} == {"audit", "consent", "disclosures", "sharing"}
+    assert body["keys"] == [str(key) for key in keys(client)]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({}, "non_field_errors"),
+        ({"leaf_index": 0, "record": str(uuid.uuid4())}, "non_field_errors"),
+        ({"leaf_index": -1}, "leaf_index"),
+        ({"leaf_index": "one"}, "leaf_index"),
+        ({"record": "not-a-uuid"}, "record"),
+        ({"leaf_index": 0, "tree_size": 4}, "tree_size"),  # no checkpoint of that size
+        ({"leaf_index": 4, "tree_size": 3}, "tree_size"),  # the entry came later
+    ],
+)
+def test_bad_inclusion_queries_are_400s_naming_the_field(client, logged, params, field):
+    response = client.get(reverse("api-transparency-inclusion", args=["consent"]), params)
+    assert response.status_code == 400
+    assert field in response.json()["fields"]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({}, "first"), ({"first": -1}, "first"), ({"first": 2}, "first"), ({"first": 3, "second": 4}, "second"),
+     ({"first": 5, "second": 3}, "first")],
+)
+def test_bad_consistency_queries_are_400s_naming_the_field(client, logged, params, field):
+    response = client.get(reverse("api-transparency-consistency", args=["consent"]), params)
+    assert response.status_code == 400
+    assert field in response.json()["fields"]
+
+
+def test_unknown_streams_entries_and_empty_logs_are_404s(client, logged):
+    inclusion = "api-transparency-inclusion"
+    assert client.get(reverse(inclusion, args=["nonsense"]), {"leaf_index": 0}).status_code == 404
+    assert client.get(reverse(inclusion, args=["consent"]), {"leaf_index": 99}).status_code == 404
+    assert client.get(reverse(inclusion, args=["consent"]), {"record": str(uuid.uuid4())}).status_code == 404
+    assert client.get(reverse(inclusion, args=["sharing"]), {"leaf_index": 0}).status_code == 404
+    assert client.get(reverse("transparency_checkpoint", args=["sharing"])).status_code == 404
+    assert client.get(reverse("transparency_checkpoint", args=["nonsense"])).status_code == 404
+    assert client.get(reverse("transparency_checkpoint_at", args=["consent", 4])).status_code == 404
+    pending = record()  # committed, not in the log yet
+    assert client.get(reverse(inclusion, args=["consent"]), {"record": str(pending.record_id)}).status_code == 404
