@@ -3,7 +3,7 @@ import base64
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,6 +24,7 @@ from .transparency import (
     log_leaf,
     log_leaf_of_record,
     log_origin,
+    log_published_note,
 )
 
 STREAM = OpenApiParameter(
@@ -49,14 +50,19 @@ def _logged(stream: str):
     return source
 
 
-def _checkpoint_of(stream: str, size: int | None, field: str):
+class NoSuchProof(NotFound):
+    """A proof for a checkpoint we never signed, or of an entry it does not hold:
+    nothing to prove (404), whatever is wrong with the numbers."""
+
+
+def _checkpoint_of(stream: str, size: int | None):
     """The checkpoint a proof is for: the latest, or one of exactly ``size``
     (a proof against an unsigned size proves nothing)."""
     checkpoint = log_checkpoint(stream, size)
-    if checkpoint is None and size is None:
-        raise Http404
     if checkpoint is None:
-        raise serializers.ValidationError({field: [f"The {stream} log has no checkpoint of size {size}."]})
+        raise NoSuchProof(
+            f"The {stream} log has no checkpoint" + ("" if size is None else f" of size {size}") + "."
+        )
     return checkpoint
 
 
@@ -65,48 +71,76 @@ class _PublicLogView(APIView):
     permission_classes = [AllowAny]
 
 
+def _inclusion(stream: str, leaf, record_hash: str | None, request) -> Response:
+    query = InclusionQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    checkpoint = _checkpoint_of(stream, query.validated_data.get("tree_size"))
+    if leaf.leaf_index >= checkpoint.size:
+        raise NoSuchProof("The entry came after this checkpoint: ask for a later one.")
+    proof = log_inclusion_proof(stream, leaf_index=leaf.leaf_index, size=checkpoint.size)
+    body = {
+        "stream": stream,
+        "origin": log_origin(stream),
+        "leaf_index": leaf.leaf_index,
+        "tree_size": checkpoint.size,
+        "record_hash": record_hash,
+        "leaf_hash": _b64(bytes(leaf.leaf_hash)),
+        "proof": [_b64(node) for node in proof],
+        "checkpoint": log_published_note(checkpoint),
+    }
+    return Response(InclusionProofSerializer(body).data)
+
+
+LEAF_INDEX = OpenApiParameter(
+    "leaf_index", int, OpenApiParameter.PATH, description="The entry's position in the log."
+)
+RECORD = OpenApiParameter(
+    "record",
+    str,
+    OpenApiParameter.PATH,
+    description="The record's id as its receipt shows it (a UUID, or an audit event's number).",
+)
+
+
 @extend_schema(tags=["transparency"])
-class InclusionProofView(_PublicLogView):
+class LeafInclusionProofView(_PublicLogView):
     @extend_schema(
-        parameters=[STREAM, InclusionQuerySerializer],
+        operation_id="transparency_leaf_inclusion",
+        parameters=[STREAM, LEAF_INDEX, InclusionQuerySerializer],
         responses={200: InclusionProofSerializer, **error_responses(400, 404)},
     )
-    def get(self, request, stream: str):
-        """Proof that an entry is in a signed checkpoint: its leaf hash, the audit path (RFC 9162)
-        and the checkpoint. Ask by `record` (the id on a receipt) or by `leaf_index`; a record not
-        yet in the log, or a log with no checkpoint yet, is a 404. Public: anyone may check."""
+    def get(self, request, stream: str, leaf_index: int):
+        """Proof that entry `leaf_index` is in a signed checkpoint (the latest, or the one of
+        `tree_size`): its leaf hash, the audit path (RFC 9162) and the checkpoint. An entry the log
+        does not hold, or a size no checkpoint has, is a 404. Public: anyone may check."""
+        _logged(stream)
+        leaf = log_leaf(stream, leaf_index=leaf_index)
+        if leaf is None:
+            raise NoSuchProof(f"The {stream} log has no entry {leaf_index}.")
+        return _inclusion(stream, leaf, None, request)
+
+
+@extend_schema(tags=["transparency"])
+class RecordInclusionProofView(_PublicLogView):
+    @extend_schema(
+        operation_id="transparency_record_inclusion",
+        parameters=[STREAM, RECORD, InclusionQuerySerializer],
+        responses={200: InclusionProofSerializer, **error_responses(400, 404)},
+    )
+    def get(self, request, stream: str, record: str):
+        """Proof that the record named on a receipt is in a signed checkpoint, with the record's
+        hash. A record that is not in the log yet (seconds after it is written), or that does not
+        exist, is a 404. Public: anyone may check."""
         source = _logged(stream)
-        query = InclusionQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        checkpoint = _checkpoint_of(stream, query.validated_data.get("tree_size"), "tree_size")
-        record_hash = None
-        if "record" in query.validated_data:
-            try:
-                record_id = source.model._meta.get_field(source.id_field).to_python(query.validated_data["record"])
-            except DjangoValidationError:
-                raise serializers.ValidationError({"record": ["Not a record id of this stream."]}) from None
-            found = log_leaf_of_record(stream, source, record_id)
-            if found is None:
-                raise Http404
-            leaf, record_hash = found
-        else:
-            leaf = log_leaf(stream, leaf_index=query.validated_data["leaf_index"])
-            if leaf is None:
-                raise Http404
-        if leaf.leaf_index >= checkpoint.size:
-            raise serializers.ValidationError({"tree_size": ["The entry came after this checkpoint."]})
-        proof = log_inclusion_proof(stream, leaf_index=leaf.leaf_index, size=checkpoint.size)
-        body = {
-            "stream": stream,
-            "origin": log_origin(stream),
-            "leaf_index": leaf.leaf_index,
-            "tree_size": checkpoint.size,
-            "record_hash": record_hash,
-            "leaf_hash": _b64(bytes(leaf.leaf_hash)),
-            "proof": [_b64(node) for node in proof],
-            "checkpoint": checkpoint.note,
-        }
-        return Response(InclusionProofSerializer(body).data)
+        try:
+            record_id = source.model._meta.get_field(source.id_field).to_python(record)
+        except DjangoValidationError:
+            raise NoSuchProof(f"No {stream} record {record!r}.") from None
+        found = log_leaf_of_record(stream, source, record_id)
+        if found is None:
+            raise NoSuchProof(f"No {stream} record {record!r} in the log (yet).")
+        leaf, record_hash = found
+        return _inclusion(stream, leaf, record_hash, request)
 
 
 @extend_schema(tags=["transparency"])
@@ -118,16 +152,17 @@ class ConsistencyProofView(_PublicLogView):
     def get(self, request, stream: str):
         """Proof that the log of `second` entries extends the log of its first `first` entries
         (RFC 9162): nothing before was changed, removed or reordered. Both sizes must be sizes of
-        signed checkpoints (or `first` 0). What a witness asks before it cosigns. Public."""
+        signed checkpoints (or `first` 0), `first` no larger than `second`; otherwise there is no
+        such proof (404). What a witness asks before it cosigns. Public."""
         _logged(stream)
         query = ConsistencyQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         first = query.validated_data["first"]
-        second = _checkpoint_of(stream, query.validated_data.get("second"), "second")
+        second = _checkpoint_of(stream, query.validated_data.get("second"))
         if first > second.size:
-            raise serializers.ValidationError({"first": ["The earlier size is larger than the later one."]})
+            raise NoSuchProof("No proof that a tree extends a larger one: `first` is larger than `second`.")
         if first:
-            _checkpoint_of(stream, first, "first")
+            _checkpoint_of(stream, first)
         proof = log_consistency_proof(stream, first=first, second=second.size)
         body = {
             "stream": stream,
@@ -135,6 +170,6 @@ class ConsistencyProofView(_PublicLogView):
             "first": first,
             "second": second.size,
             "proof": [_b64(node) for node in proof],
-            "checkpoint": second.note,
+            "checkpoint": log_published_note(second),
         }
         return Response(ConsistencyProofSerializer(body).data)

@@ -31,11 +31,66 @@ def refresh_evidence_function() -> migrations.RunPython:
     )
 
 
+# TRUNCATE empties a table without firing row triggers, so it is refused by a
+# statement trigger of its own, unless the session says otherwise: the test
+# profile's connections do (the harness empties tables between tests with it).
+TRUNCATE_SETTING = "icentrex.allow_truncate"
+
+_TRUNCATE_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION icentrex_refuse_evidence_truncate() RETURNS trigger AS $$
+BEGIN
+    IF current_setting('{TRUNCATE_SETTING}', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
+    RAISE EXCEPTION 'table % is append-only: TRUNCATE refused', TG_TABLE_NAME
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$ LANGUAGE plpgsql;
+"""
+
+
+def _refuse_truncate(schema_editor, table: str) -> None:
+    schema_editor.execute(_TRUNCATE_FUNCTION, params=None)
+    schema_editor.execute(
+        f"CREATE OR REPLACE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+        "FOR EACH STATEMENT EXECUTE FUNCTION icentrex_refuse_evidence_truncate()",
+        params=None,
+    )
+
+
+def refuse_truncate_on_append_only_tables() -> migrations.RunPython:
+    """Give every table that already refuses UPDATE and DELETE the TRUNCATE
+    refusal too (tables made append-only before it existed)."""
+
+    def forwards(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT DISTINCT event_object_table FROM information_schema.triggers "
+                "WHERE trigger_name LIKE '%%\\_append\\_only' AND event_object_schema = current_schema()"
+            )
+            tables = [row[0] for row in cursor.fetchall()]
+        for table in tables:
+            _refuse_truncate(schema_editor, table)
+
+    def backwards(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT DISTINCT event_object_table FROM information_schema.triggers "
+                "WHERE trigger_name LIKE '%%\\_no\\_truncate' AND event_object_schema = current_schema()"
+            )
+            for (table,) in cursor.fetchall():
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
+
+    return migrations.RunPython(forwards, backwards, elidable=False)
+
+
 def append_only_trigger(table: str) -> migrations.RunPython:
-    """A migration operation that makes PostgreSQL refuse UPDATE and DELETE on
-    ``table``. (TRUNCATE stays possible: it is not an application operation, and
-    the test harness empties tables with it between tests.) Other databases rely
-    on AppendOnlyModel's checks alone."""
+    """A migration operation that makes PostgreSQL refuse UPDATE, DELETE and
+    TRUNCATE on ``table``. Other databases rely on AppendOnlyModel's checks alone."""
 
     def forwards(apps, schema_editor):
         if schema_editor.connection.vendor != "postgresql":
@@ -46,9 +101,11 @@ def append_only_trigger(table: str) -> migrations.RunPython:
             "FOR EACH ROW EXECUTE FUNCTION icentrex_refuse_evidence_change()",
             params=None,
         )
+        _refuse_truncate(schema_editor, table)
 
     def backwards(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
 
     return migrations.RunPython(forwards, backwards, elidable=False)

@@ -164,3 +164,46 @@ class LogState(models.Model):
 
     def __str__(self):
         return f"{self.stream} log of {self.size} leaves"
+
+
+class LogVerification(AppendOnlyModel):
+    """A verification of a log that passed (audit.logverify): the tree it
+    verified (size, root, and the compact range that lets the next one go on
+    from there without re-reading the leaves) and how far the rows were
+    found all logged. Append-only: a later verification that finds the log
+    shorter or with another root at this size has found a rollback or rewrite."""
+
+    stream = models.CharField(max_length=32)
+    size = models.BigIntegerField()
+    root_hash = models.BinaryField(max_length=32)
+    frontier = models.BinaryField()
+    through_seq = models.BigIntegerField()
+    full = models.BooleanField()
+    verified_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["stream", "size"], name="audit_logver_stream_size")]
+
+    def __str__(self):
+        return f"{self.stream} verified at {self.size} leaves"
+
+
+class LogCosignature(AppendOnlyModel):
+    """A witness's cosignature (c2sp.org/tlog-cosignature) on one of our
+    checkpoints, as the witness sent it: the signature line, checked against
+    the witness's key in TRANSPARENCY_WITNESSES before it was kept. Published
+    with the checkpoint, so a reader who trusts the witness need not trust us."""
+
+    stream = models.CharField(max_length=32)
+    size = models.BigIntegerField()
+    witness = models.CharField(max_length=200)
+    line = models.TextField()
+    received_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["stream", "size", "witness"], name="audit_log_cosignature_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.witness} cosigned {self.stream} at {self.size}"

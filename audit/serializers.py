@@ -5,29 +5,17 @@ _B64 = "Base64 (standard alphabet, padded) of a 32-byte SHA-256 hash, as in chec
 
 class InclusionQuerySerializer(serializers.Serializer):
     # Not strict: a query string, where unknown parameters are ignored.
-    leaf_index = serializers.IntegerField(
-        required=False, min_value=0, help_text="The entry's position in the log (give this or `record`)."
-    )
-    record = serializers.CharField(
-        required=False,
-        max_length=64,
-        help_text="The record's id as its receipt shows it: a UUID, or an audit event's number "
-        "(give this or `leaf_index`).",
-    )
     tree_size = serializers.IntegerField(
         required=False,
         min_value=1,
         help_text="Prove inclusion in the checkpoint of this size (default: the latest checkpoint).",
     )
 
-    def validate(self, attrs):
-        if ("leaf_index" in attrs) == ("record" in attrs):
-            raise serializers.ValidationError("Give exactly one of leaf_index and record.")
-        return attrs
-
 
 class ConsistencyQuerySerializer(serializers.Serializer):
-    first = serializers.IntegerField(min_value=0, help_text="The earlier tree size (a checkpoint's size, or 0).")
+    first = serializers.IntegerField(
+        min_value=0, help_text="The earlier tree size (a checkpoint's size, or 0)."
+    )
     second = serializers.IntegerField(
         required=False, min_value=1, help_text="The later tree size (default: the latest checkpoint)."
     )
@@ -44,8 +32,12 @@ class InclusionProofSerializer(serializers.Serializer):
         "SHA-256(0x00 || these 32 bytes).",
     )
     leaf_hash = serializers.CharField(help_text=_B64)
-    proof = serializers.ListField(child=serializers.CharField(), help_text=f"The audit path, leaf upwards. {_B64}")
-    checkpoint = serializers.CharField(help_text="The signed checkpoint of `tree_size` (c2sp.org/tlog-checkpoint).")
+    proof = serializers.ListField(
+        child=serializers.CharField(), help_text=f"The audit path, leaf upwards. {_B64}"
+    )
+    checkpoint = serializers.CharField(
+        help_text="The signed checkpoint of `tree_size` (c2sp.org/tlog-checkpoint)."
+    )
 
 
 class ConsistencyProofSerializer(serializers.Serializer):
@@ -53,5 +45,29 @@ class ConsistencyProofSerializer(serializers.Serializer):
     origin = serializers.CharField()
     first = serializers.IntegerField(min_value=0)
     second = serializers.IntegerField(min_value=1)
-    proof = serializers.ListField(child=serializers.CharField(), help_text=f"RFC 9162 consistency proof. {_B64}")
+    proof = serializers.ListField(
+        child=serializers.CharField(), help_text=f"RFC 9162 consistency proof. {_B64}"
+    )
     checkpoint = serializers.CharField(help_text="The signed checkpoint of `second`.")
+
+
+class ReceiptProofSerializer(serializers.Serializer):
+    """The proof a receipt carries (audit.transparency.log_receipt_proof)."""
+
+    stream = serializers.CharField()
+    origin = serializers.CharField(help_text="The log's origin: the first line of its checkpoints.")
+    leaf_index = serializers.IntegerField(min_value=0)
+    tree_size = serializers.IntegerField(min_value=1)
+    leaf_hash = serializers.CharField(help_text=f"SHA-256(0x00 || record hash bytes). {_B64}")
+    inclusion_proof = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=f"The audit path from the leaf to the root (RFC 9162). {_B64}",
+    )
+    checkpoint = serializers.CharField(
+        help_text="The signed checkpoint of `tree_size` (c2sp.org/tlog-checkpoint), "
+        "with witnesses' cosignatures."
+    )
+    keys_url = serializers.URLField(help_text="Where the log's public keys are published.")
+    verifier_url = serializers.URLField(
+        help_text="A standalone verifier (Python, standard library + cryptography)."
+    )

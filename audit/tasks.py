@@ -2,6 +2,7 @@ import logging
 
 from celery import shared_task
 
+from .logverify import log_verify
 from .streams import evidence_streams, logged_streams, stream_seal
 from .transparency import log_integrate_all
 
@@ -34,7 +35,8 @@ def evidence_seal(stream: str | None = None) -> dict[str, int]:
 
 @shared_task
 def evidence_verify(stream: str | None = None) -> dict[str, dict]:
-    """Celery beat, nightly: verify every evidence stream (or the one named);
+    """Celery beat, nightly: verify every evidence stream (or the one named),
+    and its transparency log from where the last verification left it;
     a break is logged as an error, one per broken stream, so monitoring picks
     it up. Read-only, so safe to repeat; a stream whose check fails does not
     keep the others unchecked."""
@@ -50,6 +52,16 @@ def evidence_verify(stream: str | None = None) -> dict[str, dict]:
         if check.broken is not None:
             logger.error("Evidence stream %s broken at %s", check.stream, check.broken)
         report[check.stream] = check.as_dict()
+        if evidence.log is not None:
+            try:
+                logged = log_verify(evidence)
+            except Exception as error:
+                logger.exception("Verifying the %s transparency log failed", evidence.name)
+                failure = failure or error
+                continue
+            if logged.broken is not None:
+                logger.error("Transparency log %s broken at %s", logged.stream, logged.broken)
+            report[check.stream]["log"] = logged.as_dict()
     if failure is not None:
         raise failure
     return report

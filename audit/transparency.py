@@ -14,6 +14,7 @@ signs a checkpoint of the new size, all in one transaction. A leaf is
 row hash, its leaf and, with a proof, the signed root.
 """
 
+import base64
 import hashlib
 import time
 from collections import defaultdict
@@ -24,11 +25,12 @@ from functools import cache
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from . import tlog
-from .models import LogCheckpoint, LogLeaf, LogState, LogTile
-from .notes import Checkpoint, SignerKey, VerifierKey, sign_note
+from .models import LogCheckpoint, LogCosignature, LogLeaf, LogState, LogTile
+from .notes import COSIGNATURE_V1, Checkpoint, Note, NoteError, SignerKey, VerifierKey, sign_note
 
 TILE_HEIGHT = 8
 TILE_WIDTH = 1 << TILE_HEIGHT
@@ -157,7 +159,9 @@ class _Tiles:
                 tile += node
                 if len(tile) == TILE_WIDTH * tlog.HASH_SIZE:
                     changed[level, index] = self.loaded[level, index] = bytes(tile)
-                    parents.append(tlog.root_from_leaf_hashes([tile[i : i + 32] for i in range(0, len(tile), 32)]))
+                    parents.append(
+                        tlog.root_from_leaf_hashes([tile[i : i + 32] for i in range(0, len(tile), 32)])
+                    )
                     index += 1
                     tile = bytearray()
                     self.loaded[level, index] = b""
@@ -197,7 +201,9 @@ def _gaps_after(through: int, present: list[int], known: list, now: float, grace
     return (present[-1] if present else through), []
 
 
-def log_integrate(stream: str, source: LogSource, *, batch_size: int = BATCH_SIZE, sweep: bool = False) -> int | None:
+def log_integrate(
+    stream: str, source: LogSource, *, batch_size: int = BATCH_SIZE, sweep: bool = False
+) -> int | None:
     """Append up to ``batch_size`` committed rows of ``source`` that the log
     does not hold yet, and sign a checkpoint of the new size. Returns how many
     leaves were added (0: nothing new), or None when another integrator holds
@@ -215,7 +221,9 @@ def log_integrate(stream: str, source: LogSource, *, batch_size: int = BATCH_SIZ
             # by rolled-back transactions, or by rows a retention purge deleted.
             lowest = source.rows().values_list(seq, flat=True).first()
             state.through_seq = lowest - 1 if lowest else 0
-        pending = source.rows().exclude(Exists(LogLeaf.objects.filter(stream=stream, record_seq=OuterRef(seq))))
+        pending = source.rows().exclude(
+            Exists(LogLeaf.objects.filter(stream=stream, record_seq=OuterRef(seq)))
+        )
         if not sweep:
             pending = pending.filter(**{f"{seq}__gt": state.through_seq})
         rows = list(pending.values_list(seq, row_hash)[:batch_size])
@@ -235,7 +243,11 @@ def log_integrate(stream: str, source: LogSource, *, batch_size: int = BATCH_SIZ
             .values_list("record_seq", flat=True)
         )
         state.through_seq, state.gaps = _gaps_after(
-            state.through_seq, present, state.gaps, time.time(), settings.TRANSPARENCY_LATE_COMMIT_GRACE_SECONDS
+            state.through_seq,
+            present,
+            state.gaps,
+            time.time(),
+            settings.TRANSPARENCY_LATE_COMMIT_GRACE_SECONDS,
         )
         state.save()
     return len(rows)
@@ -297,3 +309,83 @@ def log_consistency_proof(stream: str, *, first: int, second: int) -> list[bytes
 
 def log_root(stream: str, size: int) -> bytes:
     return _Tiles(stream).root(size)
+
+
+def log_receipt_proof(stream: str, record_seq: int) -> dict | None:
+    """What a receipt carries so its holder can check it alone
+    (bin/icentrex-verify.py, or the receipt page in the browser): the row's
+    leaf, its inclusion proof and the latest signed checkpoint, cosignatures
+    included; None while the row is not in a checkpoint yet (seconds)."""
+    leaf = log_leaf(stream, record_seq=record_seq)
+    checkpoint = log_checkpoint(stream)
+    if leaf is None or checkpoint is None or leaf.leaf_index >= checkpoint.size:
+        return None
+    proof = log_inclusion_proof(stream, leaf_index=leaf.leaf_index, size=checkpoint.size)
+    encode = lambda value: base64.b64encode(value).decode()  # noqa: E731
+    site = settings.SITE_URL.rstrip("/")
+    return {
+        "stream": stream,
+        "origin": log_origin(stream),
+        "leaf_index": leaf.leaf_index,
+        "tree_size": checkpoint.size,
+        "leaf_hash": encode(bytes(leaf.leaf_hash)),
+        "inclusion_proof": [encode(node) for node in proof],
+        "checkpoint": log_published_note(checkpoint),
+        "keys_url": site + reverse("transparency_keys"),
+        "verifier_url": site + reverse("transparency_verifier"),
+    }
+
+
+# --- Witnesses ------------------------------------------------------------------------------
+
+
+class CosignatureRejected(ValueError):
+    """A cosignature we do not keep; ``status`` is the HTTP answer."""
+
+    def __init__(self, status: int, message: str):
+        self.status = status
+        super().__init__(message)
+
+
+@cache
+def log_witnesses() -> tuple[VerifierKey, ...]:
+    """The witnesses whose cosignatures we publish (TRANSPARENCY_WITNESSES)."""
+    keys = tuple(VerifierKey.parse(key) for key in settings.TRANSPARENCY_WITNESSES)
+    if any(key.algorithm != COSIGNATURE_V1 for key in keys):
+        raise ValueError("TRANSPARENCY_WITNESSES lists cosignature/v1 keys (a witness prints its own)")
+    return keys
+
+
+def log_cosignature_add(stream: str, message: str) -> list[LogCosignature]:
+    """Keep the cosignatures of known witnesses on one of our checkpoints,
+    sent as the checkpoint's text with their signature lines. Idempotent: a
+    witness's cosignature of a size is kept once."""
+    try:
+        note = Note.parse(message)
+        checkpoint = Checkpoint.parse(note.text)
+    except NoteError as error:
+        raise CosignatureRejected(400, f"Not a cosigned checkpoint: {error}.") from None
+    ours = log_checkpoint(stream, checkpoint.size)
+    if ours is None or Note.parse(ours.note).text != note.text:
+        raise CosignatureRejected(404, "We signed no such checkpoint.")
+    valid = [(key, note.signed_by(key)) for key in log_witnesses()]
+    valid = [(key, signature) for key, signature in valid if signature is not None]
+    if not valid:
+        raise CosignatureRejected(403, "No valid cosignature of a witness listed in TRANSPARENCY_WITNESSES.")
+    kept = []
+    for key, signature in valid:
+        cosignature, _created = LogCosignature.objects.get_or_create(
+            stream=stream,
+            size=checkpoint.size,
+            witness=str(key),
+            defaults={"line": signature.line(), "received_at": timezone.now()},
+        )
+        kept.append(cosignature)
+    return kept
+
+
+def log_published_note(checkpoint: LogCheckpoint) -> str:
+    """The checkpoint as published: our signed note with the witnesses'
+    cosignature lines added (c2sp.org/tlog-cosignature)."""
+    lines = LogCosignature.objects.filter(stream=checkpoint.stream, size=checkpoint.size).order_by("witness")
+    return checkpoint.note + "".join(line for line in lines.values_list("line", flat=True))

@@ -75,7 +75,7 @@ def record_decision(request, data: dict) -> tuple[dict, ConsentRecord, uuid.UUID
     )
     # Built directly (the documented shape is ConsentRecordedSerializer): this is the hottest write.
     return (
-        {**selectors.receipt_of(record, sealed=False), "visitor": sign_visitor_token(visitor)},
+        {**selectors.receipt_of(record, just_written=True), "visitor": sign_visitor_token(visitor)},
         record,
         visitor,
     )

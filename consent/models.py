@@ -84,6 +84,13 @@ class ConsentRecord(AppendOnlyModel):
     ua_version = models.CharField(max_length=20, blank=True)
     recorded_at = models.DateTimeField()
     record_hash = models.CharField(max_length=64)
+    # Which columns record_hash covers: 1, every column but seq and revision_id
+    # (records written before revision_id was hashed: their hashes are evidence
+    # and are never recomputed); 2, every column but seq. seq is the log's
+    # ordering, which the transparency log itself pins (a record's leaf index).
+    # A record moved from 2 to 1 no longer matches its stored hash, so this
+    # column cannot be used to drop revision_id from a record's hash.
+    hash_version = models.PositiveSmallIntegerField(default=2)
 
     class Meta:
         ordering = ["-seq"]
@@ -114,7 +121,7 @@ class ConsentRecord(AppendOnlyModel):
             "ua_family": self.ua_family,
             "ua_version": self.ua_version,
             "recorded_at": self.recorded_at.isoformat(),
-        }
+        } | ({"revision_id": self.revision_id, "hash_version": 2} if self.hash_version >= 2 else {})
 
     def compute_hash(self) -> str:
         return content_hash(self.hashed_content())

@@ -3,13 +3,14 @@ import uuid
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
+from audit.transparency import log_receipt_proof
 from cookies.declaration import categories_needing_reconsent
 from cookies.selectors import current_revision, revision_by_hash
 from core.controller import controller
 from subjects.services import subject_key_for_user
 
 from .cookie import read_consent_cookie
-from .models import ConsentLink, ConsentRecord, ConsentSealEntry, ConsentState
+from .models import ConsentLink, ConsentRecord, ConsentState
 
 
 def consent_state_for_user(*, user) -> ConsentState | None:
@@ -43,20 +44,22 @@ def access_receipt(*, user, record_id) -> ConsentRecord:
     )
 
 
-def receipt_of(record: ConsentRecord, *, sealed: bool | None = None) -> dict:
-    """The receipt; ``sealed`` may be passed when known (a record just written is not)."""
-    sealed = record_is_sealed(record) if sealed is None else sealed
-    # Who the consent was given to (outside the hashed content: the record stays as it was).
+def receipt_of(record: ConsentRecord, *, just_written: bool = False) -> dict:
+    """The receipt: the record's hashed content (``hashed_fields`` names it,
+    so anyone recomputes ``record_hash``), and once the record is in a signed
+    checkpoint of the consent log, the proof of it. A record just written is
+    not in one yet (the integrator adds it within seconds)."""
+    content = record.hashed_content()
+    proof = None if just_written else log_receipt_proof("consent", record.seq)
     return {
-        **record.hashed_content(),
+        **content,
         "record_hash": record.record_hash,
-        "sealed": sealed,
+        "hashed_fields": sorted(content),
+        "sealed": proof is not None,
+        "proof": proof,
+        # Who the consent was given to (outside the hashed content: the record stays as it was).
         "controller": controller(),
     }
-
-
-def record_is_sealed(record: ConsentRecord) -> bool:
-    return ConsentSealEntry.objects.filter(record_seq=record.seq).exists()
 
 
 def consent_records_between(

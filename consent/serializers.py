@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from audit.serializers import ReceiptProofSerializer
 from core.api.serializers import StrictSerializer
 
 from .models import ConsentRecord
@@ -105,8 +106,26 @@ class ConsentReceiptSerializer(serializers.Serializer):
     ua_family = serializers.CharField()
     ua_version = serializers.CharField()
     recorded_at = serializers.CharField()
-    record_hash = serializers.CharField()
-    sealed = serializers.BooleanField()
+    revision_id = serializers.IntegerField(
+        required=False, help_text="The declaration revision's id (hashed from hash_version 2 on)."
+    )
+    hash_version = serializers.IntegerField(
+        required=False, help_text="Which fields the hash covers: 2 adds revision_id; absent on older records."
+    )
+    record_hash = serializers.CharField(
+        help_text='Hex SHA-256 of the canonical JSON {"content": {the hashed_fields}, "prev": ""} '
+        "(sorted keys, no spaces, UTF-8)."
+    )
+    hashed_fields = serializers.ListField(
+        child=serializers.CharField(), help_text="The fields record_hash covers."
+    )
+    sealed = serializers.BooleanField(
+        help_text="Whether the record is in a signed checkpoint of the consent log yet."
+    )
+    proof = ReceiptProofSerializer(
+        allow_null=True,
+        help_text="The inclusion proof and signed checkpoint; null until the record is logged (seconds).",
+    )
     controller = serializers.DictField(
         child=serializers.CharField(),
         help_text="The controller the consent was given to: name, address and privacy contact email.",

@@ -127,10 +127,11 @@ _INSERT_WITH_STATE = """
 WITH record AS (
     INSERT INTO consent_consentrecord (record_id, subject_key, subject_type, choices, action, method,
         revision_id, revision_hash, policy_version, language, page_url, origin, gpc, dnt, ip_prefix,
-        ua_family, ua_version, recorded_at, record_hash)
+        ua_family, ua_version, recorded_at, record_hash, hash_version)
     VALUES (%(record_id)s, %(subject_key)s, %(subject_type)s, %(choices)s, %(action)s, %(method)s,
         %(revision_id)s, %(revision_hash)s, %(policy_version)s, %(language)s, %(page_url)s, %(origin)s,
-        %(gpc)s, %(dnt)s, %(ip_prefix)s, %(ua_family)s, %(ua_version)s, %(recorded_at)s, %(record_hash)s)
+        %(gpc)s, %(dnt)s, %(ip_prefix)s, %(ua_family)s, %(ua_version)s, %(recorded_at)s, %(record_hash)s,
+        %(hash_version)s)
     RETURNING seq
 )
 INSERT INTO consent_consentstate (subject_key, choices, revision_id, record_id, updated_at)
@@ -177,6 +178,7 @@ def _insert_with_state(record: ConsentRecord) -> None:
             "ua_version",
             "recorded_at",
             "record_hash",
+            "hash_version",
         )
     }
     params.update(choices=json.dumps(record.choices), revision_id=record.revision_id)

@@ -5,10 +5,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit.transparency import log_verifiers
 from cookies.selectors import current_revision
 from core.errors import RuleViolation
 
@@ -110,4 +112,15 @@ def receipt(request, record_id):
         response = HttpResponse(json.dumps(data, indent=2), content_type="application/json")
         response["Content-Disposition"] = f'attachment; filename="consent-receipt-{record.record_id}.json"'
         return response
-    return render(request, "privacy/receipt.html", {"section": "cookies", "record": record, "receipt": data})
+    return render(
+        request,
+        "privacy/receipt.html",
+        {
+            "section": "cookies",
+            "record": record,
+            "receipt": data,
+            "log_keys": [str(key) for key in log_verifiers()],
+            "keys_url": reverse("transparency_keys"),
+            "verifier_url": reverse("transparency_verifier"),
+        },
+    )

@@ -10,3 +10,52 @@ def bypass_triggers(sql: str, params=()) -> None:
             cursor.execute(sql, params)
         finally:
             cursor.execute("SET session_replication_role = origin")
+
+
+def logged_rows_of_every_stream(count: int = 4) -> None:
+    """``count`` rows or more of every stream with a transparency log."""
+    import uuid
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from audit.events import EventType
+    from audit.services import audit_record
+    from consent.services import consent_record
+    from cookies.selectors import current_revision
+    from domains.models import DomainClaim
+    from integrations.services import processor_shares_record
+    from organizations.models import Organization
+    from tests.domains.disclosure_support import run_now
+    from tests.factories import UserFactory
+
+    signals = {"gpc": None, "dnt": None, "ip_prefix": "", "ua_family": "", "ua_version": "", "origin": ""}
+    for _ in range(count):
+        audit_record(event_type=EventType.USER_SIGN_IN_FAILED, changes={"account": "unknown"})
+        consent_record(
+            subject_key=uuid.uuid4(),
+            subject_type="visitor",
+            method="banner_accept_all",
+            revision_hash=current_revision().content_hash,
+            signals=signals,
+        )
+    processor_shares_record(
+        provider_slug=settings.EMAIL_VENDOR_PROVIDER,
+        subject_keys=[uuid.uuid4() for _ in range(count)],
+        fields=["identity.email"],
+        purpose="Sending you policy notices",
+    )
+    acme = Organization.objects.create(name="Acme", slug=f"acme-{uuid.uuid4().hex[:6]}")
+    now = timezone.now()
+    DomainClaim.objects.create(
+        organization=acme,
+        domain="acme.test",
+        token="t0ken",
+        status="verified",
+        verified_at=now,
+        disclosures_from=now - timedelta(minutes=1),
+    )
+    for i in range(count):
+        UserFactory(email=f"member{i}@acme.test")
+    run_now()

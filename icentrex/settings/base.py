@@ -440,6 +440,13 @@ EVIDENCE_MASTER_KEYS = env.list("EVIDENCE_MASTER_KEYS", default=[_derived_master
 TRANSPARENCY_LOG_NAME = env("TRANSPARENCY_LOG_NAME", default=urlsplit(SITE_URL).netloc)
 TRANSPARENCY_SIGNING_KEY = env("TRANSPARENCY_SIGNING_KEY", default="")
 TRANSPARENCY_PREVIOUS_KEYS = env.list("TRANSPARENCY_PREVIOUS_KEYS", default=[])
+# The witnesses whose cosignatures we keep and publish: their cosignature/v1
+# verifier keys (``manage.py transparency_witness --print-key`` prints one).
+TRANSPARENCY_WITNESSES = env.list("TRANSPARENCY_WITNESSES", default=[])
+# Where ``manage.py transparency_witness`` (run by someone else, ideally) keeps
+# its key and memory, and which sites it witnesses.
+TRANSPARENCY_WITNESS_STATE = env("TRANSPARENCY_WITNESS_STATE", default=str(BASE_DIR / "var" / "witness"))
+TRANSPARENCY_WITNESS_URLS = env.list("TRANSPARENCY_WITNESS_URLS", default=[SITE_URL])
 # How often the integrator (``manage.py transparency_integrate --follow``) looks
 # for new rows: a row is in a signed checkpoint about this long after it commits.
 TRANSPARENCY_INTEGRATE_INTERVAL_SECONDS = env.float("TRANSPARENCY_INTEGRATE_INTERVAL_SECONDS", default=0.5)

@@ -12,6 +12,9 @@ DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_icentrex")}
 allow_prepared_statements(DATABASES["default"])
+# Evidence tables refuse TRUNCATE (audit/db.py) unless the session allows it:
+# the harness empties tables with it between transactional tests.
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c icentrex.allow_truncate=on"
 
 CACHES = {
     "default": {

@@ -11,10 +11,13 @@ from audit import notes
 # From the documentation and tests of golang.org/x/mod/sumdb/note.
 GO_SIGNER = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"
 GO_VERIFIER = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
-GO_TEXT = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n"
+GO_TEXT = (
+    "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n"
+)
 GO_NOTE = (
     GO_TEXT
-    + "\n— PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
+    + "\n— PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvq"
+    + "fqdngotpRZb6KE6RyyBwJnAM=\n"
 )
 # From c2sp.org/signed-note, "Verifier keys".
 SPEC_VERIFIER = "example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k"
@@ -96,7 +99,12 @@ def test_checkpoints_round_trip_and_open_only_for_their_origin_and_key():
 
 @pytest.mark.parametrize(
     "text",
-    ["origin\n-1\nAAAA\n", "origin\n01\nAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n", "origin\n1\nAAAA\n", "origin\n1\n"],
+    [
+        "origin\n-1\nAAAA\n",
+        "origin\n01\nAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n",
+        "origin\n1\nAAAA\n",
+        "origin\n1\n",
+    ],
 )
 def test_malformed_checkpoints_are_refused(text):
     with pytest.raises(notes.NoteError):
@@ -112,7 +120,9 @@ def test_a_cosignature_covers_the_text_and_its_time():
     assert cosigned.signed_by(witness.verifier) == signature
     # The key id covers the algorithm: the same key as a log key is another key.
     assert witness.verifier.id != notes.VerifierKey(witness.name, witness.verifier.public_key).id
-    later = notes.Note(text, (notes.Signature(signature.name, signature.id, b"\0" * 8 + signature.signature[8:]),))
+    later = notes.Note(
+        text, (notes.Signature(signature.name, signature.id, b"\0" * 8 + signature.signature[8:]),)
+    )
     assert later.signed_by(witness.verifier) is None
     other = notes.Note(notes.Checkpoint("log.example/transparency/audit", 8, bytes(32)).text(), (signature,))
     assert other.signed_by(witness.verifier) is None

@@ -135,7 +135,9 @@ def test_a_stream_is_registered_once():
 
 def test_the_command_lists_every_stream_one_line_each(sealed):
     lines = _verify().splitlines()
-    assert [line.split(":")[0] for line in lines] == stream_names() == STREAMS
+    logged = [stream.name for stream in evidence_streams() if stream.log is not None]
+    assert [line.split(":")[0] for line in lines] == stream_names() + [f"{name} log" for name in logged]
+    assert stream_names() == STREAMS
     assert all("intact" in line for line in lines), lines
     assert lines[0] == f"audit: intact, {AuditEvent.objects.count()} events verified."
 
@@ -193,7 +195,13 @@ def test_each_stream_verifies_on_fresh_data(sealed, name):
     assert check.intact and check.items > 0
     assert check.seals == (0 if name == "audit" else 1)
     assert _verify(name).startswith(f"{name}: intact, ")
-    assert evidence_verify(name) == {name: {"items": check.items, "seals": check.seals, "broken": None}}
+    report = evidence_verify(name)[name]
+    assert {key: report[key] for key in ("items", "seals", "broken")} == {
+        "items": check.items,
+        "seals": check.seals,
+        "broken": None,
+    }
+    assert name == "notices" or report["log"]["broken"] is None
 
 
 def _tamper(name: str) -> tuple[str, int]:
@@ -238,7 +246,7 @@ def test_a_tampered_row_fails_its_stream_and_only_its_stream(sealed, name, caplo
     out = StringIO()
     with pytest.raises(CommandError, match=rf"^1 of 5 evidence streams broken:\n{name}: broken at {unit}"):
         call_command("evidence_verify", stdout=out)
-    lines = out.getvalue().splitlines()
+    lines = out.getvalue().splitlines()[: len(STREAMS)]  # then each log's line: not integrated here, intact
     assert [line.split(":")[0] for line in lines] == STREAMS
     (broken_line,) = [line for line in lines if "intact" not in line]
     assert broken_line.startswith(f"{name}: broken at {unit} {broken_id}: ")
@@ -314,6 +322,8 @@ def test_the_command_exits_non_zero_when_a_stream_is_broken():
     assert intact.stdout.splitlines() == [
         "audit: intact, 3 events verified.",
         "consent: intact, 0 seals and 0 records verified.",
+        "audit log: intact at 0 leaves; 0 new leaves and 0 checkpoints verified.",
+        "consent log: intact at 0 leaves; 0 new leaves and 0 checkpoints verified.",
     ]
     event = AuditEvent.objects.order_by("id").first()
     bypass_triggers("UPDATE audit_auditevent SET changes = '{\"x\": 1}' WHERE id = %s", [event.id])

@@ -185,8 +185,17 @@ def test_a_thousand_forged_consistency_proofs_are_all_rejected():
             "proof": genuine,
         }
         kind = rng.choice(
-            ["wrong hash", "truncated", "extra hash", "wrong first size", "wrong second size", "wrong first root",
-             "forked second root", "swapped order", "empty"]
+            [
+                "wrong hash",
+                "truncated",
+                "extra hash",
+                "wrong first size",
+                "wrong second size",
+                "wrong first root",
+                "forked second root",
+                "swapped order",
+                "empty",
+            ]
         )
         forged = dict(args)
         if kind == "wrong hash":

@@ -73,9 +73,9 @@ def test_new_records_are_logged_under_a_signed_checkpoint_that_proves_each_of_th
         second_root=later.root,
         proof=log_consistency_proof("consent", first=7, second=10),
     )
-    assert list(LogLeaf.objects.filter(stream="consent").order_by("leaf_index").values_list("record_seq", flat=True)) == [
-        r.seq for r in records + more
-    ]
+    assert list(
+        LogLeaf.objects.filter(stream="consent").order_by("leaf_index").values_list("record_seq", flat=True)
+    ) == [r.seq for r in records + more]
 
 
 def test_tiles_answer_for_every_root_and_proof_across_tile_levels():
@@ -170,7 +170,11 @@ def test_a_record_that_commits_late_is_still_logged(settings):
     assert log_integrate("consent", CONSENT) == 1
     state = LogState.objects.get(stream="consent")
     late_seq = inserted[0].seq
-    assert late_seq < quick.seq and state.through_seq == late_seq - 1 and state.gaps[0][:2] == [late_seq, late_seq]
+    assert (
+        late_seq < quick.seq
+        and state.through_seq == late_seq - 1
+        and state.gaps[0][:2] == [late_seq, late_seq]
+    )
     release.set()
     slow.join()
     assert log_integrate("consent", CONSENT) == 1

@@ -28,6 +28,9 @@ OUTSIDE = ("/admin/", "/api/", "/static/", "/_bench/", "/_errors/")
 
 # Routes that are not pages: actions a form posts to, files, redirects.
 NOT_PAGES = {
+    "transparency_checkpoint": "plain text for tools: a signed checkpoint",
+    "transparency_checkpoint_at": "plain text for tools: a signed checkpoint",
+    "transparency_cosignatures": "POST from a witness (tests/audit/test_witness.py)",
     "dev_mailbox_message": "DEBUG-only local tool (tests/icentrex/test_dev_tools.py); not served here",
     "dev_webhook_receive": "DEBUG-only webhook receiver: POST from the worker, not a page",
     "language_switch": "POST: changes the language",

@@ -61,7 +61,11 @@ FIELDS = {
     "ua_version",
     "recorded_at",
     "record_hash",
+    "revision_id",
+    "hash_version",
+    "hashed_fields",
     "sealed",
+    "proof",
     "controller",
     "visitor",
 }

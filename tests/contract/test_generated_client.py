@@ -16,6 +16,8 @@ import httpx
 import pytest
 from django.utils import timezone
 
+from audit.streams import logged_streams
+from audit.transparency import log_integrate_all
 from tests.factories import PASSWORD
 
 from . import world
@@ -130,6 +132,37 @@ def test_every_resource_family_through_the_generated_client(icx, live_server, dn
     receipt = call(member, "consent.consent_receipts_retrieve", recorded.record_id, returns="ConsentReceipt")
     assert receipt.record_hash == recorded.record_hash
     call.error(outsider, "consent.consent_receipts_retrieve", recorded.record_id, status=404)
+
+    # --- transparency: the receipt's proof, and proofs for anyone --------------------------
+    for stream in logged_streams():
+        log_integrate_all(stream.name, stream.log)
+    receipt = call(member, "consent.consent_receipts_retrieve", recorded.record_id, returns="ConsentReceipt")
+    assert receipt.sealed and receipt.proof.leaf_hash
+    inclusion = call(
+        outsider,
+        "transparency.transparency_record_inclusion",
+        "consent",
+        str(recorded.record_id),
+        returns="InclusionProof",
+    )
+    by_leaf = call(
+        outsider,
+        "transparency.transparency_leaf_inclusion",
+        "consent",
+        inclusion.leaf_index,
+        returns="InclusionProof",
+    )
+    assert by_leaf.proof == inclusion.proof
+    assert inclusion.leaf_index == receipt.proof.leaf_index and inclusion.tree_size == receipt.proof.tree_size
+    consistency = call(
+        outsider,
+        "transparency.transparency_consistency_retrieve",
+        "consent",
+        first=0,
+        returns="ConsistencyProof",
+    )
+    assert consistency.second == inclusion.tree_size and consistency.proof == []
+    call.error(outsider, "transparency.transparency_leaf_inclusion", "consent", 10**6, status=404)
 
     # --- organisations -------------------------------------------------------------------
     mine = call(owner, "organisations.orgs_list", returns="PaginatedMyOrganizationList")

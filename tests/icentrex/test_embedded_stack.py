@@ -147,6 +147,13 @@ def test_a_consent_decision_is_sealed_by_beat(stack):
 
     wait_for(sealed, timeout=60, what="beat to seal the decision")
 
+    # The integrator process puts it in a signed checkpoint within seconds, on SQLite too.
+    def logged():
+        url = f"{base}/api/v1/transparency/consent/records/{record_id}/inclusion"
+        return requests.get(url, timeout=10).status_code == 200
+
+    wait_for(logged, timeout=30, what="the integrator to log the decision")
+
 
 def test_a_policy_change_is_emailed_to_everyone_and_its_run_sealed(stack):
     people = django(
@@ -275,10 +282,10 @@ def test_a_dead_endpoint_is_retried_with_back_off_and_the_request_returns_at_onc
 def test_one_ctrl_c_stops_the_whole_process_tree(stack):
     process = stack["process"]
     log = stack["log"].read_text()
-    for name in ("web.1", "worker.1", "beat.1"):
+    for name in ("web.1", "worker.1", "beat.1", "integrator.1"):
         assert f"{name} started" in log
     children = started_pids(stack["log"])
-    assert len(children) == 3 and all(group_alive(pid) for pid in children)
+    assert len(children) == 4 and all(group_alive(pid) for pid in children)
     # A terminal's Ctrl-C goes to the foreground process group: bin/run, which is honcho by then.
     os.killpg(process.pid, signal.SIGINT)
     process.wait(timeout=60)

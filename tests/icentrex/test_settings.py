@@ -17,7 +17,8 @@ PRODUCTION_ENV = {
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.icentrex.example:587",
     "CELERY_BROKER_URL": "redis://redis.icentrex.example:6379/0",
     # A throwaway key made for this test with audit.notes.SignerKey.generate.
-    "TRANSPARENCY_SIGNING_KEY": "PRIVATE+KEY+privacy.icentrex.example+0bbb63dc+AeEKoDX2c4oXpxPMDWbMhbvtvJOfJenxQWIrgyJKOp3J",
+    "TRANSPARENCY_SIGNING_KEY": "PRIVATE+KEY+privacy.icentrex.example+0bbb63dc+"
+    "AeEKoDX2c4oXpxPMDWbMhbvtvJOfJenxQWIrgyJKOp3J",
 }
 
 

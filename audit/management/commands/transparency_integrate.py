@@ -33,7 +33,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, follow=False, interval=None, sweep=False, streams=None, verbosity=1, **options):
         try:
-            selected = [s for s in evidence_streams(streams) if s.log is not None] if streams else logged_streams()
+            selected = (
+                [s for s in evidence_streams(streams) if s.log is not None] if streams else logged_streams()
+            )
         except UnknownStream as error:
             raise CommandError(str(error)) from None
         if not follow:

@@ -1,0 +1,128 @@
+"""Receipts a person can verify alone: the consent receipt carries its
+proof, the standalone verifier (bin/icentrex-verify.py, served at
+/transparency/icentrex-verify.py) accepts it with the published key and
+rejects every change, and the receipt page verifies in the browser."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from django.urls import reverse
+
+from audit.notes import SignerKey
+from audit.streams import logged_streams
+from audit.transparency import log_integrate_all, log_verifiers
+from consent.models import ConsentRecord
+from consent.services import consent_record
+from cookies.selectors import current_revision
+from subjects.services import subject_key_for_user
+from tests.conftest import ROOT
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+VERIFIER = ROOT / "bin" / "icentrex-verify.py"
+SIGNALS = {
+    "gpc": True,
+    "dnt": None,
+    "ip_prefix": "192.0.2.0",
+    "ua_family": "Firefox",
+    "ua_version": "140",
+    "origin": "",
+}
+
+
+def _receipt(client, *, records: int = 5) -> tuple[dict, ConsentRecord]:
+    user = UserFactory()
+    key = subject_key_for_user(user=user)
+    mine = None
+    for i in range(records):
+        made = consent_record(
+            subject_key=key if i == 2 else subject_key_for_user(user=UserFactory()),
+            subject_type="account",
+            method="banner_reject_all",
+            revision_hash=current_revision().content_hash,
+            signals=SIGNALS,
+        )
+        mine = made if i == 2 else mine
+    for stream in logged_streams():
+        log_integrate_all(stream.name, stream.log)
+    client.force_login(user)
+    response = client.get(reverse("consent_receipt", args=[mine.record_id]) + "?format=json")
+    return json.loads(response.content), mine
+
+
+def _verify(tmp_path, receipt: dict, *args: str) -> subprocess.CompletedProcess:
+    path = tmp_path / "receipt.json"
+    path.write_text(json.dumps(receipt))
+    return subprocess.run(
+        [sys.executable, str(VERIFIER), str(path), *args], capture_output=True, text=True, timeout=60
+    )
+
+
+def test_the_receipt_carries_a_proof_the_standalone_verifier_accepts(client, tmp_path):
+    receipt, mine = _receipt(client)
+    assert receipt["sealed"] is True and receipt["proof"]["tree_size"] == 5
+    assert receipt["proof"]["leaf_index"] == 2
+    done = _verify(tmp_path, receipt, "--key", str(log_verifiers()[0]))
+    assert done.returncode == 0, done.stderr
+    assert "entry 2 of 5" in done.stdout and "The receipt verifies." in done.stdout
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda r: r.update(language="sv"),
+        lambda r: r["choices"].update(analytics=True),
+        lambda r: r.update(revision_id=r["revision_id"] + 1),
+        lambda r: r.update(record_hash="0" * 64),
+        lambda r: r["proof"].update(leaf_index=1),
+        lambda r: r["proof"]["inclusion_proof"].reverse(),
+        lambda r: r["proof"]["inclusion_proof"].pop(),
+        lambda r: r["proof"].update(checkpoint=r["proof"]["checkpoint"].replace("\n5\n", "\n6\n", 1)),
+        lambda r: r["proof"].update(origin="elsewhere.example/transparency/consent"),
+        lambda r: r.update(proof=None),
+    ],
+    ids=["content", "choice", "revision", "fingerprint", "index", "order", "short", "size", "origin", "none"],
+)
+def test_the_standalone_verifier_rejects_every_change(client, tmp_path, change):
+    receipt, _mine = _receipt(client)
+    change(receipt)
+    done = _verify(tmp_path, receipt, "--key", str(log_verifiers()[0]))
+    assert done.returncode == 1 and "FAILED" in done.stderr
+
+
+def test_the_standalone_verifier_rejects_another_key(client, tmp_path, settings):
+    receipt, _mine = _receipt(client)
+    other = SignerKey.generate(settings.TRANSPARENCY_LOG_NAME).verifier
+    done = _verify(tmp_path, receipt, "--key", str(other))
+    assert done.returncode == 1 and "not signed by the key you gave" in done.stderr
+
+
+def test_the_verifier_is_served_and_needs_only_the_standard_library_and_cryptography(client):
+    response = client.get(reverse("transparency_verifier"))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/x-python")
+    source = b"".join(response.streaming_content) if response.streaming else response.content
+    imported = {
+        line.split()[1].split(".")[0]
+        for line in source.decode().splitlines()
+        if line.startswith(("import ", "from ")) or line.startswith(("    from ", "    import "))
+        for line in [line.strip()]
+    }
+    assert imported - set(sys.stdlib_module_names) == {"cryptography"}
+
+
+def test_a_receipt_not_yet_logged_says_so(client):
+    user = UserFactory()
+    record = consent_record(
+        subject_key=subject_key_for_user(user=user),
+        subject_type="account",
+        method="banner_reject_all",
+        revision_hash=current_revision().content_hash,
+        signals=SIGNALS,
+    )
+    client.force_login(user)
+    data = client.get(reverse("consent_receipt", args=[record.record_id]) + "?format=json").json()
+    assert data["sealed"] is False and data["proof"] is None
+    page = client.get(reverse("consent_receipt", args=[record.record_id]))
+    assert "not yet (within seconds)" in page.content.decode()
