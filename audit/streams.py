@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from .models import AuditEvent
 from .sealing import SealBreak, seal_pending, seals_verify
 from .selectors import audit_chain_verify, evidence_pruned_through
-from .transparency import LogSource
+from .transparency import LogSource, log_integrate_all
 
 
 @dataclass(frozen=True)
@@ -135,11 +135,16 @@ def logged_streams() -> list[EvidenceStream]:
 
 
 def stream_seal(name: str) -> int:
-    """Seal everything the stream has pending, batch after batch; how many rows
-    were sealed (0 for a stream chained row by row: it has nothing pending)."""
-    seal = evidence_stream(name).seal
+    """Make everything the stream has pending provable now: add it to the
+    stream's transparency log (what the integrator does within a second) and
+    seal it in a Merkle batch (the older mechanism, kept for the seals already
+    made and run only on demand). How many rows were sealed (0 for a stream
+    chained row by row: it has nothing pending)."""
+    stream = evidence_stream(name)
+    if stream.log is not None:
+        log_integrate_all(name, stream.log)
     sealed = 0
-    while seal is not None and (count := seal()) is not None:
+    while stream.seal is not None and (count := stream.seal()) is not None:
         sealed += count
     return sealed
 

@@ -45,12 +45,15 @@ class LogCorrupt(RuntimeError):
 class LogSource:
     """Where a log's entries come from: ``model`` rows in ``seq_field`` order,
     each entered as the 32-byte value of its hex ``hash_field``; receipts and
-    proofs name a row by its ``id_field``."""
+    proofs name a row by its ``id_field``, and ``owner_field`` is the subject
+    key of the person a row is about (who may download its receipt). The
+    model's ``hashed_content()`` is what its hash covers."""
 
     model: type[models.Model]
     seq_field: str
     hash_field: str
     id_field: str
+    owner_field: str = "subject_key"
 
     def rows(self) -> models.QuerySet:
         return self.model.objects.order_by(self.seq_field)
@@ -333,6 +336,22 @@ def log_receipt_proof(stream: str, record_seq: int) -> dict | None:
         "checkpoint": log_published_note(checkpoint),
         "keys_url": site + reverse("transparency_keys"),
         "verifier_url": site + reverse("transparency_verifier"),
+    }
+
+
+def log_evidence_receipt(stream: str, source: LogSource, row) -> dict:
+    """A receipt for any logged row: its hashed content, its hash, and once
+    logged its proof — what bin/icentrex-verify.py checks."""
+    proof = log_receipt_proof(stream, getattr(row, source.seq_field))
+    return {
+        "stream": stream,
+        "record": str(getattr(row, source.id_field)),
+        "content": row.hashed_content(),
+        # A chained row (the audit trail) hashes its content with the hash before it.
+        "prev": getattr(row, "prev_hash", ""),
+        "record_hash": getattr(row, source.hash_field),
+        "sealed": proof is not None,
+        "proof": proof,
     }
 
 

@@ -3,16 +3,21 @@ tools of Certificate Transparency, Go's checksum database and Tessera read:
 signed checkpoints (c2sp.org/tlog-checkpoint) and verifier keys."""
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
+
+from subjects.services import subject_key_for_user
 
 from .streams import UnknownStream, evidence_stream, logged_streams
 from .transparency import (
     CosignatureRejected,
     log_checkpoint,
     log_cosignature_add,
+    log_evidence_receipt,
     log_origin,
     log_published_note,
     log_verifiers,
@@ -125,4 +130,27 @@ def verifier_script(request):
     )
     response["Content-Type"] = "text/x-python; charset=utf-8"
     response["Content-Disposition"] = 'attachment; filename="icentrex-verify.py"'
+    return response
+
+
+@require_GET
+@login_required
+def evidence_receipt(request, stream: str, record: str):
+    """A receipt, with its proof, for one row of an evidence stream about the
+    signed-in person (a sharing event, a disclosure, a policy notice, an audit
+    event): JSON to keep and to check with bin/icentrex-verify.py. Anyone
+    else's row answers like a missing one."""
+    source = evidence_stream(_logged(stream)).log
+    try:
+        record_id = source.model._meta.get_field(source.id_field).to_python(record)
+    except ValidationError:
+        raise Http404 from None
+    row = source.model.objects.filter(
+        **{source.id_field: record_id, source.owner_field: subject_key_for_user(user=request.user)}
+    ).first()
+    if row is None:
+        raise Http404
+    response = JsonResponse(log_evidence_receipt(stream, source, row), json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="{stream}-receipt-{record}.json"'
+    response["Cache-Control"] = "private, no-store"
     return response

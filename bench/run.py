@@ -9,6 +9,10 @@
     bin/bench masking                        only the support-case masking engine (in process)
     bin/bench data-requests                  only a person's export and erasure (50,000 consent
                                              records, 100,000 sharing events; a real worker)
+    bin/bench transparency                   only the transparency logs: consent POST with the
+                                             integrator running and its lag, integration cost at
+                                             0 and 5M records, proofs at 10M leaves, a full audit
+                                             of 1M records, a witness round (not in the full run)
 
 Needs PostgreSQL and Redis like the tests (same URLs/defaults). Uses its own
 database (icentrex_bench, or $BENCH_DB; recreated each run) and serves the app with gunicorn
@@ -158,7 +162,16 @@ def main(argv: list[str]):
     django_setup()
     from accounts.models import User
     from accounts.services import api_token_create
-    from bench import consent, data_requests, disclosures, integrations, masking, notices, organizations
+    from bench import (
+        consent,
+        data_requests,
+        disclosures,
+        integrations,
+        masking,
+        notices,
+        organizations,
+        transparency,
+    )
 
     if argv[:1] == ["consent"]:
         print(json.dumps({"consent": consent.run(ENV)}, indent=2))
@@ -179,13 +192,16 @@ def main(argv: list[str]):
     if argv[:1] == ["disclosures"]:
         print(json.dumps({"email_disclosures": disclosures.run(ENV)}, indent=2))
         return
+    if argv[:1] == ["transparency"]:
+        print(json.dumps({"transparency": transparency.run(ENV)}, indent=2))
+        return
     if argv[:1] == ["data-requests"]:
         print(json.dumps({"data_requests": data_requests.run(ENV)}, indent=2))
         return
     if argv:
         sys.exit(
             f"unknown benchmark {argv[0]!r}: use consent, consent-post [PAIRS], notices, integrations,"
-            " disclosures, masking or data-requests, or nothing for all"
+            " disclosures, masking, data-requests or transparency, or nothing for all"
         )
 
     user = User.objects.create_user("bench@example.org", "bench-password-123", name="Bench")

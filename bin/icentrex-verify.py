@@ -9,9 +9,9 @@ public key you got from somewhere you trust.
 Needs Python 3.9+ and the ``cryptography`` package, nothing else.
 
 What it checks, and what that proves:
-1. The record's fingerprint: SHA-256 of the receipt's content (the fields it
-   lists in ``hashed_fields``, as canonical JSON). Any change to what the
-   receipt says changes it.
+1. The record's fingerprint: SHA-256 of the receipt's content (its
+   ``content``, or the fields it lists in ``hashed_fields``, as canonical
+   JSON). Any change to what the receipt says changes it.
 2. The leaf: SHA-256(0x00 || fingerprint), as RFC 6962 hashes log entries.
 3. The inclusion proof (RFC 9162, 2.1.3.2): the leaf is entry ``leaf_index``
    of the log whose tree of ``tree_size`` entries has the checkpoint's root.
@@ -47,10 +47,11 @@ class Failed(Exception):
     pass
 
 
-def canonical_hash(content: dict) -> str:
-    """How the service hashes a record's content (audit.evidence.content_hash)."""
+def canonical_hash(content: dict, prev: str = "") -> str:
+    """How the service hashes a record's content (audit.evidence.content_hash);
+    ``prev`` is the previous row's hash in a chained stream (the audit trail)."""
     text = json.dumps(
-        {"content": content, "prev": ""}, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        {"content": content, "prev": prev}, sort_keys=True, separators=(",", ":"), ensure_ascii=False
     )
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -146,9 +147,11 @@ def check(receipt: dict, keys: list, witnesses: list) -> list:
             "downloaded (it is within seconds); download it again"
         )
     record_hash = receipt.get("record_hash")
-    if "hashed_fields" in receipt:
+    content = receipt.get("content")
+    if content is None and "hashed_fields" in receipt:
         content = {field: receipt.get(field) for field in receipt["hashed_fields"]}
-        if canonical_hash(content) != record_hash:
+    if content is not None:
+        if canonical_hash(content, receipt.get("prev", "")) != record_hash:
             raise Failed("the receipt's content does not give its fingerprint (record_hash): it was changed")
         done.append(f"content: {len(content)} fields give the fingerprint {record_hash[:16]}…")
     leaf = base64.b64decode(proof["leaf_hash"])

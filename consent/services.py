@@ -8,12 +8,13 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import LogLeaf
 from cookies.models import DeclarationRevision
 from cookies.selectors import category_keys, current_revision, revision_by_hash
 from core.errors import Conflict, RuleViolation
 from policies.selectors import privacy_policy_label
 
-from .models import ConsentLink, ConsentRecord, ConsentSealEntry, ConsentState
+from .models import ConsentLink, ConsentRecord, ConsentState
 
 Method = ConsentRecord.Method
 Action = ConsentRecord.Action
@@ -247,9 +248,10 @@ def consent_retention_apply(*, cutoff) -> dict:
     """iCentrex's own retention of proof of consent: records made before
     ``cutoff`` are deleted, together with current choices last made before it
     (the person is asked again). Only a prefix of the stream goes — every record
-    up to ``through_seq``, all of them sealed — so the seals keep their leaves,
-    and the purge is recorded in the audit chain in the same transaction, which
-    is where ``evidence_verify`` learns that those records may be missing."""
+    up to ``through_seq``, all of them in the transparency log — so the log
+    keeps their leaves and every proof stays valid, and the purge is recorded in
+    the audit chain in the same transaction, which is where ``evidence_verify``
+    learns that those records may be missing."""
     from audit.events import EventType
     from audit.evidence import evidence_purge
     from audit.services import audit_record
@@ -265,13 +267,13 @@ def consent_retention_apply(*, cutoff) -> dict:
         if first_recent is None
         else ConsentRecord.objects.filter(seq__lt=first_recent)
     )
-    first_unsealed = (
-        older.filter(~Exists(ConsentSealEntry.objects.filter(record_seq=OuterRef("seq"))))
+    first_unlogged = (
+        older.filter(~Exists(LogLeaf.objects.filter(stream="consent", record_seq=OuterRef("seq"))))
         .order_by("seq")
         .values_list("seq", flat=True)
         .first()
     )
-    stops = [seq for seq in (first_recent, first_unsealed) if seq is not None]
+    stops = [seq for seq in (first_recent, first_unlogged) if seq is not None]
     last_seq = ConsentRecord.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
     through_seq = min(stops) - 1 if stops else last_seq
     with transaction.atomic():

@@ -280,7 +280,8 @@ def _memberships(person: _Person, out: _JsonObjectWriter) -> dict:
 
 
 def _consent(person: _Person, out: _JsonObjectWriter) -> dict:
-    from consent.models import ConsentLink, ConsentSealEntry, ConsentState
+    from audit.models import LogLeaf
+    from consent.models import ConsentLink, ConsentState
 
     state = ConsentState.objects.filter(subject_key=person.subject_key).first()
     out.value(
@@ -291,7 +292,8 @@ def _consent(person: _Person, out: _JsonObjectWriter) -> dict:
     )
     records = (
         person.stream("consent", "records")
-        .annotate(sealed=Exists(ConsentSealEntry.objects.filter(record_seq=OuterRef("seq"))))
+        # "sealed": in the transparency log, under a signed checkpoint.
+        .annotate(sealed=Exists(LogLeaf.objects.filter(stream="consent", record_seq=OuterRef("seq"))))
         .order_by("seq")
         .iterator(chunk_size=_ITERATOR_CHUNK)
     )

@@ -239,6 +239,10 @@ class EmailDisclosure(AppendOnlyModel):
     def compute_hash(self) -> str:
         return self.hash_of({field: getattr(self, field) for field in self.HASHED_FIELDS})
 
+    def hashed_content(self) -> dict:
+        """Every column but seq (the log's order, pinned by the log itself)."""
+        return self.content_of({field: getattr(self, field) for field in self.HASHED_FIELDS})
+
     HASHED_FIELDS = (
         "disclosure_id",
         "organization_id",
@@ -255,19 +259,21 @@ class EmailDisclosure(AppendOnlyModel):
     def hash_of(values: dict) -> str:
         """The record hash of these column values (the job hashes rows it has
         not made model instances of: building those cost more than sealing)."""
-        return content_hash(
-            {
-                "disclosure_id": str(values["disclosure_id"]),
-                "organization": values["organization_id"],
-                "organization_name": values["organization_name"],
-                "claim": values["claim_id"],
-                "domain": values["domain"],
-                "run": values["run_id"],
-                "subject": str(values["subject_key"]),
-                "sealed": values["sealed"],
-                "disclosed_at": values["disclosed_at"].isoformat(),
-            }
-        )
+        return content_hash(EmailDisclosure.content_of(values))
+
+    @staticmethod
+    def content_of(values: dict) -> dict:
+        return {
+            "disclosure_id": str(values["disclosure_id"]),
+            "organization": values["organization_id"],
+            "organization_name": values["organization_name"],
+            "claim": values["claim_id"],
+            "domain": values["domain"],
+            "run": values["run_id"],
+            "subject": str(values["subject_key"]),
+            "sealed": values["sealed"],
+            "disclosed_at": values["disclosed_at"].isoformat(),
+        }
 
 
 class DisclosureSeal(SealBase):

@@ -250,22 +250,24 @@ class SharingEvent(AppendOnlyModel):
         return [c for c in self.categories.split(",") if c]
 
     def compute_hash(self) -> str:
-        return content_hash(
-            {
-                "event_id": str(self.event_id),
-                "provider": self.provider_id,
-                "subject": str(self.subject_key),
-                "organization": self.organization_id,
-                "team": self.team_id,
-                "installation": str(self.installation_id) if self.installation_id else None,
-                "delivery": self.delivery_id,
-                "categories": self.categories,
-                "fields": self.fields,
-                "purpose": self.purpose,
-                "legal_basis": self.legal_basis,
-                "occurred_at": self.occurred_at.isoformat(),
-            }
-        )
+        return content_hash(self.hashed_content())
+
+    def hashed_content(self) -> dict:
+        """Every column but seq (the log's order, pinned by the log itself)."""
+        return {
+            "event_id": str(self.event_id),
+            "provider": self.provider_id,
+            "subject": str(self.subject_key),
+            "organization": self.organization_id,
+            "team": self.team_id,
+            "installation": str(self.installation_id) if self.installation_id else None,
+            "delivery": self.delivery_id,
+            "categories": self.categories,
+            "fields": self.fields,
+            "purpose": self.purpose,
+            "legal_basis": self.legal_basis,
+            "occurred_at": self.occurred_at.isoformat(),
+        }
 
 
 class SharingSeal(SealBase):

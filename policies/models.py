@@ -282,6 +282,91 @@ def notice_hash(*, version_hash, subject_key, channel, status, sent_at, failure_
     )
 
 
+def notice_entry_content(
+    *,
+    notice_id,
+    version_hash,
+    chunk_id,
+    subject_key,
+    channel,
+    status,
+    attempts,
+    next_attempt_at,
+    claimed_at,
+    sent_at,
+    failure_reason,
+    created_at,
+    content_hash,
+) -> dict:
+    """Every column of a final notice, as its log entry hashes it: a notice's
+    row changes no more once final, so any later change breaks its entry."""
+    iso = lambda moment: moment.isoformat() if moment else None  # noqa: E731
+    return {
+        "notice": notice_id,
+        "version": version_hash,
+        "chunk": chunk_id,
+        "subject": str(subject_key),
+        "channel": channel,
+        "status": status,
+        "attempts": attempts,
+        "next_attempt_at": iso(next_attempt_at),
+        "claimed_at": iso(claimed_at),
+        "sent_at": iso(sent_at),
+        "failure": failure_reason,
+        "created_at": iso(created_at),
+        "content_hash": content_hash,
+    }
+
+
+NOTICE_ENTRY_FIELDS = (
+    "id", "version__content_hash", "chunk_id", "subject_key", "channel", "status", "attempts",
+    "next_attempt_at", "claimed_at", "sent_at", "failure_reason", "created_at", "content_hash",
+)  # fmt: skip
+
+
+def notice_entry_values_content(values: tuple) -> dict:
+    """``notice_entry_content`` from a notice's ``NOTICE_ENTRY_FIELDS`` values."""
+    names = ("notice_id", "version_hash", *NOTICE_ENTRY_FIELDS[2:])
+    return notice_entry_content(**dict(zip(names, values, strict=True)))
+
+
+def notice_entry_hash(values: tuple) -> str:
+    """The hash of a notice's entry from its ``NOTICE_ENTRY_FIELDS`` values."""
+    return content_hash(notice_entry_values_content(values))
+
+
+class NoticeEntry(AppendOnlyModel):
+    """A final notice's entry in the notices transparency log (audit.transparency):
+    written in the transaction that makes the notice final, in that order, with
+    the hash of every column of the notice. Notices become final out of id
+    order, so the log follows these entries rather than the notices."""
+
+    seq = models.BigAutoField(primary_key=True)
+    notice = models.OneToOneField(PolicyNotice, on_delete=models.PROTECT, related_name="log_entry")
+    record_hash = models.CharField(max_length=64)
+
+    def __str__(self):
+        return f"log entry {self.seq} of notice {self.notice_id}"
+
+    def compute_hash(self) -> str:
+        """The hash of the notice as it is now ("" when it is gone)."""
+        return self.compute_hashes([self])[self.seq]
+
+    def hashed_content(self) -> dict:
+        values = PolicyNotice.objects.filter(pk=self.notice_id).values_list(*NOTICE_ENTRY_FIELDS).get()
+        return notice_entry_values_content(values)
+
+    @classmethod
+    def compute_hashes(cls, entries) -> dict[int, str]:
+        """``compute_hash`` of many entries in one query (audit.logverify uses it)."""
+        notices = PolicyNotice.objects.filter(pk__in=[entry.notice_id for entry in entries])
+        values = {row[0]: row for row in notices.values_list(*NOTICE_ENTRY_FIELDS)}
+        return {
+            entry.seq: notice_entry_hash(values[entry.notice_id]) if entry.notice_id in values else ""
+            for entry in entries
+        }
+
+
 class NoticeSeal(ChainedSealBase):
     """All final notices of a finished run, sealed together: the Merkle root of
     their hashes in id order, chained to the previous seal. An edited, deleted

@@ -29,13 +29,16 @@ from subjects.services import subject_key_for_user, subject_links_ensure
 
 from . import tasks
 from .models import (
+    NOTICE_ENTRY_FIELDS,
     NoticeChunk,
+    NoticeEntry,
     NoticeRun,
     NoticeSeal,
     PolicyAcceptance,
     PolicyDocument,
     PolicyNotice,
     PolicyVersion,
+    notice_entry_hash,
 )
 from .selectors import published_versions
 
@@ -236,7 +239,25 @@ def notice_chunk_prepare(*, chunk: NoticeChunk) -> None:
         )
         in_app.content_hash = in_app.compute_hash(version_hash=version.content_hash)
         rows.append(in_app)
-    PolicyNotice.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+    with transaction.atomic():
+        PolicyNotice.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+        _notice_entries_write(PolicyNotice.objects.filter(chunk=chunk))
+
+
+def _notice_entries_write(notices) -> None:
+    """Give each of ``notices`` that is final and has no log entry yet its
+    entry, in id order, hashed from the row as stored (so the hash sees the
+    database's own timestamps). In the transaction that made them final."""
+    final = (
+        notices.filter(status__in=PolicyNotice.FINAL, log_entry__isnull=True)
+        .order_by("pk")
+        .values_list(*NOTICE_ENTRY_FIELDS)
+    )
+    NoticeEntry.objects.bulk_create(
+        [NoticeEntry(notice_id=values[0], record_hash=notice_entry_hash(values)) for values in final],
+        ignore_conflicts=True,
+        batch_size=2000,
+    )
 
 
 def notice_chunk_deliver(*, chunk_id: int) -> float | None:
@@ -406,6 +427,9 @@ def _record_outcomes(*, version: PolicyVersion, claimed, outcome: dict[int, str]
         rows.append(notice)
     with transaction.atomic():
         _update_notices(rows)
+        _notice_entries_write(
+            PolicyNotice.objects.filter(pk__in=[n.pk for n in rows if n.status in PolicyNotice.FINAL])
+        )
         # Handing an address to the email vendor is a share: logged with the send.
         processor_shares_record(
             provider_slug=settings.EMAIL_VENDOR_PROVIDER,

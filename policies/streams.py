@@ -16,10 +16,16 @@ Through the registry: sealing the stream finishes and seals the next run whose
 ranges are all done but which nobody marked finished
 (services.notice_run_seal_next) — the normal path seals a run as its last
 range finishes, so the seal task only catches up; verifying re-hashes every
-notice of every sealed run (selectors.notice_seals_verify)."""
+notice of every sealed run (selectors.notice_seals_verify).
+
+Its transparency log does not wait for a run to finish: each notice gets a
+log entry (``NoticeEntry``) in the transaction that makes it final, hashed
+over every column of the notice, and the entries are the log's rows."""
 
 from audit.streams import EvidenceStream, StreamCheck, stream_register
+from audit.transparency import LogSource
 
+from .models import NoticeEntry
 from .selectors import notice_seals_verify
 from .services import notice_run_seal_next
 
@@ -29,5 +35,12 @@ def notice_stream_verify() -> StreamCheck:
 
 
 NOTICES = stream_register(
-    EvidenceStream(name="notices", items="notices", seal=notice_run_seal_next, verify=notice_stream_verify)
+    EvidenceStream(
+        name="notices",
+        items="notices",
+        seal=notice_run_seal_next,
+        verify=notice_stream_verify,
+        # Its log follows the entries written as notices become final (models.NoticeEntry).
+        log=LogSource(NoticeEntry, "seq", "record_hash", "notice_id", owner_field="notice__subject_key"),
+    )
 )

@@ -59,3 +59,34 @@ def logged_rows_of_every_stream(count: int = 4) -> None:
     for i in range(count):
         UserFactory(email=f"member{i}@acme.test")
     run_now()
+    _policy_notices_sent()
+
+
+def _policy_notices_sent() -> None:
+    """A published policy version whose notices (email and in-app, to every
+    account) are delivered: final notices, each with its log entry."""
+    from datetime import timedelta
+
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from policies import services as policy_services
+    from policies.models import NoticeRun, PolicyDocument
+    from policies.selectors import version_in_force
+    from tests.factories import UserFactory
+
+    officer = UserFactory(date_joined=timezone.now() - timedelta(days=90))
+    officer.groups.add(Group.objects.get_or_create(name="privacy_officer")[0])
+    document = PolicyDocument.objects.get(slug="privacy")
+    version = policy_services.policy_draft_create(
+        actor=officer,
+        document=document,
+        body=version_in_force(document=document).body + "\n\nA new clause.\n",
+        summary="We now keep support tickets for two years.",
+        effective_at=timezone.now(),
+        material=False,
+        publish=True,
+    )
+    run = NoticeRun.objects.get(version=version)
+    for chunk_id in policy_services.notice_run_plan(run_id=run.pk):
+        policy_services.notice_chunk_deliver(chunk_id=chunk_id)

@@ -126,3 +126,54 @@ def test_a_receipt_not_yet_logged_says_so(client):
     assert data["sealed"] is False and data["proof"] is None
     page = client.get(reverse("consent_receipt", args=[record.record_id]))
     assert "not yet (within seconds)" in page.content.decode()
+
+
+def _owned_rows(user) -> dict:
+    """One row of each stream about ``user`` (member0@acme.test of the tamper rows)."""
+    from django.conf import settings as django_settings
+
+    from audit.models import AuditEvent
+    from domains.models import EmailDisclosure
+    from integrations.models import SharingEvent
+    from integrations.services import processor_shares_record
+    from policies.models import NoticeEntry
+
+    key = subject_key_for_user(user=user)
+    processor_shares_record(
+        provider_slug=django_settings.EMAIL_VENDOR_PROVIDER,
+        subject_keys=[key],
+        fields=["identity.email"],
+        purpose="Sending you policy notices",
+    )
+    from audit.events import EventType
+    from audit.services import audit_record
+
+    audit_record(event_type=EventType.USER_SIGN_IN_FAILED, subject=user)
+    for stream in logged_streams():
+        log_integrate_all(stream.name, stream.log)
+    return {
+        "sharing": SharingEvent.objects.filter(subject_key=key).first().event_id,
+        "disclosures": EmailDisclosure.objects.get(subject_key=key).disclosure_id,
+        "notices": NoticeEntry.objects.filter(notice__subject_key=key).first().notice_id,
+        "audit": AuditEvent.objects.filter(subject_key=key).first().id,
+    }
+
+
+@pytest.mark.parametrize("stream", ["sharing", "disclosures", "notices", "audit"])
+def test_every_stream_gives_its_person_a_receipt_the_verifier_accepts(client, tmp_path, stream):
+    from accounts.models import User
+    from tests.tamper import logged_rows_of_every_stream
+
+    logged_rows_of_every_stream(count=2)
+    member = User.objects.get(email="member0@acme.test")
+    record = _owned_rows(member)[stream]
+    url = reverse("privacy_evidence_receipt", args=[stream, record])
+    client.force_login(UserFactory())
+    assert client.get(url).status_code == 404  # someone else's row: as if missing
+    client.force_login(member)
+    receipt = client.get(url).json()
+    assert receipt["sealed"] and receipt["stream"] == stream
+    done = _verify(tmp_path, receipt, "--key", str(log_verifiers()[0]))
+    assert done.returncode == 0, done.stderr
+    receipt["content"][next(iter(receipt["content"]))] = "changed"
+    assert _verify(tmp_path, receipt, "--key", str(log_verifiers()[0])).returncode == 1

@@ -21,14 +21,16 @@ from tests.tamper import bypass_triggers, logged_rows_of_every_stream
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-STREAMS = ["audit", "consent", "disclosures", "sharing"]
-# A column of each stream's rows inside its hash, to edit.
+STREAMS = ["audit", "consent", "disclosures", "notices", "sharing"]
+# A column of each stream's rows inside its hash, to edit. A notice's log row is its
+# entry (policies.NoticeEntry); what an attacker would edit is the notice itself.
 TIME_COLUMN = {
     "audit": "occurred_at",
     "consent": "recorded_at",
     "disclosures": "disclosed_at",
     "sharing": "occurred_at",
 }
+NOTICE_OF_ENTRY = "(SELECT notice_id FROM policies_noticeentry WHERE seq = %s)"
 ATTACKS = [
     "edit",
     "delete",
@@ -99,7 +101,11 @@ def attack(name: str, how: str) -> None:
     table, seq, source = _table(name)
     seqs = _seqs(name)
     middle, newest = seqs[len(seqs) // 2], seqs[-1]
-    if how == "edit":
+    if how == "edit" and name == "notices":
+        bypass_triggers(
+            f"UPDATE policies_policynotice SET attempts = attempts + 1 WHERE id = {NOTICE_OF_ENTRY}", [middle]
+        )
+    elif how == "edit":
         column = TIME_COLUMN[name]
         bypass_triggers(
             f"UPDATE {table} SET {column} = {column} + interval '1 second' WHERE {seq} = %s", [middle]
@@ -120,12 +126,20 @@ def attack(name: str, how: str) -> None:
         # Change the newest row, re-hash it (and, for the chained audit trail, it is the
         # chain's end, so nothing after it breaks), and rebuild the whole log from the rows.
         row = source.model.objects.get(**{source.seq_field: newest})
-        column = TIME_COLUMN[name]
-        setattr(row, column, getattr(row, column).replace(year=2020))
-        bypass_triggers(
-            f"UPDATE {table} SET {column} = %s, {source.hash_field} = %s WHERE {seq} = %s",
-            [getattr(row, column), row.compute_hash(), newest],
-        )
+        if name == "notices":
+            bypass_triggers(
+                f"UPDATE policies_policynotice SET attempts = 9 WHERE id = {NOTICE_OF_ENTRY}", [newest]
+            )
+            bypass_triggers(
+                f"UPDATE {table} SET record_hash = %s WHERE seq = %s", [row.compute_hash(), newest]
+            )
+        else:
+            column = TIME_COLUMN[name]
+            setattr(row, column, getattr(row, column).replace(year=2020))
+            bypass_triggers(
+                f"UPDATE {table} SET {column} = %s, {source.hash_field} = %s WHERE {seq} = %s",
+                [getattr(row, column), row.compute_hash(), newest],
+            )
         for log_table in ("logleaf", "logcheckpoint", "logcosignature", "logtile", "logverification"):
             bypass_triggers(f"DELETE FROM audit_{log_table} WHERE stream = %s", [name])
         LogState.objects.filter(stream=name).delete()

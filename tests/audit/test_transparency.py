@@ -227,7 +227,13 @@ def test_one_integrator_at_a_time_the_other_steps_aside():
 def test_every_stream_with_a_log_integrates(django_capture_on_commit_callbacks):
     from audit.streams import logged_streams
 
-    assert {stream.name for stream in logged_streams()} == {"audit", "consent", "disclosures", "sharing"}
+    assert {stream.name for stream in logged_streams()} == {
+        "audit",
+        "consent",
+        "disclosures",
+        "notices",
+        "sharing",
+    }
     record()
     from audit.events import EventType
     from audit.services import audit_record

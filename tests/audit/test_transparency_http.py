@@ -89,7 +89,13 @@ def test_the_published_checkpoints_are_consistent(client, logged):
 
 def test_the_well_known_document_names_every_log_and_key(client, logged):
     body = client.get("/.well-known/icentrex-transparency.json").json()
-    assert {log["stream"] for log in body["logs"]} == {"audit", "consent", "disclosures", "sharing"}
+    assert {log["stream"] for log in body["logs"]} == {
+        "audit",
+        "consent",
+        "disclosures",
+        "notices",
+        "sharing",
+    }
     assert body["keys"] == [str(key) for key in keys(client)]
 
 
