@@ -1,6 +1,5 @@
 import base64
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotFound
@@ -132,10 +131,9 @@ class RecordInclusionProofView(_PublicLogView):
         hash. A record that is not in the log yet (seconds after it is written), or that does not
         exist, is a 404. Public: anyone may check."""
         source = _logged(stream)
-        try:
-            record_id = source.model._meta.get_field(source.id_field).to_python(record)
-        except DjangoValidationError:
-            raise NoSuchProof(f"No {stream} record {record!r}.") from None
+        record_id = source.record_id(record)
+        if record_id is None:
+            raise NoSuchProof(f"No {stream} record {record!r}.")
         found = log_leaf_of_record(stream, source, record_id)
         if found is None:
             raise NoSuchProof(f"No {stream} record {record!r} in the log (yet).")

@@ -58,31 +58,29 @@ def _refuse_truncate(schema_editor, table: str) -> None:
     )
 
 
+def _tables_with_trigger(schema_editor, suffix: str) -> list[str]:
+    """The tables of this schema that have a trigger named ``<table>_<suffix>``."""
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT event_object_table FROM information_schema.triggers "
+            "WHERE event_object_schema = current_schema() AND trigger_name = event_object_table || %s",
+            ["_" + suffix],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def refuse_truncate_on_append_only_tables() -> migrations.RunPython:
     """Give every table that already refuses UPDATE and DELETE the TRUNCATE
     refusal too (tables made append-only before it existed)."""
 
     def forwards(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        with schema_editor.connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT DISTINCT event_object_table FROM information_schema.triggers "
-                "WHERE trigger_name LIKE '%%\\_append\\_only' AND event_object_schema = current_schema()"
-            )
-            tables = [row[0] for row in cursor.fetchall()]
-        for table in tables:
-            _refuse_truncate(schema_editor, table)
+        if schema_editor.connection.vendor == "postgresql":
+            for table in _tables_with_trigger(schema_editor, "append_only"):
+                _refuse_truncate(schema_editor, table)
 
     def backwards(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        with schema_editor.connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT DISTINCT event_object_table FROM information_schema.triggers "
-                "WHERE trigger_name LIKE '%%\\_no\\_truncate' AND event_object_schema = current_schema()"
-            )
-            for (table,) in cursor.fetchall():
+        if schema_editor.connection.vendor == "postgresql":
+            for table in _tables_with_trigger(schema_editor, "no_truncate"):
                 schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
 
     return migrations.RunPython(forwards, backwards, elidable=False)

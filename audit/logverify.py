@@ -36,7 +36,8 @@ from .selectors import evidence_pruned_through
 from .streams import EvidenceStream, StreamBreak
 from .transparency import TILE_HEIGHT, TILE_WIDTH, LogSource, _Tiles, log_origin, log_verifiers
 
-CHUNK = 20_000
+# Leaves read per query: whole level-0 tiles, so a full audit compares whole tiles.
+CHUNK = 80 * TILE_WIDTH
 
 
 @dataclass(frozen=True)

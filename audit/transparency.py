@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
@@ -57,6 +58,16 @@ class LogSource:
 
     def rows(self) -> models.QuerySet:
         return self.model.objects.order_by(self.seq_field)
+
+    def record_id(self, text: str):
+        """The id a receipt shows, parsed; None when it cannot name a row."""
+        try:
+            value = self.model._meta.get_field(self.id_field).to_python(text)
+        except ValidationError:
+            return None
+        if isinstance(value, int) and not -(2**63) <= value < 2**63:
+            return None  # no row has it, and the database would refuse the number
+        return value
 
 
 # --- Keys and checkpoints -------------------------------------------------------------

@@ -4,7 +4,6 @@ signed checkpoints (c2sp.org/tlog-checkpoint) and verifier keys."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -141,10 +140,9 @@ def evidence_receipt(request, stream: str, record: str):
     event): JSON to keep and to check with bin/icentrex-verify.py. Anyone
     else's row answers like a missing one."""
     source = evidence_stream(_logged(stream)).log
-    try:
-        record_id = source.model._meta.get_field(source.id_field).to_python(record)
-    except ValidationError:
-        raise Http404 from None
+    record_id = source.record_id(record)
+    if record_id is None:
+        raise Http404
     row = source.model.objects.filter(
         **{source.id_field: record_id, source.owner_field: subject_key_for_user(user=request.user)}
     ).first()

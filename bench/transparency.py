@@ -404,19 +404,22 @@ def witness(env: dict, rounds: int = 30) -> dict:
 def run(env: dict) -> dict:
     from django.db import connection
 
+    report = {}
+
+    def measured(name: str, value) -> None:
+        report[name] = value
+        print(json.dumps({name: value}), file=sys.stderr, flush=True)  # a long run's progress
+
     empty = {"records": 0, "nothing_new": _run_cost(), "one_new_ms": _one_new_record_cost()}
-    report = {"under_load": under_load(env)}
-    report["witness_round"] = witness(env)
-    report["full_audit"] = full_audit()
+    measured("under_load", under_load(env))
+    measured("witness_round", witness(env))
+    measured("full_audit", full_audit())
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM consent_consentrecord")
         now = cursor.fetchone()[0]
     after_audit = {"records": now, "nothing_new": _run_cost(), "one_new_ms": _one_new_record_cost()}
     _add_logged_rows(EXISTING - now - 1)
-    report["integration_run"] = {
-        "empty_log": empty,
-        "after_full_audit": after_audit,
-        "large_log": {"records": EXISTING, "nothing_new": _run_cost(), "one_new_ms": _one_new_record_cost()},
-    }
-    report["proofs_10m"] = proofs()
+    large = {"records": EXISTING, "nothing_new": _run_cost(), "one_new_ms": _one_new_record_cost()}
+    measured("integration_run", {"empty_log": empty, "after_full_audit": after_audit, "large_log": large})
+    measured("proofs_10m", proofs())
     return report

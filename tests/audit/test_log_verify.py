@@ -201,3 +201,39 @@ def test_truncate_is_refused_on_evidence_tables_outside_the_test_harness():
         for table in ("consent_consentrecord", "audit_auditevent", "audit_logleaf", "audit_logcheckpoint"):
             with pytest.raises(psycopg.errors.InsufficientPrivilege, match="TRUNCATE refused"):
                 other.execute(f"TRUNCATE {table} CASCADE")
+
+
+def test_after_a_key_rotation_old_checkpoints_verify_only_with_the_old_key_listed(settings):
+    from audit import transparency
+    from audit.notes import SignerKey
+
+    for _ in range(3):
+        record()
+    integrate()
+    old = transparency.log_signer()
+    settings.TRANSPARENCY_SIGNING_KEY = str(SignerKey.generate(settings.TRANSPARENCY_LOG_NAME))
+    settings.TRANSPARENCY_PREVIOUS_KEYS = [str(old.verifier)]
+    transparency.log_signer.cache_clear()
+    transparency.log_verifiers.cache_clear()
+    try:
+        record()
+        integrate()
+        assert log_verify(CONSENT, full=True).intact  # size 3 under the old key, size 4 under the new
+        settings.TRANSPARENCY_PREVIOUS_KEYS = []
+        transparency.log_verifiers.cache_clear()
+        check = log_verify(CONSENT, full=True)
+        assert check.broken.unit == "checkpoint" and check.broken.id == 3
+    finally:
+        transparency.log_signer.cache_clear()
+        transparency.log_verifiers.cache_clear()
+
+
+def test_a_full_audit_reads_in_chunks_of_whole_tiles(monkeypatch):
+    """Chunks end on tile boundaries, so every stored tile is compared whole."""
+    from audit import logverify
+
+    monkeypatch.setattr(logverify, "CHUNK", 2 * logverify.TILE_WIDTH)
+    for _ in range(3 * logverify.TILE_WIDTH + 17):
+        record()
+    integrate()
+    assert log_verify(CONSENT, full=True).intact

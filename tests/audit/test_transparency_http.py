@@ -137,6 +137,7 @@ def test_unknown_streams_entries_and_empty_logs_are_404s(client, logged):
     assert client.get(reverse(leaf, args=["consent", 4]), {"tree_size": 3}).status_code == 404  # came later
     assert client.get(reverse(by_record, args=["consent", uuid.uuid4()])).status_code == 404
     assert client.get(reverse(by_record, args=["consent", "not-a-uuid"])).status_code == 404
+    assert client.get(reverse(by_record, args=["audit", "9" * 30])).status_code == 404  # beyond any bigint
     assert client.get(reverse(leaf, args=["sharing", 0])).status_code == 404
     assert client.get(reverse("transparency_checkpoint", args=["sharing"])).status_code == 404
     assert client.get(reverse("transparency_checkpoint", args=["nonsense"])).status_code == 404
