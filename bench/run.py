@@ -13,6 +13,8 @@
                                              integrator running and its lag, integration cost at
                                              0 and 5M records, proofs at 10M leaves, a full audit
                                              of 1M records, a witness round (not in the full run)
+    bin/bench transparency-load [PAIRS]      only the consent POST vs bare INSERT, without and
+                                             with the integrator, and the integration lag
 
 Needs PostgreSQL and Redis like the tests (same URLs/defaults). Uses its own
 database (icentrex_bench, or $BENCH_DB; recreated each run) and serves the app with gunicorn
@@ -191,6 +193,10 @@ def main(argv: list[str]):
         return
     if argv[:1] == ["disclosures"]:
         print(json.dumps({"email_disclosures": disclosures.run(ENV)}, indent=2))
+        return
+    if argv[:1] == ["transparency-load"]:
+        pairs = int(argv[1]) if len(argv) > 1 else 3
+        print(json.dumps({"transparency_under_load": transparency.under_load(ENV, pairs)}, indent=2))
         return
     if argv[:1] == ["transparency"]:
         print(json.dumps({"transparency": transparency.run(ENV)}, indent=2))

@@ -242,3 +242,19 @@ def test_every_stream_with_a_log_integrates(django_capture_on_commit_callbacks):
     for stream in logged_streams():
         log_integrate_all(stream.name, stream.log)
     assert opened("audit").size >= 1 and opened("consent").size == 1
+
+
+def test_integration_goes_on_through_full_batches_and_stops_at_a_short_one(monkeypatch):
+    """A backlog is integrated batch after batch; a batch that is not full ends
+    the run, so under steady load one run signs one checkpoint per interval."""
+    from audit import transparency
+
+    calls = []
+    real = transparency.log_integrate
+    monkeypatch.setattr(transparency, "log_integrate", lambda *a, **k: calls.append(1) or real(*a, **k))
+    for _ in range(7):
+        record()
+    assert log_integrate_all("consent", CONSENT, batch_size=3) == 7
+    assert len(calls) == 3  # 3, 3, then 1: short, so no fourth look
+    sizes = list(LogCheckpoint.objects.filter(stream="consent").order_by("size").values_list("size", flat=True))
+    assert sizes == [3, 6, 7]
