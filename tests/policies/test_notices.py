@@ -268,7 +268,12 @@ def test_final_notices_are_frozen_and_tampering_breaks_the_seal(officer):
             "UPDATE policies_policynotice SET sent_at = sent_at - interval '3 days' WHERE id = %s",
             "was edited",
         ),
-        ("DELETE FROM policies_policynotice WHERE id = %s", "deleted or added"),
+        # The notice and its log entry, or the database's own foreign key would object.
+        (
+            "DELETE FROM policies_noticeentry WHERE notice_id = %(id)s; "
+            "DELETE FROM policies_policynotice WHERE id = %(id)s",
+            "deleted or added",
+        ),
     ],
 )
 def test_the_seal_detects_edited_and_deleted_notices(officer, tamper, reason):
@@ -279,8 +284,9 @@ def test_the_seal_detects_edited_and_deleted_notices(officer, tamper, reason):
     assert stream_verify("notices") == StreamCheck("notices", items=sealed, seals=1, broken=None)
     out = StringIO()
     call_command("evidence_verify", "--stream", "notices", stdout=out)
-    assert out.getvalue() == f"notices: intact, 1 seal and {sealed} notices verified.\n"
-    bypass_triggers(tamper, [PolicyNotice.objects.filter(version=version).first().pk])
+    assert out.getvalue().splitlines()[0] == f"notices: intact, 1 seal and {sealed} notices verified."
+    notice_id = PolicyNotice.objects.filter(version=version).first().pk
+    bypass_triggers(tamper, {"id": notice_id} if "%(id)s" in tamper else [notice_id])
     broken = stream_verify("notices").broken
     assert broken is not None and reason in broken.reason
     with pytest.raises(CommandError, match=reason):
