@@ -164,6 +164,12 @@ def check(receipt: dict, keys: list, witnesses: list) -> list:
     origin, size, root = lines[0], int(lines[1]), base64.b64decode(lines[2])
     if origin != proof["origin"] or size != proof["tree_size"]:
         raise Failed("the checkpoint is for another log or another size than the proof")
+    # Each stream is its own log: a checkpoint of another one proves nothing here.
+    if (
+        not origin.endswith(f"/transparency/{proof['stream']}")
+        or receipt.get("stream", proof["stream"]) != proof["stream"]
+    ):
+        raise Failed(f"the checkpoint is of the log {origin!r}, not of the {proof['stream']} log")
     verify_inclusion(
         leaf, proof["leaf_index"], size, [base64.b64decode(h) for h in proof["inclusion_proof"]], root
     )

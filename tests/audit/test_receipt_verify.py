@@ -177,3 +177,88 @@ def test_every_stream_gives_its_person_a_receipt_the_verifier_accepts(client, tm
     assert done.returncode == 0, done.stderr
     receipt["content"][next(iter(receipt["content"]))] = "changed"
     assert _verify(tmp_path, receipt, "--key", str(log_verifiers()[0])).returncode == 1
+
+
+def _standalone_verifier():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("icentrex_verify", VERIFIER)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_thousand_forged_receipts_are_all_rejected(client, settings):
+    """Forged proofs and checkpoints of every kind against the standalone
+    verifier: wrong sibling, index, size, truncated, extended or reordered
+    path, another key, another log's origin (a real checkpoint of another
+    stream, signed by our key), another record's leaf."""
+    import base64
+    import copy
+    import random
+
+    from audit import tlog
+    from audit.notes import Checkpoint, SignerKey, sign_note
+    from audit.transparency import log_origin, log_root, log_signer
+
+    verifier = _standalone_verifier()
+    receipt, _mine = _receipt(client, records=40)
+    keys = [verifier.Key(str(log_verifiers()[0]))]
+    assert verifier.check(receipt, keys, [])  # the real one verifies
+    stranger = SignerKey.generate(settings.TRANSPARENCY_LOG_NAME)
+    rng = random.Random(18)
+    proof = receipt["proof"]
+    size, root = proof["tree_size"], base64.b64decode(proof["checkpoint"].split("\n")[2])
+
+    def resigned(key, origin=None, size_=size, root_=root) -> str:
+        return str(sign_note(Checkpoint(origin or proof["origin"], size_, root_).text(), key))
+
+    def forge(kind: str, n: int) -> dict:
+        forged = copy.deepcopy(receipt)
+        path = forged["proof"]["inclusion_proof"]
+        if kind == "sibling":
+            i = rng.randrange(len(path))
+            node = bytearray(base64.b64decode(path[i]))
+            node[rng.randrange(32)] ^= 1 << rng.randrange(8)
+            path[i] = base64.b64encode(bytes(node)).decode()
+        elif kind == "index":
+            forged["proof"]["leaf_index"] = rng.choice([i for i in range(size) if i != proof["leaf_index"]])
+        elif kind == "size" and n % 2:
+            forged["proof"]["tree_size"] = rng.choice([s for s in range(1, size + 8) if s != size])
+        elif kind == "size":
+            # A real checkpoint of another size (its own root), the proof left for this size.
+            # (Our key signing this size with *this* root is no forgery: it is a lie we could sign.)
+            other = rng.randrange(proof["leaf_index"] + 1, size)
+            forged["proof"]["tree_size"] = other
+            forged["proof"]["checkpoint"] = resigned(
+                log_signer(), size_=other, root_=log_root("consent", other)
+            )
+        elif kind == "truncated":
+            del path[rng.randrange(len(path)) :]
+        elif kind == "extended":
+            path.append(base64.b64encode(rng.randbytes(32)).decode())
+        elif kind == "swapped":
+            i, j = rng.sample(range(len(path)), 2)
+            if path[i] == path[j]:
+                path[i] = base64.b64encode(rng.randbytes(32)).decode()
+            path[i], path[j] = path[j], path[i]
+        elif kind == "key":
+            forged["proof"]["checkpoint"] = resigned(stranger)
+        elif kind == "origin":
+            origin = log_origin("sharing")
+            forged["proof"]["origin"] = origin
+            forged["proof"]["checkpoint"] = resigned(log_signer(), origin=origin)
+        elif kind == "leaf":
+            forged["proof"]["leaf_hash"] = base64.b64encode(tlog.leaf_hash(rng.randbytes(32))).decode()
+        return forged
+
+    kinds = ["sibling", "index", "size", "truncated", "extended", "swapped", "key", "origin", "leaf"]
+    accepted = []
+    for n in range(1000):
+        kind = kinds[n % len(kinds)]
+        try:
+            verifier.check(forge(kind, n), keys, [])
+            accepted.append(kind)
+        except (verifier.Failed, ValueError, KeyError, IndexError):
+            pass
+    assert accepted == []

@@ -256,5 +256,7 @@ def test_integration_goes_on_through_full_batches_and_stops_at_a_short_one(monke
         record()
     assert log_integrate_all("consent", CONSENT, batch_size=3) == 7
     assert len(calls) == 3  # 3, 3, then 1: short, so no fourth look
-    sizes = list(LogCheckpoint.objects.filter(stream="consent").order_by("size").values_list("size", flat=True))
+    sizes = list(
+        LogCheckpoint.objects.filter(stream="consent").order_by("size").values_list("size", flat=True)
+    )
     assert sizes == [3, 6, 7]
