@@ -54,15 +54,19 @@ class NoSuchProof(NotFound):
     nothing to prove (404), whatever is wrong with the numbers."""
 
 
-def _checkpoint_of(stream: str, size: int | None):
-    """The checkpoint a proof is for: the latest, or one of exactly ``size``
-    (a proof against an unsigned size proves nothing)."""
-    checkpoint = log_checkpoint(stream, size)
-    if checkpoint is None:
-        raise NoSuchProof(
-            f"The {stream} log has no checkpoint" + ("" if size is None else f" of size {size}") + "."
-        )
-    return checkpoint
+def _tree_of(stream: str, size: int | None) -> tuple[int, str | None]:
+    """The tree a proof is for: the latest checkpoint's, or any size up to it;
+    with the published checkpoint of that size, None when none was signed at
+    it (a proof for a root the asker already holds)."""
+    latest = log_checkpoint(stream)
+    if latest is None:
+        raise NoSuchProof(f"The {stream} log has no checkpoint yet.")
+    if size is None or size == latest.size:
+        return latest.size, log_published_note(latest)
+    if size > latest.size:
+        raise NoSuchProof(f"The {stream} log has {latest.size} entries in its latest checkpoint, not {size}.")
+    signed = log_checkpoint(stream, size)
+    return size, None if signed is None else log_published_note(signed)
 
 
 class _PublicLogView(APIView):
@@ -73,19 +77,19 @@ class _PublicLogView(APIView):
 def _inclusion(stream: str, leaf, record_hash: str | None, request) -> Response:
     query = InclusionQuerySerializer(data=request.query_params)
     query.is_valid(raise_exception=True)
-    checkpoint = _checkpoint_of(stream, query.validated_data.get("tree_size"))
-    if leaf.leaf_index >= checkpoint.size:
-        raise NoSuchProof("The entry came after this checkpoint: ask for a later one.")
-    proof = log_inclusion_proof(stream, leaf_index=leaf.leaf_index, size=checkpoint.size)
+    size, checkpoint = _tree_of(stream, query.validated_data.get("tree_size"))
+    if leaf.leaf_index >= size:
+        raise NoSuchProof("The entry came after this tree size: ask for a later one.")
+    proof = log_inclusion_proof(stream, leaf_index=leaf.leaf_index, size=size)
     body = {
         "stream": stream,
         "origin": log_origin(stream),
         "leaf_index": leaf.leaf_index,
-        "tree_size": checkpoint.size,
+        "tree_size": size,
         "record_hash": record_hash,
         "leaf_hash": _b64(bytes(leaf.leaf_hash)),
         "proof": [_b64(node) for node in proof],
-        "checkpoint": log_published_note(checkpoint),
+        "checkpoint": checkpoint,
     }
     return Response(InclusionProofSerializer(body).data)
 
@@ -149,25 +153,24 @@ class ConsistencyProofView(_PublicLogView):
     )
     def get(self, request, stream: str):
         """Proof that the log of `second` entries extends the log of its first `first` entries
-        (RFC 9162): nothing before was changed, removed or reordered. Both sizes must be sizes of
-        signed checkpoints (or `first` 0), `first` no larger than `second`; otherwise there is no
-        such proof (404). What a witness asks before it cosigns. Public."""
+        (RFC 9162): nothing before was changed, removed or reordered. Any two sizes up to the latest
+        checkpoint's, `first` no larger than `second`; otherwise there is no such proof (404). With
+        the signed checkpoint of `second`, or null when none was signed at that size. What a
+        witness asks before it cosigns. Public."""
         _logged(stream)
         query = ConsistencyQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         first = query.validated_data["first"]
-        second = _checkpoint_of(stream, query.validated_data.get("second"))
-        if first > second.size:
+        second, checkpoint = _tree_of(stream, query.validated_data.get("second"))
+        if first > second:
             raise NoSuchProof("No proof that a tree extends a larger one: `first` is larger than `second`.")
-        if first:
-            _checkpoint_of(stream, first)
-        proof = log_consistency_proof(stream, first=first, second=second.size)
+        proof = log_consistency_proof(stream, first=first, second=second)
         body = {
             "stream": stream,
             "origin": log_origin(stream),
             "first": first,
-            "second": second.size,
+            "second": second,
             "proof": [_b64(node) for node in proof],
-            "checkpoint": log_published_note(second),
+            "checkpoint": checkpoint,
         }
         return Response(ConsistencyProofSerializer(body).data)

@@ -8,16 +8,15 @@ class InclusionQuerySerializer(serializers.Serializer):
     tree_size = serializers.IntegerField(
         required=False,
         min_value=1,
-        help_text="Prove inclusion in the checkpoint of this size (default: the latest checkpoint).",
+        help_text="Prove inclusion in the tree of this size, up to the latest checkpoint's "
+        "(default: the latest checkpoint).",
     )
 
 
 class ConsistencyQuerySerializer(serializers.Serializer):
-    first = serializers.IntegerField(
-        min_value=0, help_text="The earlier tree size (a checkpoint's size, or 0)."
-    )
+    first = serializers.IntegerField(min_value=0, help_text="The earlier tree size.")
     second = serializers.IntegerField(
-        required=False, min_value=1, help_text="The later tree size (default: the latest checkpoint)."
+        required=False, min_value=1, help_text="The later tree size (default: the latest checkpoint's)."
     )
 
 
@@ -36,7 +35,9 @@ class InclusionProofSerializer(serializers.Serializer):
         child=serializers.CharField(), help_text=f"The audit path, leaf upwards. {_B64}"
     )
     checkpoint = serializers.CharField(
-        help_text="The signed checkpoint of `tree_size` (c2sp.org/tlog-checkpoint)."
+        allow_null=True,
+        help_text="The signed checkpoint of `tree_size` (c2sp.org/tlog-checkpoint); null when none "
+        "was signed at that size.",
     )
 
 
@@ -48,7 +49,10 @@ class ConsistencyProofSerializer(serializers.Serializer):
     proof = serializers.ListField(
         child=serializers.CharField(), help_text=f"RFC 9162 consistency proof. {_B64}"
     )
-    checkpoint = serializers.CharField(help_text="The signed checkpoint of `second`.")
+    checkpoint = serializers.CharField(
+        allow_null=True,
+        help_text="The signed checkpoint of `second`; null when none was signed at that size.",
+    )
 
 
 class ReceiptProofSerializer(serializers.Serializer):

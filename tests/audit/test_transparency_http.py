@@ -118,13 +118,40 @@ def test_bad_consistency_queries_are_400s_naming_the_field(client, logged, param
 
 
 @pytest.mark.parametrize(
-    "params",
-    [{"first": 2}, {"first": 3, "second": 4}, {"first": 5, "second": 3}],
-    ids=["first-unsigned", "second-unsigned", "first-larger"],
+    "params", [{"first": 5, "second": 3}, {"first": 1, "second": 6}], ids=["first-larger", "beyond-the-log"]
 )
 def test_consistency_proofs_that_cannot_exist_are_404s(client, logged, params):
     response = client.get(reverse("api-transparency-consistency", args=["consent"]), params)
     assert response.status_code == 404 and response.json()["detail"]
+
+
+def test_proofs_between_any_sizes_up_to_the_latest_checkpoint(client, logged):
+    """Sizes never signed are answered too (for roots the asker holds), without a checkpoint."""
+    leaves = [tlog.leaf_hash(bytes.fromhex(r.record_hash)) for r in logged]
+
+    def root(size):
+        return tlog.root_from_leaf_hashes(leaves[:size])
+
+    body = client.get(
+        reverse("api-transparency-consistency", args=["consent"]), {"first": 2, "second": 4}
+    ).json()
+    assert (body["first"], body["second"], body["checkpoint"]) == (2, 4, None)
+    tlog.verify_consistency(
+        first=2,
+        second=4,
+        first_root=root(2),
+        second_root=root(4),
+        proof=[base64.b64decode(h) for h in body["proof"]],
+    )
+    signed = client.get(reverse("api-transparency-consistency", args=["consent"]), {"first": 2}).json()
+    assert signed["second"] == 5 and signed["checkpoint"]
+    body = client.get(
+        reverse("api-transparency-leaf-inclusion", args=["consent", 1]), {"tree_size": 4}
+    ).json()
+    assert body["checkpoint"] is None
+    tlog.verify_inclusion(
+        leaf=leaves[1], index=1, size=4, proof=[base64.b64decode(h) for h in body["proof"]], root=root(4)
+    )
 
 
 def test_unknown_streams_entries_and_empty_logs_are_404s(client, logged):
@@ -132,7 +159,7 @@ def test_unknown_streams_entries_and_empty_logs_are_404s(client, logged):
     assert client.get(reverse(leaf, args=["nonsense", 0])).status_code == 404
     assert client.get(reverse(leaf, args=["consent", 99])).status_code == 404
     assert (
-        client.get(reverse(leaf, args=["consent", 0]), {"tree_size": 4}).status_code == 404
+        client.get(reverse(leaf, args=["consent", 0]), {"tree_size": 6}).status_code == 404
     )  # no such checkpoint
     assert client.get(reverse(leaf, args=["consent", 4]), {"tree_size": 3}).status_code == 404  # came later
     assert client.get(reverse(by_record, args=["consent", uuid.uuid4()])).status_code == 404
