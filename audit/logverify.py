@@ -34,7 +34,7 @@ from .models import LogCheckpoint, LogLeaf, LogState, LogTile, LogVerification
 from .notes import NoteError, open_checkpoint
 from .selectors import evidence_pruned_through
 from .streams import EvidenceStream, StreamBreak
-from .transparency import TILE_HEIGHT, TILE_WIDTH, LogSource, _Tiles, log_origin, log_verifiers
+from .transparency import TILE_WIDTH, LogSource, _Tiles, log_origin, log_verifiers
 
 # Leaves read per query: whole level-0 tiles, so a full audit compares whole tiles.
 CHUNK = 80 * TILE_WIDTH
@@ -197,39 +197,46 @@ def _rows_check_range(args) -> tuple[int, StreamBreak | None]:
 # --- Tiles ------------------------------------------------------------------------------------
 
 
-def _tiles_check(first_tile: int, level0: list[bytes], tiles: _Tiles) -> None:
-    """The level-0 tiles from ``first_tile`` hold exactly the leaves ``level0``."""
+def _tiles_check(first_tile: int, level0: list[bytes], tiles: _Tiles) -> list[bytes]:
+    """The level-0 tiles from ``first_tile`` hold exactly the leaves ``level0``;
+    returns the root of each full one (the level-1 nodes they stand for)."""
     tiles.load((0, first_tile + i) for i in range(len(level0) // TILE_WIDTH + 1))
-    for i in range(0, len(level0), TILE_WIDTH):
-        index = first_tile + i // TILE_WIDTH
-        if tiles.loaded.get((0, index), b"") != b"".join(level0[i : i + TILE_WIDTH]):
-            raise _Broken("tile", index, "a stored tile does not hold the logged leaves (proofs would fail)")
+    return _tile_row_check(0, first_tile, level0, tiles.loaded.get)
 
 
-def _upper_tiles_check(stream: str, size: int) -> None:
-    """Every full tile above level 0 against the one below it (level 0 is
-    checked against the leaves as they stream by)."""
-    level = 1
-    while size >> (level * TILE_HEIGHT):
-        below = {
-            index: bytes(hashes)
-            for index, hashes in LogTile.objects.filter(stream=stream, level=level - 1).values_list(
-                "index", "hashes"
-            )
-        }
-        for index, hashes in LogTile.objects.filter(stream=stream, level=level).values_list(
-            "index", "hashes"
-        ):
-            hashes = bytes(hashes)
-            for offset in range(len(hashes) // tlog.HASH_SIZE):
-                child = below.get(index * TILE_WIDTH + offset, b"")
-                if (
-                    len(child) != TILE_WIDTH * tlog.HASH_SIZE
-                    or tlog.root_from_leaf_hashes([child[i : i + 32] for i in range(0, len(child), 32)])
-                    != hashes[offset * 32 : offset * 32 + 32]
-                ):
-                    raise _Broken("tile", index, f"level {level} does not match the level below it")
-        level += 1
+def _tile_row_check(level: int, first_tile: int, nodes: list[bytes], stored) -> list[bytes]:
+    """Tiles ``first_tile``… of ``level`` against ``nodes`` (the hashes they
+    must hold, computed from the level below); the roots of the full ones."""
+    parents = []
+    for i in range(0, len(nodes), TILE_WIDTH):
+        index, group = first_tile + i // TILE_WIDTH, nodes[i : i + TILE_WIDTH]
+        if bytes(stored((level, index), b"")) != b"".join(group):
+            raise _Broken("tile", index, f"a stored tile of level {level} does not hold what the log does")
+        if len(group) == TILE_WIDTH:
+            parents.append(tlog.root_from_leaf_hashes(group))
+    return parents
+
+
+def _upper_tiles_check(stream: str, nodes: list[bytes]) -> None:
+    """The tiles above level 0, level by level, against the nodes computed
+    from the level below (``nodes``: the roots of the full level-0 tiles).
+    Streams: a batch of tiles per query, and one hash per 256 leaves kept."""
+    level, batch = 1, 64 * TILE_WIDTH
+    while nodes:
+        parents = []
+        for start in range(0, len(nodes), batch):
+            first_tile = start // TILE_WIDTH
+            stored = {
+                (level, index): hashes
+                for index, hashes in LogTile.objects.filter(
+                    stream=stream,
+                    level=level,
+                    index__gte=first_tile,
+                    index__lt=first_tile + batch // TILE_WIDTH,
+                ).values_list("index", "hashes")
+            }
+            parents += _tile_row_check(level, first_tile, nodes[start : start + batch], stored.get)
+        nodes, level = parents, level + 1
 
 
 # --- The walk -------------------------------------------------------------------------------
@@ -262,7 +269,7 @@ def log_verify(stream: EvidenceStream, *, full: bool = False, workers: int = 1) 
             if workers > 1
             else (None, None)
         )
-        tiles = _Tiles(name)
+        tiles, tile_roots = _Tiles(name), []
         for chunk in _leaves(name, frontier.size, size):
             if results is None:
                 _rows_check(source, chunk, pruned_through)
@@ -270,7 +277,7 @@ def log_verify(stream: EvidenceStream, *, full: bool = False, workers: int = 1) 
                 level0 = [leaf for _i, _s, leaf in chunk]
                 if chunk[0][0] % TILE_WIDTH:
                     raise ValueError("a full audit reads whole tiles")
-                _tiles_check(chunk[0][0] // TILE_WIDTH, level0, tiles)
+                tile_roots += _tiles_check(chunk[0][0] // TILE_WIDTH, level0, tiles)
                 tiles.loaded.clear()
             for _index, _seq, leaf in chunk:
                 frontier.append(leaf)
@@ -285,7 +292,7 @@ def log_verify(stream: EvidenceStream, *, full: bool = False, workers: int = 1) 
                 if broken is not None:
                     raise _Broken(broken.unit, broken.id, broken.reason)
         if full:
-            _upper_tiles_check(name, size)
+            _upper_tiles_check(name, tile_roots)
         elif size and _Tiles(name).root(size) != bytes(latest.root_hash):
             raise _Broken("checkpoint", size, "the stored tiles give another root (proofs would fail)")
         _unlogged_check(name, source, last, full)

@@ -237,3 +237,29 @@ def test_a_full_audit_reads_in_chunks_of_whole_tiles(monkeypatch):
         record()
     integrate()
     assert log_verify(CONSENT, full=True).intact
+
+
+def test_the_tiles_above_level_0_are_checked_level_by_level():
+    """70,000 leaves reach level 2; a changed byte at any level is found."""
+    import hashlib
+
+    from audit import logverify, tlog
+    from audit.transparency import TILE_WIDTH, _Tiles
+
+    leaves = [hashlib.sha256(i.to_bytes(4, "big")).digest() for i in range(70_000)]
+    _Tiles("probe").append(0, leaves)
+    roots = [
+        tlog.root_from_leaf_hashes(leaves[i : i + TILE_WIDTH])
+        for i in range(0, len(leaves) - TILE_WIDTH + 1, TILE_WIDTH)
+    ]
+    logverify._upper_tiles_check("probe", roots)
+    for level, index in ((1, 1), (2, 0)):
+        tile = LogTile.objects.get(stream="probe", level=level, index=index)
+        original = bytes(tile.hashes)
+        bypass_triggers(
+            "UPDATE audit_logtile SET hashes = %s WHERE id = %s", [bytes(32) + original[32:], tile.pk]
+        )
+        with pytest.raises(logverify._Broken):
+            logverify._upper_tiles_check("probe", roots)
+        bypass_triggers("UPDATE audit_logtile SET hashes = %s WHERE id = %s", [original, tile.pk])
+    logverify._upper_tiles_check("probe", roots)
