@@ -18,11 +18,22 @@ def user_agent_family_and_version(user_agent: str) -> tuple[str, str]:
     return agent.family[:60], (agent.major or "")[:20]
 
 
+def preference_signal(request, header: str) -> bool | None:
+    """A preference header (``Sec-GPC``, ``DNT``): None when not sent; True when
+    a value is exactly ``1`` — in any one of the headers, if it came several
+    times (they arrive joined by commas); anything else ("0", "true", "1.0") is
+    a signal sent and not set."""
+    raw = request.META.get(header)
+    if raw is None:
+        return None
+    return any(value.strip() == "1" for value in raw.split(","))
+
+
 def request_signals(request) -> dict:
     family, version = user_agent_family_and_version(request.META.get("HTTP_USER_AGENT", ""))
     return {
-        "gpc": request.META.get("HTTP_SEC_GPC") == "1" if "HTTP_SEC_GPC" in request.META else None,
-        "dnt": request.META.get("HTTP_DNT") == "1" if "HTTP_DNT" in request.META else None,
+        "gpc": preference_signal(request, "HTTP_SEC_GPC"),
+        "dnt": preference_signal(request, "HTTP_DNT"),
         "ip_prefix": truncate_ip(client_ip(request)),
         "ua_family": family,
         "ua_version": version,

@@ -7,6 +7,8 @@ from audit.transparency import log_receipt_proof
 from cookies.declaration import categories_needing_reconsent
 from cookies.selectors import current_revision, revision_by_hash
 from core.controller import controller
+from policies.models import PolicyDocument
+from policies.selectors import version_in_force
 from subjects.services import subject_key_for_user
 
 from .cookie import read_consent_cookie
@@ -147,3 +149,10 @@ def consent_state_for_request(request, revision=None) -> dict:
         "choices": choices,
         "reconsent": reconsent,
     }
+
+
+def privacy_policy_effective_at():
+    """When the privacy policy in force took effect; None before any is published."""
+    document = PolicyDocument.objects.filter(slug="privacy").first()
+    version = version_in_force(document=document) if document else None
+    return version.effective_at if version else None

@@ -5,6 +5,7 @@ from django.urls import path
 from . import staff_views, views
 
 urlpatterns = [
+    path(".well-known/gpc.json", views.gpc_support, name="gpc_support"),
     path("cookies/", views.cookie_policy, name="cookie_policy"),
     path("cookies/settings/", views.cookie_settings, name="cookie_settings"),
     path("cookies/choices/", views.record_choices, name="cookie_choices"),

@@ -1,9 +1,10 @@
 import json
+from datetime import UTC
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -80,6 +81,21 @@ def record_choices(request):
     write_consent_cookie(
         response, visitor_key=visitor, revision_hash=record.revision_hash, choices=record.choices
     )
+    return response
+
+
+@require_GET
+def gpc_support(request):
+    """``/.well-known/gpc.json`` (the Global Privacy Control draft, "site-wide
+    support resource"): we honour the signal; ``lastUpdate`` is the day the
+    privacy policy in force took effect (UTC)."""
+    body = {"gpc": True}
+    effective = selectors.privacy_policy_effective_at()
+    if effective is not None:
+        body["lastUpdate"] = effective.astimezone(UTC).date().isoformat()
+    response = JsonResponse(body)
+    response["Cache-Control"] = "public, max-age=3600"
+    response["Access-Control-Allow-Origin"] = "*"  # read by browsers and crawlers from anywhere
     return response
 
 
