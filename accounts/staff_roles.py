@@ -42,6 +42,8 @@ class StaffPermission(models.TextChoices):
     # How far a published version's change notices are (the API's progress figures).
     POLICY_NOTICES_READ = "policy_notices:read"
     CONSENT_FIGURES_READ = "consent_figures:read"
+    # Review what pages report that the cookie declaration lacks, and add it (a new revision).
+    DECLARATION_MANAGE = "declaration:manage"
     PROVIDERS_MANAGE = "providers:manage"
 
 
@@ -63,6 +65,7 @@ STAFF_ROLE_PERMISSIONS: dict[str, frozenset[StaffPermission]] = {
         StaffPermission.POLICIES_PUBLISH,
         StaffPermission.POLICY_NOTICES_READ,
         StaffPermission.CONSENT_FIGURES_READ,
+        StaffPermission.DECLARATION_MANAGE,
         StaffPermission.PROVIDERS_MANAGE,
     },
 }

@@ -23,8 +23,10 @@ wrk.body = '%s'
 """
 
 
-def _wrk(url: str, script: str | None = None, headers: dict | None = None) -> dict:
-    args = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency"]
+def _wrk(
+    url: str, script: str | None = None, headers: dict | None = None, connections: int = CONNECTIONS
+) -> dict:
+    args = ["wrk", "-t2", f"-c{connections}", f"-d{SECONDS}s", "--latency"]
     for key, value in (headers or {}).items():
         args += ["-H", f"{key}: {value}"]
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
@@ -40,6 +42,7 @@ def _wrk(url: str, script: str | None = None, headers: dict | None = None) -> di
 
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return {
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
         "req_per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
         "p50_ms": latency("50"),
         "p99_ms": latency("99"),

@@ -87,6 +87,8 @@ def _consent_rows(key, revision):
             "140",
             record.recorded_at,
             record.compute_hash(),
+            record.hash_version,
+            "[]",
         )
 
 
@@ -126,7 +128,7 @@ def seed() -> dict:
     columns = (
         "record_id, subject_key, subject_type, choices, action, method, revision_id, revision_hash, "
         "policy_version, language, page_url, origin, gpc, dnt, ip_prefix, ua_family, ua_version, "
-        "recorded_at, record_hash"
+        "recorded_at, record_hash, hash_version, gpc_overridden"
     )
     _copy("consent_consentrecord", columns, _consent_rows(key, current_revision()))
 

@@ -4,6 +4,9 @@
     bin/bench consent                        only the consent benchmark (wrk)
     bin/bench consent-post [PAIRS]           only bare INSERT vs consent POST, PAIRS
                                              times back to back (default 3), with ratios
+    bin/bench consent-signals                only GPC page views from one device (10,000 with the
+                                             signal write one record; with vs without it side by
+                                             side) and the banner scripts' gzipped size
     bin/bench disclosures                    only the email disclosure job (1,000,000 people,
                                              or $BENCH_DISCLOSURE_USERS); not part of the full run
     bin/bench masking                        only the support-case masking engine (in process)
@@ -166,6 +169,7 @@ def main(argv: list[str]):
     from accounts.services import api_token_create
     from bench import (
         consent,
+        consent_signals,
         data_requests,
         disclosures,
         integrations,
@@ -181,6 +185,9 @@ def main(argv: list[str]):
     if argv[:1] == ["consent-post"]:
         pairs = int(argv[1]) if len(argv) > 1 else 3
         print(json.dumps({"consent_post_pairs": consent.run_pairs(ENV, pairs)}, indent=2))
+        return
+    if argv[:1] == ["consent-signals"]:
+        print(json.dumps({"consent_signals": consent_signals.run(ENV)}, indent=2))
         return
     if argv[:1] == ["notices"]:
         print(json.dumps({"policy_notices_100k": notices.run(ENV)}, indent=2))
@@ -206,7 +213,8 @@ def main(argv: list[str]):
         return
     if argv:
         sys.exit(
-            f"unknown benchmark {argv[0]!r}: use consent, consent-post [PAIRS], notices, integrations,"
+            f"unknown benchmark {argv[0]!r}: use consent, consent-post [PAIRS], consent-signals, notices,"
+            " integrations,"
             " disclosures, masking, data-requests or transparency, or nothing for all"
         )
 
@@ -219,6 +227,7 @@ def main(argv: list[str]):
         "http": bench_http(clear),
         "audit_chain": bench_audit_chain(),
         "consent": consent.run(ENV),
+        "consent_signals": consent_signals.run(ENV),
         "organization_10k": {"seed": organizations.seed(), **organizations.members_list()},
         "integrations": integrations.run(ENV),
         "support_masking": masking.run(),

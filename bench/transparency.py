@@ -208,10 +208,10 @@ def _add_logged_rows(count: int) -> None:
             """
             INSERT INTO consent_consentrecord (record_id, subject_key, subject_type, choices, action, method,
                 revision_id, revision_hash, policy_version, language, page_url, origin, gpc, dnt, ip_prefix,
-                ua_family, ua_version, recorded_at, record_hash, hash_version)
+                ua_family, ua_version, recorded_at, record_hash, hash_version, gpc_overridden)
             SELECT gen_random_uuid(), gen_random_uuid(), subject_type, choices, action, method, revision_id,
                    revision_hash, policy_version, language, page_url, origin, gpc, dnt, ip_prefix, ua_family,
-                   ua_version, recorded_at, md5(i::text) || md5((i + 1)::text), hash_version
+                   ua_version, recorded_at, md5(i::text) || md5((i + 1)::text), hash_version, gpc_overridden
               FROM consent_consentrecord, generate_series(1, %s) AS i
              WHERE seq = (SELECT max(seq) FROM consent_consentrecord)
             """,
@@ -323,7 +323,7 @@ def _write_real_records(count: int) -> float:
     columns = [
         "record_id", "subject_key", "subject_type", "choices", "action", "method", "revision_id",
         "revision_hash", "policy_version", "language", "page_url", "origin", "gpc", "dnt", "ip_prefix",
-        "ua_family", "ua_version", "recorded_at", "record_hash", "hash_version",
+        "ua_family", "ua_version", "recorded_at", "record_hash", "hash_version", "gpc_overridden",
     ]  # fmt: skip
     now = timezone.now()
     choices = {"necessary": True, "preferences": True, "analytics": False, "marketing": True}
@@ -355,6 +355,7 @@ def _write_real_records(count: int) -> float:
             record.record_hash = record.compute_hash()
             row = [getattr(record, name) for name in columns]
             row[3] = json.dumps(choices)
+            row[-1] = "[]"
             copy.write_row(row)
     return time.perf_counter() - started
 

@@ -1,4 +1,5 @@
 import uuid
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -9,11 +10,14 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cookies.services import tracker_report_record
 from core.api.exceptions import error_body
-from core.api.parsers import parse_json
+from core.api.parsers import PayloadTooLarge, parse_json
 from core.api.renderers import JSONRenderer
 from core.api.schema import error_responses
-from core.errors import Forbidden, RuleViolation
+from core.errors import Forbidden, RuleViolation, TooManyRequests
+from core.net import client_ip, truncate_ip
+from core.ratelimit import rate_limit_consume
 from subjects.services import subject_key_for_user
 
 from . import selectors, services
@@ -26,6 +30,8 @@ from .serializers import (
     ConsentReceiptSerializer,
     ConsentRecordedSerializer,
     ConsentStateSerializer,
+    TrackerReportedSerializer,
+    TrackerReportSerializer,
     plain_decision,
 )
 
@@ -62,13 +68,17 @@ def record_decision(request, data: dict) -> tuple[dict, ConsentRecord, uuid.UUID
     """Record a validated decision (after ``check_origin``): the receipt to answer
     with, the record and the device's visitor id."""
     subject_key, subject_type, visitor, new_subject = deciding_subject(request, data.get("visitor"))
+    signals = request_signals(request)
+    if signals["gpc"] is None and (data.get("gpc") or data["method"] == ConsentRecord.Method.GPC):
+        # Our scripts read navigator.globalPrivacyControl, which may be on without the header.
+        signals["gpc"] = True
     record = services.consent_record(
         subject_key=subject_key,
         subject_type=subject_type,
         method=data["method"],
         revision_hash=data["revision"],
         choices=data.get("choices"),
-        signals=request_signals(request),
+        signals=signals,
         page_url=data.get("page_url", ""),
         language=data.get("language") or getattr(request, "LANGUAGE_CODE", ""),
         new_subject=new_subject,
@@ -145,7 +155,11 @@ class ConsentView(APIView):
                 return _json(error_body(error.code, error.message), error.status_code)
             response = _json(body, status.HTTP_201_CREATED)
             write_consent_cookie(
-                response, visitor_key=visitor, revision_hash=record.revision_hash, choices=record.choices
+                response,
+                visitor_key=visitor,
+                revision_hash=record.revision_hash,
+                choices=record.choices,
+                gpc=record.gpc,
             )
             return response
         return super().dispatch(request, *args, **kwargs)
@@ -169,7 +183,11 @@ class ConsentView(APIView):
         body, record, visitor = record_decision(request, serializer.validated_data)
         response = Response(body, status=status.HTTP_201_CREATED)
         write_consent_cookie(
-            response, visitor_key=visitor, revision_hash=record.revision_hash, choices=record.choices
+            response,
+            visitor_key=visitor,
+            revision_hash=record.revision_hash,
+            choices=record.choices,
+            gpc=record.gpc,
         )
         return response
 
@@ -191,3 +209,55 @@ class ConsentReceiptView(APIView):
         """The receipt of one of your consent records: every field and its hash."""
         record = selectors.access_receipt(user=request.user, record_id=record_id)
         return Response(ConsentReceiptSerializer(selectors.receipt_of(record)).data)
+
+
+TRACKER_REPORT_MAX_BYTES = 8192
+
+
+@extend_schema(tags=["consent"])
+class TrackerReportView(APIView):
+    """Undeclared-tracker discovery: what a page holds that the cookie declaration does not list."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []  # public, like a decision from an embed; no session, so no CSRF
+
+    @extend_schema(
+        request=TrackerReportSerializer,
+        responses={202: TrackerReportedSerializer, **error_responses(400, 403, 413, 415, 429)},
+    )
+    def post(self, request):
+        """Report the cookie and localStorage names and third-party hosts a page holds
+        (names only: values are refused by shape). From our pages or an allowed iCentrex
+        property; a few reports per device and origin an hour; anything else writes nothing."""
+        if len(request.body) > TRACKER_REPORT_MAX_BYTES:
+            raise PayloadTooLarge()
+        check_origin(request)
+        serializer = TrackerReportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        own = f"{request.scheme}://{request.get_host()}"
+        origin = request.META.get("HTTP_ORIGIN") or own
+        device = _reporting_device(request, data.get("visitor"))
+        if not rate_limit_consume(
+            action="tracker-report", key=f"{device}|{origin}", rate=settings.CONSENT_TRACKER_REPORT_RATE
+        ):
+            raise TooManyRequests()
+        first_party = {urlsplit(url).hostname for url in (own, origin, *settings.CORS_ALLOWED_ORIGINS)}
+        counted = tracker_report_record(
+            origin=origin,
+            page_url=data["page_url"],
+            cookies=data["cookies"],
+            storage=data["storage"],
+            hosts=data["hosts"],
+            first_party_hosts={host for host in first_party if host},
+        )
+        return Response({"undeclared": counted["undeclared"]}, status=status.HTTP_202_ACCEPTED)
+
+
+def _reporting_device(request, visitor_token: str | None) -> str:
+    """The device, for the rate limit: its visitor id where it has one, else its network."""
+    visitor = visitor_key_from_token(visitor_token) if visitor_token else None
+    cookie = read_consent_cookie(request)
+    if visitor is None and cookie:
+        visitor = cookie["visitor"]
+    return str(visitor) if visitor else truncate_ip(client_ip(request))

@@ -35,12 +35,25 @@ def read_consent_cookie(request) -> dict | None:
         return None
 
 
-def write_consent_cookie(response, *, visitor_key: uuid.UUID, revision_hash: str, choices: dict) -> None:
-    value = signing.dumps(
-        {"visitor": str(visitor_key), "revision": revision_hash, "choices": choices},
-        salt=_SALT + ".cookie",
-        compress=True,
+def consent_cookie_value(*, visitor_key: uuid.UUID, revision_hash: str, choices: dict, gpc: bool) -> str:
+    data = {"visitor": str(visitor_key), "revision": revision_hash, "choices": choices}
+    if gpc:  # the opt-out signal was on at the last decision (absent: it was not)
+        data["gpc"] = True
+    return signing.dumps(data, salt=_SALT + ".cookie", compress=True)
+
+
+def write_consent_cookie(
+    response, *, visitor_key: uuid.UUID, revision_hash: str, choices: dict, gpc: bool | None = None
+) -> None:
+    set_consent_cookie(
+        response,
+        consent_cookie_value(
+            visitor_key=visitor_key, revision_hash=revision_hash, choices=choices, gpc=bool(gpc)
+        ),
     )
+
+
+def set_consent_cookie(response, value: str) -> None:
     response.set_cookie(
         COOKIE_NAME,
         value,

@@ -77,7 +77,12 @@ class ConsentRecord(AppendOnlyModel):
     language = models.CharField(max_length=10, blank=True)
     page_url = models.CharField(max_length=500, blank=True)
     origin = models.CharField(max_length=200, blank=True)
+    # The opt-out preference signal: None, not sent; False, sent but not "1"; True, on
+    # (the Sec-GPC header, or navigator.globalPrivacyControl read by our script).
     gpc = models.BooleanField(null=True)
+    # Categories the signal refuses that the person nevertheless granted one by one
+    # while it was on: their explicit choice wins, and the record says so.
+    gpc_overridden = models.JSONField(default=list)
     dnt = models.BooleanField(null=True)
     ip_prefix = models.CharField(max_length=45, blank=True)
     ua_family = models.CharField(max_length=60, blank=True)
@@ -86,11 +91,12 @@ class ConsentRecord(AppendOnlyModel):
     record_hash = models.CharField(max_length=64)
     # Which columns record_hash covers: 1, every column but seq and revision_id
     # (records written before revision_id was hashed: their hashes are evidence
-    # and are never recomputed); 2, every column but seq. seq is the log's
+    # and are never recomputed); 2, every column but seq and gpc_overridden (written
+    # before it existed); 3, every column but seq. seq is the log's
     # ordering, which the transparency log itself pins (a record's leaf index).
-    # A record moved from 2 to 1 no longer matches its stored hash, so this
-    # column cannot be used to drop revision_id from a record's hash.
-    hash_version = models.PositiveSmallIntegerField(default=2)
+    # A record moved to a lower version no longer matches its stored hash (the
+    # version is inside it), so this column cannot be used to drop a field from a hash.
+    hash_version = models.PositiveSmallIntegerField(default=3)
 
     class Meta:
         ordering = ["-seq"]
@@ -121,7 +127,15 @@ class ConsentRecord(AppendOnlyModel):
             "ua_family": self.ua_family,
             "ua_version": self.ua_version,
             "recorded_at": self.recorded_at.isoformat(),
-        } | ({"revision_id": self.revision_id, "hash_version": 2} if self.hash_version >= 2 else {})
+        } | self._versioned_content()
+
+    def _versioned_content(self) -> dict:
+        if self.hash_version == 1:
+            return {}
+        content = {"revision_id": self.revision_id, "hash_version": self.hash_version}
+        if self.hash_version >= 3:
+            content["gpc_overridden"] = self.gpc_overridden
+        return content
 
     def compute_hash(self) -> str:
         return content_hash(self.hashed_content())
@@ -176,6 +190,9 @@ class ConsentState(models.Model):
     )
     record_id = models.UUIDField()
     updated_at = models.DateTimeField()
+    # Whether the opt-out preference signal was on at the last decision: a page
+    # view with the signal records it only when this (or the revision) differs.
+    gpc = models.BooleanField(null=True)
 
     def __str__(self):
         return f"consent state of {self.subject_key}"

@@ -124,11 +124,13 @@ def consent_state_for_request(request, revision=None) -> dict:
         choices = state.choices if state else None
         shown_hash = state.revision.content_hash if state else None
         shown_content = state.revision.content if state else None
+        gpc = bool(state and state.gpc)
     else:
         cookie = read_consent_cookie(request)
         choices = cookie["choices"] if cookie else None
         shown_hash = cookie["revision"] if cookie else None
-        shown_content = None
+        gpc = bool(cookie and cookie.get("gpc"))
+        shown_content = revision.content if shown_hash == revision.content_hash else None
         if shown_hash and shown_hash != revision.content_hash:
             old = revision_by_hash(shown_hash)
             shown_content = old.content if old else None
@@ -140,14 +142,20 @@ def consent_state_for_request(request, revision=None) -> dict:
                 accepted=accepted, shown=shown_content or {"categories": []}, current=revision.content
             )
         )
+    # A record of the opt-out signal alone decides only what the signal refuses;
+    # the person is still asked about the rest of what they were shown.
+    undecided = [
+        c["key"]
+        for c in (shown_content or {"categories": []})["categories"]
+        if not c["necessary"] and c["key"] not in (choices or {})
+    ]
     return {
         "revision": shown_hash,
         # Still valid when nothing was added to a category the person accepted.
-        "current": bool(choices)
-        and not reconsent
-        and (shown_hash == revision.content_hash or shown_content is not None),
+        "current": bool(choices) and not reconsent and not undecided and shown_content is not None,
         "choices": choices,
         "reconsent": reconsent,
+        "gpc": gpc,
     }
 
 
@@ -156,3 +164,19 @@ def privacy_policy_effective_at():
     document = PolicyDocument.objects.filter(slug="privacy").first()
     version = version_in_force(document=document) if document else None
     return version.effective_at if version else None
+
+
+def tracker_sightings(*, status: str):
+    from cookies.models import TrackerSighting
+
+    return TrackerSighting.objects.filter(status=status).order_by("-last_seen", "pk")
+
+
+def tracker_sighting_counts() -> dict[str, int]:
+    from django.db.models import Count
+
+    from cookies.models import TrackerSighting
+
+    return dict(
+        TrackerSighting.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )

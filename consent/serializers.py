@@ -1,3 +1,4 @@
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from audit.serializers import ReceiptProofSerializer
@@ -30,6 +31,11 @@ class ConsentDecisionSerializer(StrictSerializer):
         required=False, max_length=500, allow_blank=True, help_text="The page the decision was made on."
     )
     language = serializers.CharField(required=False, max_length=10, allow_blank=True)
+    gpc = serializers.BooleanField(
+        required=False,
+        help_text="navigator.globalPrivacyControl as the page read it: true records the opt-out signal as on "
+        "even when no Sec-GPC header came with the request.",
+    )
 
     def validate(self, data):
         if (
@@ -81,6 +87,9 @@ def plain_decision(data) -> dict | None:
         if name == "choices":
             if type(value) is not dict or any(type(choice) is not bool for choice in value.values()):
                 return None
+        elif name == "gpc":
+            if type(value) is not bool:
+                return None
         elif name not in _TEXT_FIELDS or not _plain_text(value, _TEXT_FIELDS[name]):
             return None
     if method in _CUSTOM_METHODS and "choices" not in data:
@@ -101,6 +110,12 @@ class ConsentReceiptSerializer(serializers.Serializer):
     page_url = serializers.CharField()
     origin = serializers.CharField()
     gpc = serializers.BooleanField(allow_null=True)
+    gpc_overridden = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Categories the opt-out signal refuses that the person granted one by one while it was on "
+        "(hashed from hash_version 3 on).",
+    )
     dnt = serializers.BooleanField(allow_null=True)
     ip_prefix = serializers.CharField()
     ua_family = serializers.CharField()
@@ -110,7 +125,8 @@ class ConsentReceiptSerializer(serializers.Serializer):
         required=False, help_text="The declaration revision's id (hashed from hash_version 2 on)."
     )
     hash_version = serializers.IntegerField(
-        required=False, help_text="Which fields the hash covers: 2 adds revision_id; absent on older records."
+        required=False,
+        help_text="Which fields the hash covers: 2 adds revision_id, 3 gpc_overridden; absent on older ones.",
     )
     record_hash = serializers.CharField(
         help_text='Hex SHA-256 of the canonical JSON {"content": {the hashed_fields}, "prev": ""} '
@@ -147,6 +163,9 @@ class ConsentStateSerializer(serializers.Serializer):
     reconsent = serializers.ListField(
         child=serializers.CharField(), help_text="Accepted categories that must be asked about again."
     )
+    gpc = serializers.BooleanField(
+        help_text="Whether an opt-out preference signal (Global Privacy Control) was on at the last decision."
+    )
 
 
 class ConsentHistoryItemSerializer(serializers.ModelSerializer):
@@ -154,3 +173,46 @@ class ConsentHistoryItemSerializer(serializers.ModelSerializer):
         model = ConsentRecord
         fields = ["record_id", "recorded_at", "action", "method", "choices", "revision_hash", "origin"]
         read_only_fields = fields
+
+
+_COOKIE_NAME = RegexValidator(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$", "Not a cookie name.", code="invalid")
+_HOST = RegexValidator(
+    r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$",
+    "Not a host name (lower case, no port).",
+    code="invalid",
+)
+TRACKER_REPORT_ITEMS = 50
+
+
+class TrackerReportSerializer(StrictSerializer):
+    """What a banner script found on a page: names and hosts only, never values."""
+
+    page_url = serializers.CharField(max_length=500, help_text="The page the names were found on.")
+    cookies = serializers.ListField(
+        child=serializers.CharField(max_length=120, validators=[_COOKIE_NAME]),
+        max_length=TRACKER_REPORT_ITEMS,
+        required=False,
+        default=list,
+        help_text="Names of the cookies the page can read (document.cookie).",
+    )
+    storage = serializers.ListField(
+        child=serializers.CharField(max_length=120),
+        max_length=TRACKER_REPORT_ITEMS,
+        required=False,
+        default=list,
+        help_text="Keys in the page's localStorage.",
+    )
+    hosts = serializers.ListField(
+        child=serializers.CharField(max_length=253, validators=[_HOST]),
+        max_length=TRACKER_REPORT_ITEMS,
+        required=False,
+        default=list,
+        help_text="Hosts of third-party scripts, frames and requests the page loaded.",
+    )
+    visitor = serializers.CharField(
+        required=False, max_length=200, help_text="An embed's signed visitor token (for the rate limit)."
+    )
+
+
+class TrackerReportedSerializer(serializers.Serializer):
+    undeclared = serializers.IntegerField(help_text="How many of the reported names the declaration lacks.")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import LogLeaf
+from cookies.declaration import gpc_categories
 from cookies.models import DeclarationRevision
 from cookies.selectors import category_keys, current_revision, revision_by_hash
 from core.errors import Conflict, RuleViolation
@@ -21,16 +22,33 @@ Action = ConsentRecord.Action
 
 
 def _resolve_choices(
-    *, revision: DeclarationRevision, method: str, choices: dict | None, gpc: bool | None, dnt: bool | None
-) -> dict:
-    """Every category of the revision gets a yes or no; strictly necessary is
-    always yes. Unknown categories and refusing necessary ones are errors."""
+    *,
+    revision: DeclarationRevision,
+    method: str,
+    choices: dict | None,
+    previous: dict | None,
+    previous_gpc: bool | None,
+    gpc: bool | None,
+    dnt: bool | None,
+) -> tuple[dict, list[str]]:
+    """(choices, categories granted despite the signal). Every category of the
+    revision gets a yes or no, strictly necessary always yes; unknown categories
+    and refusing necessary ones are errors. A record of the opt-out signal alone
+    (method ``gpc``) keeps the earlier choices and turns off what the signal
+    refuses; categories nobody chose yet stay out (the banner still asks)."""
     categories = category_keys(revision)
     optional = [key for key, necessary in categories.items() if not necessary]
+    refused_by_signal = gpc_categories(revision.content) if gpc else set()
+    overridden = []
     if method == Method.ACCEPT_ALL:
         chosen = dict.fromkeys(optional, True)
-    elif method in (Method.REJECT_ALL, Method.GPC):
+    elif method == Method.REJECT_ALL:
         chosen = dict.fromkeys(optional, False)
+    elif method == Method.GPC:
+        chosen = {key: value for key, value in (previous or {}).items() if key in optional}
+        if previous_gpc:
+            # Only the revision changed: what the person granted while the signal was on stays granted.
+            overridden = sorted(key for key in refused_by_signal if chosen.get(key))
     else:
         chosen = dict(choices or {})
         unknown = sorted(set(chosen) - set(categories))
@@ -47,14 +65,20 @@ def _resolve_choices(
             raise RuleViolation(
                 _("Choose yes or no for: %(names)s.") % {"names": ", ".join(missing)}, code="missing_category"
             )
-    # Signals decide only what the person did not choose one by one: Global Privacy
-    # Control denies marketing; Do Not Track is recorded, and acted on only if configured.
+        # One by one, with the signal on: the person's explicit yes wins (11 CCR 7025(c)(3)).
+        overridden = sorted(key for key in refused_by_signal if chosen[key])
+    for key in refused_by_signal.difference(overridden):
+        chosen[key] = False
+    # Do Not Track is recorded, and acted on (for what was not chosen one by one) only if configured.
     explicit = method in (Method.CUSTOM, Method.PRIVACY_CENTRE, Method.API)
-    if gpc and settings.CONSENT_GPC_DENIES_MARKETING and not explicit and "marketing" in chosen:
-        chosen["marketing"] = False
     if dnt and settings.CONSENT_HONOR_DNT and not explicit and "analytics" in chosen:
         chosen["analytics"] = False
-    return {key: True if necessary else bool(chosen[key]) for key, necessary in categories.items()}
+    resolved = {
+        key: True if necessary else bool(chosen[key])
+        for key, necessary in categories.items()
+        if necessary or key in chosen
+    }
+    return resolved, overridden
 
 
 def _action(previous: dict | None, choices: dict, necessary: set[str]) -> str:
@@ -95,15 +119,22 @@ def consent_record(
         raise Conflict(
             _("The cookie declaration changed; show the current one and ask again."), code="stale_revision"
         )
-    resolved = _resolve_choices(
-        revision=revision, method=method, choices=choices, gpc=signals.get("gpc"), dnt=signals.get("dnt")
+    previous, previous_gpc = (
+        (None, None)
+        if new_subject
+        else ConsentState.objects.filter(subject_key=subject_key).values_list("choices", "gpc").first()
+        or (None, None)
+    )
+    resolved, overridden = _resolve_choices(
+        revision=revision,
+        method=method,
+        choices=choices,
+        previous=previous,
+        previous_gpc=previous_gpc,
+        gpc=signals.get("gpc"),
+        dnt=signals.get("dnt"),
     )
     necessary = {key for key, is_necessary in category_keys(revision).items() if is_necessary}
-    previous = (
-        None
-        if new_subject
-        else ConsentState.objects.filter(subject_key=subject_key).values_list("choices", flat=True).first()
-    )
     record = ConsentRecord(
         record_id=uuid.uuid4(),
         subject_key=subject_key,
@@ -117,6 +148,7 @@ def consent_record(
         language=(language or "")[:10],
         page_url=(page_url or "")[:500],
         recorded_at=timezone.now(),
+        gpc_overridden=overridden,
         **signals,
     )
     record.record_hash = record.compute_hash()
@@ -128,17 +160,17 @@ _INSERT_WITH_STATE = """
 WITH record AS (
     INSERT INTO consent_consentrecord (record_id, subject_key, subject_type, choices, action, method,
         revision_id, revision_hash, policy_version, language, page_url, origin, gpc, dnt, ip_prefix,
-        ua_family, ua_version, recorded_at, record_hash, hash_version)
+        ua_family, ua_version, recorded_at, record_hash, hash_version, gpc_overridden)
     VALUES (%(record_id)s, %(subject_key)s, %(subject_type)s, %(choices)s, %(action)s, %(method)s,
         %(revision_id)s, %(revision_hash)s, %(policy_version)s, %(language)s, %(page_url)s, %(origin)s,
         %(gpc)s, %(dnt)s, %(ip_prefix)s, %(ua_family)s, %(ua_version)s, %(recorded_at)s, %(record_hash)s,
-        %(hash_version)s)
+        %(hash_version)s, %(gpc_overridden)s)
     RETURNING seq
 )
-INSERT INTO consent_consentstate (subject_key, choices, revision_id, record_id, updated_at)
-SELECT %(subject_key)s, %(choices)s, %(revision_id)s, %(record_id)s, %(recorded_at)s FROM record
+INSERT INTO consent_consentstate (subject_key, choices, revision_id, record_id, updated_at, gpc)
+SELECT %(subject_key)s, %(choices)s, %(revision_id)s, %(record_id)s, %(recorded_at)s, %(gpc)s FROM record
 ON CONFLICT (subject_key) DO UPDATE SET choices = EXCLUDED.choices, revision_id = EXCLUDED.revision_id,
-    record_id = EXCLUDED.record_id, updated_at = EXCLUDED.updated_at
+    record_id = EXCLUDED.record_id, updated_at = EXCLUDED.updated_at, gpc = EXCLUDED.gpc
 RETURNING (SELECT seq FROM record)
 """
 
@@ -156,6 +188,7 @@ def _insert_with_state(record: ConsentRecord) -> None:
                     "revision": record.revision,
                     "record_id": record.record_id,
                     "updated_at": record.recorded_at,
+                    "gpc": record.gpc,
                 },
             )
         return
@@ -182,7 +215,11 @@ def _insert_with_state(record: ConsentRecord) -> None:
             "hash_version",
         )
     }
-    params.update(choices=json.dumps(record.choices), revision_id=record.revision_id)
+    params.update(
+        choices=json.dumps(record.choices),
+        revision_id=record.revision_id,
+        gpc_overridden=json.dumps(record.gpc_overridden),
+    )
     with _prepared_cursor() if settings.DB_PREPARED_STATEMENTS else connection.cursor() as cursor:
         cursor.execute(_INSERT_WITH_STATE, params)
         record.seq = cursor.fetchone()[0]
@@ -232,7 +269,67 @@ def consent_link_visitor(*, visitor_key: uuid.UUID, account_subject_key: uuid.UU
             revision=device_state.revision,
             record_id=device_state.record_id,
             updated_at=timezone.now(),
+            gpc=device_state.gpc,
         )
+
+
+def consent_signal_apply(
+    *, subject_keys: list[tuple[uuid.UUID, str]], signals: dict, page_url: str, language: str
+) -> list[ConsentRecord]:
+    """The opt-out preference signal is on (``signals["gpc"]``) for these
+    subjects: one record each whose state does not already say so for the
+    declaration in force, turning off what the signal refuses. A visit without
+    the signal changes nothing (it is not an opt-in); the next decision made
+    without it records that the signal was off."""
+    revision = current_revision()
+    states = {
+        key: (gpc, revision_id)
+        for key, gpc, revision_id in ConsentState.objects.filter(
+            subject_key__in=[key for key, _type in subject_keys]
+        ).values_list("subject_key", "gpc", "revision_id")
+    }
+    records = []
+    for subject_key, subject_type in subject_keys:
+        state = states.get(subject_key)
+        if state is not None and state[0] and state[1] == revision.pk:
+            continue
+        records.append(
+            consent_record(
+                subject_key=subject_key,
+                subject_type=subject_type,
+                method=Method.GPC,
+                revision_hash=revision.content_hash,
+                signals=signals,
+                page_url=page_url,
+                language=language,
+                new_subject=state is None,
+            )
+        )
+    return records
+
+
+def consent_signal_apply_to_account(
+    *, account_subject_key: uuid.UUID, signals: dict, page_url: str, language: str
+) -> list[ConsentRecord]:
+    """Signed in: the signal applies to the account and every device linked to
+    it. One query when the account's state already says so."""
+    account = (
+        ConsentState.objects.filter(subject_key=account_subject_key).values_list("gpc", "revision_id").first()
+    )
+    if account is not None and account[0] and account[1] == current_revision().pk:
+        return []
+    linked = ConsentLink.objects.filter(account_subject_key=account_subject_key).values_list(
+        "visitor_key", flat=True
+    )
+    return consent_signal_apply(
+        subject_keys=[
+            (account_subject_key, ConsentRecord.SubjectType.ACCOUNT),
+            *((key, ConsentRecord.SubjectType.VISITOR) for key in linked),
+        ],
+        signals=signals,
+        page_url=page_url,
+        language=language,
+    )
 
 
 # --- Erasure and retention (issue 9) ----------------------------------------------------

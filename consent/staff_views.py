@@ -1,17 +1,21 @@
-"""Staff console: consent figures for privacy officers."""
+"""Staff console: consent figures and undeclared trackers, for privacy officers."""
 
 from datetime import timedelta
 
 from django import forms
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.staff_roles import StaffPermission, staff_permission_required
-from cookies.models import DeclarationRevision
+from cookies import services as cookie_services
+from cookies.models import CookieCategory, DeclarationRevision, TrackerSighting
 from core.csv_export import csv_download, csv_time
+from core.errors import RuleViolation
 
 from . import selectors
 
@@ -143,3 +147,106 @@ def _records_csv(filters):
         rows=([_csv_value(r, c) for c in _CSV_COLUMNS] for r in records.iterator(chunk_size=2000)),
         filename=f"consent-records-{filters['since']}-{filters['until']}.csv",
     )
+
+
+# --- Undeclared trackers (issue 19) -------------------------------------------------------
+
+
+@require_GET
+@staff_permission_required(StaffPermission.DECLARATION_MANAGE)
+def trackers(request):
+    status = request.GET.get("status") or TrackerSighting.Status.OPEN
+    if status not in TrackerSighting.Status.values:
+        status = TrackerSighting.Status.OPEN
+    page = Paginator(selectors.tracker_sightings(status=status), 50).get_page(request.GET.get("page"))
+    categories = {c.key: c.name for c in CookieCategory.objects.all()}
+    return render(
+        request,
+        "staff/trackers.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": TrackerSighting.Status.choices,
+            "categories": categories,
+            "counts": selectors.tracker_sighting_counts(),
+        },
+    )
+
+
+class DeclareForm(forms.Form):
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=CookieCategory.objects.all(), to_field_name="key", empty_label=None
+    )
+    provider = forms.CharField(
+        label=_("Provider"), max_length=120, help_text=_("Who sets it or runs the host.")
+    )
+    purpose = forms.CharField(
+        label=_("Purpose"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "What it does, in words a visitor understands: the banner and the cookie policy show it."
+        ),
+    )
+    lifetime_days = forms.IntegerField(
+        label=_("Lifetime (days)"),
+        required=False,
+        min_value=1,
+        max_value=3650,
+        help_text=_("Empty: it ends with the browser session."),
+    )
+    first_party = forms.BooleanField(label=_("Set by iCentrex itself (first party)"), required=False)
+
+    def __init__(self, *args, sighting: TrackerSighting, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        if sighting.kind == TrackerSighting.Kind.HOST:
+            del self.fields["lifetime_days"]
+            del self.fields["first_party"]
+
+
+@require_http_methods(["GET", "POST"])
+@staff_permission_required(StaffPermission.DECLARATION_MANAGE)
+def tracker_declare(request, pk):
+    sighting = get_object_or_404(TrackerSighting, pk=pk)
+    initial = {
+        "category": sighting.suggested_category or None,
+        "provider": sighting.suggested_provider,
+    }
+    form = DeclareForm(request.POST if request.method == "POST" else None, initial=initial, sighting=sighting)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            revision = cookie_services.tracker_declare(
+                actor=request.user,
+                sighting=sighting,
+                category=data["category"],
+                provider=data["provider"],
+                purpose=data["purpose"],
+                lifetime_days=data.get("lifetime_days"),
+                first_party=data.get("first_party", False),
+                request=request,
+            )
+        except RuleViolation as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is in the cookie declaration, published as revision %(revision)s.")
+                % {"name": sighting.name, "revision": revision.content_hash[:12]},
+            )
+            return redirect("staff_trackers")
+    return render(
+        request,
+        "staff/tracker_declare.html",
+        {"form": form, "sighting": sighting},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@staff_permission_required(StaffPermission.DECLARATION_MANAGE)
+def tracker_dismiss(request, pk):
+    sighting = get_object_or_404(TrackerSighting, pk=pk, status=TrackerSighting.Status.OPEN)
+    cookie_services.tracker_dismiss(sighting=sighting)
+    messages.success(request, _("%(name)s was dismissed.") % {"name": sighting.name})
+    return redirect("staff_trackers")

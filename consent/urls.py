@@ -18,4 +18,7 @@ privacy_centre_urls = [
 
 staff_urls = [
     path("consent/", staff_views.consent_figures, name="staff_consent"),
+    path("trackers/", staff_views.trackers, name="staff_trackers"),
+    path("trackers/<int:pk>/declare/", staff_views.tracker_declare, name="staff_tracker_declare"),
+    path("trackers/<int:pk>/dismiss/", staff_views.tracker_dismiss, name="staff_tracker_dismiss"),
 ]

@@ -79,7 +79,11 @@ def record_choices(request):
         messages.success(request, _("Your cookie choices were saved."))
     response = _back(request)
     write_consent_cookie(
-        response, visitor_key=visitor, revision_hash=record.revision_hash, choices=record.choices
+        response,
+        visitor_key=visitor,
+        revision_hash=record.revision_hash,
+        choices=record.choices,
+        gpc=record.gpc,
     )
     return response
 

@@ -34,7 +34,7 @@ class CookieInline(admin.TabularInline):
 
 @admin.register(CookieCategory)
 class CookieCategoryAdmin(PublishOnSaveMixin, admin.ModelAdmin):
-    list_display = ["name", "key", "is_necessary", "position"]
+    list_display = ["name", "key", "is_necessary", "gpc_opt_out", "position"]
     inlines = [CookieInline]
 
     def save_related(self, request, form, formsets, change):

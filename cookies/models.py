@@ -1,17 +1,59 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from audit.evidence import AppendOnlyModel
 from core.register import EVIDENCE_REASON, NotExported, PersonalData, Pseudonymised
 
+# Google Consent Mode v2's consent types, each set by the categories that cover it.
+CONSENT_MODE_TYPES = (
+    "ad_storage",
+    "ad_user_data",
+    "ad_personalization",
+    "analytics_storage",
+    "functionality_storage",
+    "personalization_storage",
+    "security_storage",
+)
+
+
+def validate_consent_mode(value):
+    if not isinstance(value, list) or any(item not in CONSENT_MODE_TYPES for item in value):
+        raise ValidationError(
+            _("Choose consent-mode types from: %(types)s.") % {"types": ", ".join(CONSENT_MODE_TYPES)}
+        )
+
 
 class CookieCategory(models.Model):
+    class GpcOptOut(models.TextChoices):
+        # What an opt-out preference signal (Global Privacy Control) refuses, in the
+        # words of California's rules (11 CCR 7025): a category is either outside it,
+        # or the sale or sharing of personal information, or cross-context advertising.
+        NONE = "", _("Not affected by an opt-out signal")
+        SALE_SHARING = "sale_sharing", _("Sale or sharing of personal information")
+        CROSS_CONTEXT_ADVERTISING = "cross_context_advertising", _("Cross-context behavioural advertising")
+
     key = models.SlugField(_("key"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=80)
     description = models.TextField(_("description"))
     # Strictly necessary cookies are always on; nobody can refuse them.
     is_necessary = models.BooleanField(_("strictly necessary"), default=False)
     position = models.PositiveSmallIntegerField(default=0)
+    gpc_opt_out = models.CharField(
+        _("opt-out signal refuses it as"),
+        max_length=32,
+        choices=GpcOptOut.choices,
+        blank=True,
+        default="",
+        help_text=_("Whether a browser's Global Privacy Control signal turns this category off, and why."),
+    )
+    consent_mode = models.JSONField(
+        _("Google Consent Mode types"),
+        default=list,
+        blank=True,
+        validators=[validate_consent_mode],
+        help_text=_('The consent-mode types this category grants, e.g. ["analytics_storage"].'),
+    )
 
     class Meta:
         ordering = ["position", "key"]
@@ -19,6 +61,12 @@ class CookieCategory(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if self.is_necessary and self.gpc_opt_out:
+            raise ValidationError(
+                {"gpc_opt_out": _("Strictly necessary cookies cannot be refused, by a signal or otherwise.")}
+            )
 
 
 class Cookie(models.Model):
@@ -71,3 +119,64 @@ class DeclarationRevision(AppendOnlyModel):
 
     def __str__(self):
         return f"revision {self.pk} ({self.content_hash[:12]})"
+
+
+class DeclaredHost(models.Model):
+    """A third-party host the declaration lists (it covers its subdomains):
+    scripts and frames from it load only with consent to its category, and
+    tracker discovery does not report it."""
+
+    category = models.ForeignKey(CookieCategory, on_delete=models.PROTECT, related_name="hosts")
+    host = models.CharField(_("host"), max_length=253, unique=True)
+    provider = models.CharField(_("provider"), max_length=120)
+    purpose = models.TextField(_("purpose"))
+
+    class Meta:
+        ordering = ["category__position", "host"]
+
+    def __str__(self):
+        return self.host
+
+
+class TrackerSighting(models.Model):
+    """A cookie, a local-storage key or a third-party host that pages reported
+    and the declaration does not list (names only, never values): what a
+    privacy officer reviews and may add to the declaration. Counted, not
+    evidence; no person or device is kept with it."""
+
+    class Kind(models.TextChoices):
+        COOKIE = "cookie", _("Cookie")
+        STORAGE = "storage", _("Local storage")
+        HOST = "host", _("Third-party host")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("To review")
+        DECLARED = "declared", _("Added to the declaration")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    name = models.CharField(max_length=253)
+    origin = models.CharField(max_length=200)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+    reports = models.PositiveIntegerField(default=1)
+    # Up to PAGES_KEPT page addresses (scheme, host and path: no query or fragment).
+    pages = models.JSONField(default=list)
+    suggested_category = models.CharField(max_length=32, blank=True)
+    suggested_provider = models.CharField(max_length=120, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    declared_in = models.ForeignKey(
+        DeclarationRevision, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    PAGES_KEPT = 10
+
+    class Meta:
+        ordering = ["-last_seen"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "name", "origin"], name="tracker_sighting_unique")
+        ]
+        indexes = [models.Index(fields=["status", "-last_seen"], name="tracker_sighting_status_idx")]
+
+    def __str__(self):
+        return f"{self.kind} {self.name} on {self.origin}"

@@ -34,6 +34,15 @@ CATEGORIES = [
     ),
 ]
 
+# What each category means to an opt-out preference signal and to Google Consent Mode
+# (cookies 0003 set these on existing declarations): category -> (gpc_opt_out, consent_mode).
+SIGNALS = {
+    "necessary": ("", ["security_storage"]),
+    "preferences": ("", ["functionality_storage", "personalization_storage"]),
+    "analytics": ("", ["analytics_storage"]),
+    "marketing": ("cross_context_advertising", ["ad_storage", "ad_user_data", "ad_personalization"]),
+}
+
 # category, name, provider, first party, domain, lifetime in days (None: session), purpose, tied to account
 COOKIES = [
     (
@@ -70,6 +79,17 @@ COOKIES = [
     ),
     (
         "necessary",
+        "icx-consent",
+        "iCentrex",
+        True,
+        "other iCentrex sites (local storage)",
+        None,
+        "On other iCentrex sites that show our cookie banner: your cookie choices and an identifier for "
+        "them, kept in the browser's local storage until you clear it.",
+        False,
+    ),
+    (
+        "necessary",
         "django_language",
         "iCentrex",
         True,
@@ -101,15 +121,49 @@ COOKIES = [
 ]
 
 
-def seed_declaration(category_model, cookie_model, revision_model) -> None:
+# The third-party hosts each category's scripts load from: category, host, provider, purpose.
+HOSTS = [
+    (
+        "analytics",
+        "www.googletagmanager.com",
+        "Google (Google Analytics)",
+        "Serves the Google Analytics script, loaded only after you agree to analytics.",
+    ),
+    (
+        "analytics",
+        "www.google-analytics.com",
+        "Google (Google Analytics)",
+        "Receives the visit measurements Google Analytics sends, only after you agree to analytics.",
+    ),
+]
+
+
+def seed_hosts(category_model, host_model) -> None:
+    categories = {category.key: category for category in category_model.objects.all()}
+    for key, host, provider, purpose in HOSTS:
+        if key in categories:
+            host_model.objects.get_or_create(
+                host=host, defaults={"category": categories[key], "provider": provider, "purpose": purpose}
+            )
+
+
+def seed_declaration(category_model, cookie_model, revision_model, host_model=None) -> None:
     """Create the categories, cookies and first revision (the migration passes
     its historical models; tests pass the real ones after a database flush)."""
     from .declaration import declaration_content, declaration_hash
 
+    model_fields = {field.name for field in category_model._meta.get_fields()}
     categories = {}
     for key, name, necessary, position, description in CATEGORIES:
+        gpc_opt_out, consent_mode = SIGNALS[key]
+        signals = {"gpc_opt_out": gpc_opt_out, "consent_mode": consent_mode}
         categories[key] = category_model.objects.create(
-            key=key, name=name, is_necessary=necessary, position=position, description=description
+            key=key,
+            name=name,
+            is_necessary=necessary,
+            position=position,
+            description=description,
+            **{field: value for field, value in signals.items() if field in model_fields},
         )
     for key, name, provider, first_party, domain, days, purpose, tied in COOKIES:
         cookie_model.objects.create(
@@ -122,12 +176,14 @@ def seed_declaration(category_model, cookie_model, revision_model) -> None:
             purpose=purpose,
             tied_to_account=tied,
         )
+    if host_model is not None:
+        seed_hosts(category_model, host_model)
     content = declaration_content(category_model)
     revision_model.objects.create(content=content, content_hash=declaration_hash(content))
 
 
 def ensure_declaration() -> None:
-    from .models import Cookie, CookieCategory, DeclarationRevision
+    from .models import Cookie, CookieCategory, DeclarationRevision, DeclaredHost
 
     if not DeclarationRevision.objects.exists():
-        seed_declaration(CookieCategory, Cookie, DeclarationRevision)
+        seed_declaration(CookieCategory, Cookie, DeclarationRevision, DeclaredHost)

@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from .models import CONSENT_MODE_TYPES, CookieCategory
+
 
 # Documentation only: the body is the stored revision's content, rendered once
 # (cookies.declaration.declaration_content gives its shape).
@@ -20,6 +22,16 @@ class DeclaredCategorySerializer(serializers.Serializer):
     name = serializers.CharField()
     description = serializers.CharField()
     necessary = serializers.BooleanField(help_text="Always on; cannot be refused.")
+    gpc_opt_out = serializers.ChoiceField(
+        choices=[value for value, _label in CookieCategory.GpcOptOut.choices],
+        help_text="Empty: an opt-out preference signal (Global Privacy Control) leaves this category "
+        "alone; otherwise the signal turns it off, as the sale or sharing of personal information or as "
+        "cross-context behavioural advertising.",
+    )
+    consent_mode = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(CONSENT_MODE_TYPES)),
+        help_text="The Google Consent Mode v2 types this category grants when it is on.",
+    )
     cookies = DeclaredCookieSerializer(many=True)
 
 

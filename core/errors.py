@@ -25,3 +25,9 @@ class Conflict(RuleViolation):
     status_code = 409
     default_code = "conflict"
     default_message = _("This conflicts with the current state.")
+
+
+class TooManyRequests(RuleViolation):
+    status_code = 429
+    default_code = "rate_limited"
+    default_message = _("Too many requests; try again later.")

@@ -79,6 +79,8 @@ MIDDLEWARE = [
     # Before any view reads a form (CSRF's check runs later, in process_view).
     "icentrex.middleware.UndecodableInputMiddleware",
     "policies.middleware.MaterialChangeMiddleware",
+    # After authentication and language: records a change of the opt-out signal on a page view.
+    "consent.middleware.OptOutSignalMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -415,15 +417,26 @@ PRIVACY_POLICY_VERSION = env("PRIVACY_POLICY_VERSION", default="2026-11-01")
 CONSENT_COOKIE_DAYS = env.int("CONSENT_COOKIE_DAYS", default=180)
 # How long a process trusts its in-memory copy of hot, read-mostly data (core/hot_data.py).
 HOT_DATA_RECHECK_SECONDS = env.float("HOT_DATA_RECHECK_SECONDS", default=1.0)
-# Sec-GPC: 1 denies marketing unless the person turns it on themselves.
-CONSENT_GPC_DENIES_MARKETING = env.bool("CONSENT_GPC_DENIES_MARKETING", default=True)
+# Page views under these paths never record the opt-out signal (API calls, files, proofs).
+CONSENT_SIGNAL_SKIP_PATHS = ("/api/", "/static/", "/media/", "/.well-known/", "/transparency/")
 # The policy says iCentrex does not act on Do Not Track: it is recorded, not honoured.
 CONSENT_HONOR_DNT = env.bool("CONSENT_HONOR_DNT", default=False)
 # Google Analytics measurement id; empty: the analytics script is never loaded.
 GOOGLE_ANALYTICS_ID = env("GOOGLE_ANALYTICS_ID", default="")
+# Google Consent Mode v2: every type is denied until the visitor decides, and tags wait
+# this long (milliseconds) for the decision before they run.
+CONSENT_MODE_WAIT_FOR_UPDATE_MS = env.int("CONSENT_MODE_WAIT_FOR_UPDATE_MS", default=500)
+# Defaults for particular regions (ISO 3166-1/-2 codes), as JSON, e.g.
+# {"US-CA": {"analytics_storage": "granted"}}; checked at start-up (consent/checks.py).
+CONSENT_MODE_REGION_DEFAULTS = env.json("CONSENT_MODE_REGION_DEFAULTS", default={})
+# Undeclared-tracker discovery: the share of page views whose banner script reports the
+# cookie and storage names and third-party hosts it finds (embed.js: its data-report-sample
+# attribute), and how many reports one device may send per origin.
+CONSENT_TRACKER_SAMPLE_RATE = env.float("CONSENT_TRACKER_SAMPLE_RATE", default=0.1)
+CONSENT_TRACKER_REPORT_RATE = env("CONSENT_TRACKER_REPORT_RATE", default="6/h")
 # Other iCentrex properties that may embed the banner and record consent (CORS).
 CORS_ALLOWED_ORIGINS = env.list("CONSENT_ALLOWED_ORIGINS", default=[])
-CORS_URLS_REGEX = r"^/api/v1/(consent|cookies/declaration)$"
+CORS_URLS_REGEX = r"^/api/v1/(consent|consent/trackers|cookies/declaration)$"
 CORS_ALLOW_CREDENTIALS = False
 
 # --- Evidence records -------------------------------------------------------

@@ -22,7 +22,8 @@
     if (!gaId || document.getElementById("icx-analytics")) return;
     window["ga-disable-" + gaId] = false;
     window.dataLayer = window.dataLayer || [];
-    window.gtag = function () { window.dataLayer.push(arguments); };
+    // Normally defined by consent-mode.js, which already sent the consent state.
+    window.gtag = window.gtag || function () { window.dataLayer.push(arguments); };
     window.gtag("js", new Date());
     window.gtag("config", gaId, { anonymize_ip: true });
     var script = document.createElement("script");
@@ -54,8 +55,38 @@
   }
 
   function apply(choices) {
+    if (window.icxConsentMode) window.icxConsentMode(choices || {});
     if (choices && choices.analytics) loadAnalytics();
     else removeAnalytics();
+  }
+
+  // With the opt-out signal on, each category it refuses says whether the signal
+  // keeps it off or the person turned it on themselves (as the server renders it).
+  function showSignal(receipt) {
+    if (receipt.gpc !== true) return;
+    banner.setAttribute("data-gpc", "1");
+    var honoured = 0;
+    document.querySelectorAll("[data-gpc-honoured]").forEach(function (note) {
+      note.hidden = !!receipt.choices[note.getAttribute("data-gpc-honoured")];
+      if (!note.hidden) honoured++;
+    });
+    document.querySelectorAll("[data-gpc-overridden]").forEach(function (note) {
+      note.hidden = !receipt.choices[note.getAttribute("data-gpc-overridden")];
+    });
+    var summary = banner.querySelector("[data-gpc-summary]");
+    if (summary) summary.hidden = !honoured;
+  }
+
+  function post(body) {
+    return fetch("/api/v1/consent", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      if (!response.ok) throw new Error("consent not recorded");
+      return response.json();
+    });
   }
 
   function chosen() {
@@ -97,18 +128,12 @@
       language: document.documentElement.lang
     };
     if (body.method === "banner_custom") body.choices = chosen();
+    if (navigator.globalPrivacyControl === true) body.gpc = true;
     if (withdraw) body.choices[withdraw] = false;
     var done = [submitter.getAttribute("data-done"), banner.getAttribute("data-saved")];
-    fetch("/api/v1/consent", {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-      body: JSON.stringify(body)
-    }).then(function (response) {
-      if (!response.ok) throw new Error("consent not recorded");
-      return response.json();
-    }).then(function (receipt) {
+    post(body).then(function (receipt) {
       syncCheckboxes(receipt.choices);
+      showSignal(receipt);
       banner.hidden = true;
       apply(receipt.choices);
       confirmSaved(done.filter(Boolean).join(" "));
@@ -138,4 +163,49 @@
   });
 
   if (banner.getAttribute("data-analytics") === "1") loadAnalytics();
+
+  // Undeclared-tracker discovery: once per page view, for a sample of them, the
+  // names (never values) of cookies and localStorage keys and the hosts of
+  // third-party scripts, frames and requests; the server keeps what the
+  // declaration lacks. (embed.js does the same on other iCentrex sites.)
+  function found() {
+    var token = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,120}$/, hosts = {}, storage = [];
+    var cookies = document.cookie.split(";").map(function (pair) { return pair.split("=")[0].trim(); });
+    try { for (var i = 0; i < localStorage.length; i++) storage.push(localStorage.key(i)); } catch (error) { storage = []; }
+    function add(url) {
+      try {
+        var parsed = new URL(url, location.href);
+        if (/^https?:$/.test(parsed.protocol) && parsed.hostname !== location.hostname) hosts[parsed.hostname] = 1;
+      } catch (error) { /* not a URL */ }
+    }
+    document.querySelectorAll("script[src], iframe[src]").forEach(function (node) { add(node.src); });
+    performance.getEntriesByType("resource").forEach(function (entry) { add(entry.name); });
+    return {
+      page_url: location.href.slice(0, 500),
+      cookies: cookies.filter(function (name) { return token.test(name); }).slice(0, 50),
+      storage: storage.filter(function (key) { return key.length <= 120; }).slice(0, 50),
+      hosts: Object.keys(hosts).slice(0, 50)
+    };
+  }
+  var sample = parseFloat(banner.getAttribute("data-report-sample")) || 0;
+  if (window.fetch && Math.random() < sample) {
+    window.addEventListener("load", function () {
+      setTimeout(function () {
+        fetch("/api/v1/consent/trackers", { method: "POST", credentials: "same-origin", keepalive: true,
+          headers: { "Content-Type": "application/json" }, body: JSON.stringify(found()) }).catch(function () {});
+      }, 1500);
+    });
+  }
+
+  // Global Privacy Control read by the page (a browser or extension may set it
+  // without sending Sec-GPC): recorded once, as the server records the header.
+  if (navigator.globalPrivacyControl === true && banner.getAttribute("data-gpc") !== "1" && window.fetch) {
+    post({ method: "gpc", revision: banner.getAttribute("data-revision"),
+           page_url: location.href.slice(0, 500), language: document.documentElement.lang })
+      .then(function (receipt) {
+        syncCheckboxes(receipt.choices);
+        showSignal(receipt);
+        apply(receipt.choices);
+      }).catch(function () {});
+  }
 })();

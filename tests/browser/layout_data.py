@@ -138,6 +138,18 @@ def seed() -> dict[str, list[str]]:
         summary="A draft.", effective_at=timezone.now() + timedelta(days=30), material=True,
     )  # fmt: skip
 
+    # A page reported names the declaration lacks: the officer's tracker report and its form.
+    from cookies.services import tracker_report_record
+
+    tracker_report_record(
+        origin="https://blog.icentrex.example",
+        page_url="https://blog.icentrex.example/posts/a-very-long-path-that-must-not-widen-the-table/1",
+        cookies=["_fbp", "_hjSessionUser_1234567"],
+        storage=["ajs_anonymous_id"],
+        hosts=["connect.facebook.net", "a-really-long-third-party-host-name.tracking.example"],
+        first_party_hosts=set(),
+    )
+
     # Pages that open from an email, per persona.
     eve_address = EmailAddress.objects.create(user=eve, email="eve.second@example.org", verified=False)
     return {

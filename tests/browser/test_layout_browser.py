@@ -48,6 +48,7 @@ NOT_PAGES = {
     "staff_case_status": "POST",
     "staff_case_note": "POST",
     "staff_provider_rotate_secret": "POST",
+    "staff_tracker_dismiss": "POST",
     "policy_accept": "POST",
     "policy_updates_acknowledge": "POST",
     "privacy_disclosures_acknowledge": "POST",
@@ -91,7 +92,7 @@ DETAIL_PAGES = {
     "support": {"staff_minor_report", "staff_privacy_question", "staff_case", "staff_case_share"},
     "privacy_officer": {
         "staff_policy_drafts", "staff_policy_draft", "staff_policy_notices", "staff_provider",
-        "staff_provider_create",
+        "staff_provider_create", "staff_tracker_declare",
     },
 }  # fmt: skip
 

@@ -55,6 +55,7 @@ FIELDS = {
     "page_url",
     "origin",
     "gpc",
+    "gpc_overridden",
     "dnt",
     "ip_prefix",
     "ua_family",
@@ -94,7 +95,8 @@ FIELDS = {
             {"necessary": True, "preferences": False, "analytics": True, "marketing": False},
             {"necessary": True, "preferences": False, "analytics": True, "marketing": False},
         ),
-        ("gpc", None, {"necessary": True, "preferences": False, "analytics": False, "marketing": False}),
+        # The signal alone decides only what it refuses; the banner still asks about the rest.
+        ("gpc", None, {"necessary": True, "marketing": False}),
     ],
 )
 def test_record_fields_are_complete_for_every_method(client, revision, method, choices, expected):
@@ -110,7 +112,9 @@ def test_record_fields_are_complete_for_every_method(client, revision, method, c
         "Chrome",
         "156",
     )
-    assert receipt["dnt"] is True and receipt["gpc"] is None and receipt["language"] == "sv"
+    # No Sec-GPC header: only the "gpc" method (our scripts read navigator.globalPrivacyControl) says so.
+    assert receipt["dnt"] is True and receipt["gpc"] is (True if method == "gpc" else None)
+    assert receipt["language"] == "sv"
     record = ConsentRecord.objects.get()
     assert record.record_hash == record.compute_hash() == receipt["record_hash"]
     assert COOKIE_NAME in response.cookies
@@ -206,7 +210,7 @@ def test_gpc_denies_marketing_unless_chosen_explicitly(client, revision):
     )
     explicit = {"preferences": True, "analytics": True, "marketing": True}
     receipt = decide(client, revision, "banner_custom", choices=explicit, headers=gpc).json()
-    assert receipt["choices"]["marketing"] is True
+    assert receipt["choices"]["marketing"] is True and receipt["gpc_overridden"] == ["marketing"]
 
 
 def test_dnt_is_recorded_but_not_acted_on_unless_configured(client, revision, settings):
