@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path(".well-known/icentrex-transparency.json", views.well_known, name="transparency_well_known"),
     path("transparency/keys", views.verifier_keys, name="transparency_keys"),
+    path(".well-known/jwks.json", views.jwks, name="jwks"),
     path(
         "privacy/evidence/<slug:stream>/<str:record>/receipt.json",
         views.evidence_receipt,

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from subjects.services import subject_key_for_user
 
+from .jws import receipt_jwks
 from .streams import UnknownStream, evidence_stream, logged_streams
 from .transparency import (
     CosignatureRejected,
@@ -89,6 +90,15 @@ def verifier_keys(request):
 
 
 @require_GET
+def jwks(request):
+    """The keys that sign standard receipts (JWS), as a JWK set: the checkpoint keys."""
+    response = JsonResponse(receipt_jwks())
+    response["Cache-Control"] = "public, max-age=300"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_GET
 def well_known(request):
     """Where everything is, for a tool that knows only the site."""
     site = settings.SITE_URL.rstrip("/")
@@ -96,6 +106,7 @@ def well_known(request):
         {
             "keys": [str(key) for key in log_verifiers()],
             "keys_url": site + reverse("transparency_keys"),
+            "jwks_url": site + reverse("jwks"),
             "witnesses": [str(key) for key in log_witnesses()],
             "logs": [
                 {

@@ -23,6 +23,7 @@ from subjects.services import subject_key_for_user
 from . import selectors, services
 from .context import request_signals
 from .cookie import read_consent_cookie, sign_visitor_token, visitor_key_from_token, write_consent_cookie
+from .kantara import kantara_receipt, signed_kantara_receipt
 from .models import ConsentRecord
 from .serializers import (
     ConsentDecisionSerializer,
@@ -30,6 +31,7 @@ from .serializers import (
     ConsentReceiptSerializer,
     ConsentRecordedSerializer,
     ConsentStateSerializer,
+    KantaraReceiptSerializer,
     TrackerReportedSerializer,
     TrackerReportSerializer,
     plain_decision,
@@ -200,6 +202,16 @@ class ConsentHistoryView(generics.ListAPIView):
 
     def get_queryset(self):
         return selectors.consent_history_for_user(user=self.request.user)
+
+
+@extend_schema(tags=["consent"])
+class ConsentKantaraReceiptView(APIView):
+    @extend_schema(responses={200: KantaraReceiptSerializer, **error_responses(401, 403, 404)})
+    def get(self, request, record_id):
+        """One of your consent records as a Kantara Consent Receipt v1.1, and the same signed as
+        a compact JWS (EdDSA, the key at /.well-known/jwks.json)."""
+        record = selectors.access_receipt(user=request.user, record_id=record_id)
+        return Response({"receipt": kantara_receipt(record), "jws": signed_kantara_receipt(record)})
 
 
 @extend_schema(tags=["consent"])

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
-from cookies.declaration import consent_mode_types, gpc_categories, optional_uses
+from cookies.declaration import consent_mode_types, gpc_categories, localized, optional_uses
 
 
 def _asks_for(content) -> str:
@@ -41,17 +41,18 @@ def consent_banner(request):
         from .selectors import consent_state_for_request
 
         revision = current_revision()
+        content = localized(revision.content, getattr(request, "LANGUAGE_CODE", ""))
         state = consent_state_for_request(request, revision)
         choices = state["choices"] or {}
-        names = {c["key"]: c["name"] for c in revision.content["categories"]}
+        names = {c["key"]: c["name"] for c in content["categories"]}
         refusable = gpc_categories(revision.content)
         refused_by_signal = refusable if state["gpc"] else set()
         honoured = [key for key in names if key in refused_by_signal and not choices.get(key)]
         return {
             "show": not state["current"],
             "revision": revision.content_hash,
-            "categories": revision.content["categories"],
-            "asks_for": _asks_for(revision.content),
+            "categories": content["categories"],
+            "asks_for": _asks_for(content),
             "choices": choices,
             "reconsent": state["reconsent"],
             "analytics_allowed": bool(choices.get("analytics")) and state["current"],
@@ -75,4 +76,7 @@ def consent_banner(request):
             ),
         }
 
-    return {"consent": SimpleLazyObject(build)}
+    from integrations.opt_out import do_not_sell_link_required
+
+    # Kept in process: no query on most pages (integrations/opt_out.py computes it).
+    return {"consent": SimpleLazyObject(build), "do_not_sell_link": do_not_sell_link_required()}

@@ -46,6 +46,7 @@ class ConsentRecord(AppendOnlyModel):
         PRIVACY_CENTRE = "privacy_centre", _("Privacy centre")
         API = "api", _("API")
         GPC = "gpc", _("Global Privacy Control signal")
+        OPT_OUT = "opt_out_link", _("Do Not Sell or Share link")
 
     class SubjectType(models.TextChoices):
         ACCOUNT = "account", _("Account")

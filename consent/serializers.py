@@ -11,7 +11,12 @@ class ConsentDecisionSerializer(StrictSerializer):
     # Plain values, not (value, lazy label) pairs: DRF copies every field for every
     # request, and copying lazy translations dominated this hot endpoint's profile.
     method = serializers.ChoiceField(
-        choices=[m.value for m in ConsentRecord.Method if m != ConsentRecord.Method.PRIVACY_CENTRE],
+        # Our own pages' methods (privacy centre, the opt-out link) are not the API's.
+        choices=[
+            m.value
+            for m in ConsentRecord.Method
+            if m not in (ConsentRecord.Method.PRIVACY_CENTRE, ConsentRecord.Method.OPT_OUT)
+        ],
         help_text="How the decision was given.",
     )
     revision = serializers.CharField(
@@ -216,3 +221,11 @@ class TrackerReportSerializer(StrictSerializer):
 
 class TrackerReportedSerializer(serializers.Serializer):
     undeclared = serializers.IntegerField(help_text="How many of the reported names the declaration lacks.")
+
+
+class KantaraReceiptSerializer(serializers.Serializer):
+    receipt = serializers.DictField(
+        help_text="The receipt in the Kantara Consent Receipt v1.1 format (KI-CR-v1.1.0); "
+        "consent/schemas/ holds the schema it follows."
+    )
+    jws = serializers.CharField(help_text="The same receipt signed: a compact JWS, EdDSA (Ed25519).")

@@ -38,12 +38,15 @@ def _resolve_choices(
     refuses; categories nobody chose yet stay out (the banner still asks)."""
     categories = category_keys(revision)
     optional = [key for key, necessary in categories.items() if not necessary]
-    refused_by_signal = gpc_categories(revision.content) if gpc else set()
+    # The opt-out link refuses the same categories as the signal, whether or not the signal is on.
+    refused_by_signal = gpc_categories(revision.content) if gpc or method == Method.OPT_OUT else set()
     overridden = []
     if method == Method.ACCEPT_ALL:
         chosen = dict.fromkeys(optional, True)
     elif method == Method.REJECT_ALL:
         chosen = dict.fromkeys(optional, False)
+    elif method == Method.OPT_OUT:
+        chosen = {key: value for key, value in (previous or {}).items() if key in optional}
     elif method == Method.GPC:
         chosen = {key: value for key, value in (previous or {}).items() if key in optional}
         if previous_gpc:

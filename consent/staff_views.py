@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.staff_roles import StaffPermission, staff_permission_required
 from cookies import services as cookie_services
-from cookies.models import CookieCategory, DeclarationRevision, TrackerSighting
+from cookies.models import CookieCategory, DeclarationRevision, TrackerSighting, other_languages
 from core.csv_export import csv_download, csv_time
 from core.errors import RuleViolation
 
@@ -199,6 +200,16 @@ class DeclareForm(forms.Form):
     def __init__(self, *args, sighting: TrackerSighting, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        names = dict(settings.LANGUAGES)
+        for language in other_languages():
+            self.fields[f"purpose_{language}"] = forms.CharField(
+                label=_("Purpose in %(language)s") % {"language": names[language]},
+                widget=forms.Textarea(attrs={"rows": 3}),
+                help_text=_("The same, for people who read the site in this language."),
+            )
+        self.order_fields(
+            ["category", "provider", "purpose", *(f"purpose_{code}" for code in other_languages())]
+        )
         if sighting.kind == TrackerSighting.Kind.HOST:
             del self.fields["lifetime_days"]
             del self.fields["first_party"]
@@ -224,6 +235,9 @@ def tracker_declare(request, pk):
                 purpose=data["purpose"],
                 lifetime_days=data.get("lifetime_days"),
                 first_party=data.get("first_party", False),
+                translations={
+                    language: {"purpose": data[f"purpose_{language}"]} for language in other_languages()
+                },
                 request=request,
             )
         except RuleViolation as error:

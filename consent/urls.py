@@ -9,11 +9,17 @@ urlpatterns = [
     path("cookies/", views.cookie_policy, name="cookie_policy"),
     path("cookies/settings/", views.cookie_settings, name="cookie_settings"),
     path("cookies/choices/", views.record_choices, name="cookie_choices"),
+    path("do-not-sell-or-share/", views.do_not_sell, name="do_not_sell"),
 ]
 
 privacy_centre_urls = [
     path("cookies/", views.privacy_cookies, name="privacy_cookies"),
     path("cookies/receipts/<uuid:record_id>/", views.receipt, name="consent_receipt"),
+    path(
+        "cookies/receipts/<uuid:record_id>/kantara.<str:format>",
+        views.receipt_kantara,
+        name="consent_receipt_kantara",
+    ),
 ]
 
 staff_urls = [

@@ -4,7 +4,7 @@ from datetime import UTC
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,11 +14,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit.transparency import log_verifiers
 from cookies.selectors import current_revision
 from core.errors import RuleViolation
+from integrations.opt_out import do_not_sell_assessment
 
 from . import selectors, services
 from .api_views import deciding_subject
 from .context import request_signals
 from .cookie import write_consent_cookie
+from .kantara import kantara_receipt, signed_kantara_receipt
 from .models import ConsentRecord
 
 FORM_METHODS = {
@@ -103,6 +105,55 @@ def gpc_support(request):
     return response
 
 
+@require_http_methods(["GET", "POST"])
+def do_not_sell(request):
+    """ "Do Not Sell or Share My Personal Information": the opt-out, for anyone,
+    with no account and nothing to fill in. It refuses what an opt-out preference
+    signal refuses, on this device, or for the account when signed in; recorded
+    like every consent decision (method ``opt_out_link``)."""
+    assessment = do_not_sell_assessment()
+    if request.method == "POST":
+        subject_key, subject_type, visitor, new_subject = deciding_subject(request, None)
+        try:
+            record = services.consent_record(
+                subject_key=subject_key,
+                subject_type=subject_type,
+                method=ConsentRecord.Method.OPT_OUT,
+                revision_hash=request.POST.get("revision", ""),
+                signals=request_signals(request),
+                page_url=request.build_absolute_uri()[:500],
+                language=getattr(request, "LANGUAGE_CODE", ""),
+                new_subject=new_subject,
+            )
+        except RuleViolation as error:
+            messages.error(request, error.message)
+            return redirect("do_not_sell")
+        messages.success(request, _("Done: we will not sell or share your personal information."))
+        response = redirect("do_not_sell")
+        write_consent_cookie(
+            response,
+            visitor_key=visitor,
+            revision_hash=record.revision_hash,
+            choices=record.choices,
+            gpc=record.gpc,
+        )
+        return response
+    state = selectors.consent_state_for_request(request)
+    choices = state["choices"] or {}
+    opted_out = bool(assessment.categories) and all(
+        choices.get(key) is False for key in assessment.categories
+    )
+    return render(
+        request,
+        "cookies/do_not_sell.html",
+        {
+            "assessment": assessment,
+            "opted_out": opted_out,
+            "recipients": sorted({r.name for r in assessment.recipients}),
+        },
+    )
+
+
 @require_GET
 def cookie_policy(request):
     """The cookie policy used to be two pages; it is one now, with the policies."""
@@ -142,5 +193,25 @@ def receipt(request, record_id):
             "log_keys": [str(key) for key in log_verifiers()],
             "keys_url": reverse("transparency_keys"),
             "verifier_url": reverse("transparency_verifier"),
+            "jwks_url": reverse("jwks"),
         },
     )
+
+
+@require_GET
+@login_required
+def receipt_kantara(request, record_id, format):
+    """The receipt as a Kantara Consent Receipt v1.1: JSON, or signed as a compact JWS."""
+    if format not in ("json", "jws"):
+        raise Http404
+    record = selectors.access_receipt(user=request.user, record_id=record_id)
+    if format == "jws":
+        response = HttpResponse(signed_kantara_receipt(record), content_type="application/jose")
+    else:
+        response = HttpResponse(
+            json.dumps(kantara_receipt(record), indent=2), content_type="application/json"
+        )
+    response["Content-Disposition"] = (
+        f'attachment; filename="consent-receipt-{record.record_id}.kantara.{format}"'
+    )
+    return response

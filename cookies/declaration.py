@@ -5,13 +5,20 @@ from audit.evidence import content_hash
 
 # Fields (and hosts) added to categories after the first revision (cookies 0003): a
 # historical model from before them (the seeding migration's) gives content without them.
-_LATER_CATEGORY_FIELDS = ("gpc_opt_out", "consent_mode")
+_LATER_CATEGORY_FIELDS = ("gpc_opt_out", "consent_mode", "translations")
 
 
 def declaration_content(category_model) -> dict:
     model_fields = {field.name for field in category_model._meta.get_fields()}
     later = [field for field in _LATER_CATEGORY_FIELDS if field in model_fields]
     with_hosts = "hosts" in model_fields
+    cookie_fields = {
+        f.name for f in category_model._meta.get_field("cookies").related_model._meta.get_fields()
+    }
+    cookie_translations = "translations" in cookie_fields
+    host_translations = with_hosts and "translations" in {
+        f.name for f in category_model._meta.get_field("hosts").related_model._meta.get_fields()
+    }
     categories = []
     related = ("cookies", "hosts") if with_hosts else ("cookies",)
     for category in category_model.objects.order_by("position", "key").prefetch_related(*related):
@@ -31,13 +38,19 @@ def declaration_content(category_model) -> dict:
                         "lifetime_days": cookie.lifetime_days,
                         "purpose": cookie.purpose,
                         "tied_to_account": cookie.tied_to_account,
+                        **({"translations": cookie.translations} if cookie_translations else {}),
                     }
                     for cookie in sorted(category.cookies.all(), key=lambda c: c.name)
                 ],
                 **(
                     {
                         "hosts": [
-                            {"host": host.host, "provider": host.provider, "purpose": host.purpose}
+                            {
+                                "host": host.host,
+                                "provider": host.provider,
+                                "purpose": host.purpose,
+                                **({"translations": host.translations} if host_translations else {}),
+                            }
                             for host in sorted(category.hosts.all(), key=lambda h: h.host)
                         ]
                     }
@@ -100,3 +113,30 @@ def consent_mode_types(content: dict, choices: dict | None) -> dict[str, str]:
         for consent_type in category.get("consent_mode", ()):
             state[consent_type] = "granted" if on or state.get(consent_type) == "granted" else "denied"
     return state
+
+
+def localized(content: dict, language: str) -> dict:
+    """The content with each category's name and description and each cookie's
+    and host's purpose in ``language`` where the revision has it (the default
+    language's text otherwise). The translations stay in, as in the revision."""
+    language = (language or "").split("-")[0].lower()
+
+    def text(item: dict, fields: tuple[str, ...]) -> dict:
+        translated = (item.get("translations") or {}).get(language) or {}
+        return {**item, **{f: translated[f] for f in fields if translated.get(f)}}
+
+    return {
+        **content,
+        "categories": [
+            {
+                **text(category, ("name", "description")),
+                "cookies": [text(cookie, ("purpose",)) for cookie in category["cookies"]],
+                **(
+                    {"hosts": [text(host, ("purpose",)) for host in category["hosts"]]}
+                    if "hosts" in category
+                    else {}
+                ),
+            }
+            for category in content["categories"]
+        ],
+    }

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,33 @@ def validate_consent_mode(value):
         )
 
 
+def other_languages() -> list[str]:
+    """The languages besides the default one that every declaration text must have."""
+    return [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+
+
+def missing_translations(translations, fields: tuple[str, ...]) -> list[str]:
+    """ "sv: purpose"-style names of the texts ``translations`` lacks."""
+    translations = translations if isinstance(translations, dict) else {}
+    return [
+        f"{language}: {field}"
+        for language in other_languages()
+        for field in fields
+        if not str((translations.get(language) or {}).get(field) or "").strip()
+    ]
+
+
+def _check_translations(instance, fields: tuple[str, ...]) -> None:
+    missing = missing_translations(instance.translations, fields)
+    if missing:
+        raise ValidationError(
+            {
+                "translations": _("Give every text in every language the site speaks; missing: %(missing)s.")
+                % {"missing": ", ".join(missing)}
+            }
+        )
+
+
 class CookieCategory(models.Model):
     class GpcOptOut(models.TextChoices):
         # What an opt-out preference signal (Global Privacy Control) refuses, in the
@@ -47,6 +75,8 @@ class CookieCategory(models.Model):
         default="",
         help_text=_("Whether a browser's Global Privacy Control signal turns this category off, and why."),
     )
+    # The name and description in the site's other languages: {"sv": {"name": …, "description": …}}.
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     consent_mode = models.JSONField(
         _("Google Consent Mode types"),
         default=list,
@@ -62,7 +92,10 @@ class CookieCategory(models.Model):
     def __str__(self):
         return self.name
 
+    TRANSLATED = ("name", "description")
+
     def clean(self):
+        _check_translations(self, self.TRANSLATED)
         if self.is_necessary and self.gpc_opt_out:
             raise ValidationError(
                 {"gpc_opt_out": _("Strictly necessary cookies cannot be refused, by a signal or otherwise.")}
@@ -79,6 +112,10 @@ class Cookie(models.Model):
     lifetime_days = models.PositiveIntegerField(_("lifetime (days)"), null=True, blank=True)
     purpose = models.TextField(_("purpose"))
     tied_to_account = models.BooleanField(_("tied to the account"), default=False)
+    # The purpose in the site's other languages: {"sv": {"purpose": …}}.
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
+
+    TRANSLATED = ("purpose",)
 
     class Meta:
         ordering = ["category__position", "name"]
@@ -92,6 +129,9 @@ class Cookie(models.Model):
     @property
     def is_session(self) -> bool:
         return self.lifetime_days is None
+
+    def clean(self):
+        _check_translations(self, self.TRANSLATED)
 
 
 class DeclarationRevision(AppendOnlyModel):
@@ -130,12 +170,18 @@ class DeclaredHost(models.Model):
     host = models.CharField(_("host"), max_length=253, unique=True)
     provider = models.CharField(_("provider"), max_length=120)
     purpose = models.TextField(_("purpose"))
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
+
+    TRANSLATED = ("purpose",)
 
     class Meta:
         ordering = ["category__position", "host"]
 
     def __str__(self):
         return self.host
+
+    def clean(self):
+        _check_translations(self, self.TRANSLATED)
 
 
 class TrackerSighting(models.Model):

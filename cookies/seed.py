@@ -138,6 +138,77 @@ HOSTS = [
 ]
 
 
+# The declaration's texts in Swedish (cookies 0005 adds them to existing declarations):
+# categories by key (name, description), cookies by name and hosts by host (purpose).
+SWEDISH = {
+    "categories": {
+        "necessary": (
+            "Nödvändiga",
+            "Behövs för att tjänsten ska fungera och vara säker. De är alltid på och kan inte väljas bort.",
+        ),
+        "preferences": (
+            "Inställningar",
+            "Kommer ihåg val du gör om hur iCentrex ser ut och fungerar på den här enheten, utan att knyta "
+            "dem till ditt konto.",
+        ),
+        "analytics": (
+            "Statistik",
+            "Hjälper oss att förstå hur iCentrex används så att vi kan förbättra tjänsten. Vi använder "
+            "Google Analytics, som du kan välja bort här när som helst.",
+        ),
+        "marketing": (
+            "Marknadsföring",
+            "Mäter om våra kampanjer når fram. iCentrex sätter inga marknadsföringscookies i dag; om det "
+            "ändras frågar vi dig först.",
+        ),
+    },
+    "cookies": {
+        "sessionid": "Håller dig inloggad och kommer ihåg vilka organisationer du är inloggad i. Den "
+        "försvinner när du stänger webbläsaren, utom om du kryssar i ”Håll mig inloggad”: då varar den i "
+        "14 dagar.",
+        "csrftoken": "Skyddar formulär mot att skickas in av andra webbplatser.",
+        "icx_consent": "Kommer ihåg dina cookieval på den här enheten och en identifierare för dem, så att "
+        "vi kan visa vad du gick med på.",
+        "icx-consent": "På andra iCentrex-webbplatser som visar vår cookiebanner: dina cookieval och en "
+        "identifierare för dem, sparade i webbläsarens lokala lagring tills du rensar den.",
+        "django_language": "Kommer ihåg språket du valde med språkväljaren.",
+        "_ga": "Skiljer besökare åt så att Google Analytics kan räkna hur många som använder iCentrex.",
+        "_ga_*": "Håller reda på ett besök åt Google Analytics.",
+    },
+    "hosts": {
+        "www.googletagmanager.com": "Levererar Google Analytics-skriptet, som laddas först när du godkänt "
+        "statistik.",
+        "www.google-analytics.com": "Tar emot mätningarna som Google Analytics skickar, först när du "
+        "godkänt statistik.",
+    },
+}
+
+
+def swedish_category(key: str) -> dict:
+    if key not in SWEDISH["categories"]:
+        return {}
+    name, description = SWEDISH["categories"][key]
+    return {"sv": {"name": name, "description": description}}
+
+
+def swedish_purpose(kind: str, name: str) -> dict:
+    purpose = SWEDISH[kind].get(name)
+    return {"sv": {"purpose": purpose}} if purpose else {}
+
+
+def seed_translations(category_model, cookie_model, host_model) -> None:
+    """Give the seeded texts their Swedish, where they have none yet."""
+    for category in category_model.objects.filter(translations={}):
+        category.translations = swedish_category(category.key)
+        category.save(update_fields=["translations"])
+    for cookie in cookie_model.objects.filter(translations={}):
+        cookie.translations = swedish_purpose("cookies", cookie.name)
+        cookie.save(update_fields=["translations"])
+    for host in host_model.objects.filter(translations={}):
+        host.translations = swedish_purpose("hosts", host.host)
+        host.save(update_fields=["translations"])
+
+
 def seed_hosts(category_model, host_model) -> None:
     categories = {category.key: category for category in category_model.objects.all()}
     for key, host, provider, purpose in HOSTS:
@@ -178,6 +249,8 @@ def seed_declaration(category_model, cookie_model, revision_model, host_model=No
         )
     if host_model is not None:
         seed_hosts(category_model, host_model)
+    if "translations" in model_fields:
+        seed_translations(category_model, cookie_model, host_model)
     content = declaration_content(category_model)
     revision_model.objects.create(content=content, content_hash=declaration_hash(content))
 

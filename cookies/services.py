@@ -8,11 +8,18 @@ from django.utils.translation import gettext as _
 
 from audit.events import EventType
 from audit.services import audit_record
-from core.errors import Conflict
+from core.errors import Conflict, RuleViolation
 from subjects.services import subject_key_for_user
 
 from .declaration import declaration_content, declaration_hash
-from .models import Cookie, CookieCategory, DeclarationRevision, DeclaredHost, TrackerSighting
+from .models import (
+    Cookie,
+    CookieCategory,
+    DeclarationRevision,
+    DeclaredHost,
+    TrackerSighting,
+    missing_translations,
+)
 from .selectors import current_revision
 from .trackers import host_covers, name_declared, suggest
 
@@ -159,6 +166,7 @@ def tracker_declare(
     domain: str = "",
     lifetime_days: int | None = None,
     first_party: bool = False,
+    translations: dict | None = None,
     request=None,
 ) -> DeclarationRevision:
     """Add what a sighting names to the declaration (a cookie or storage key, or
@@ -166,12 +174,24 @@ def tracker_declare(
     every origin are then declared."""
     if sighting.status == TrackerSighting.Status.DECLARED:
         raise Conflict(_("This is already in the declaration."), code="already_declared")
+    translations = translations or {}
+    missing = missing_translations(translations, ("purpose",))
+    if missing:
+        raise RuleViolation(
+            _("Give the purpose in every language the site speaks; missing: %(missing)s.")
+            % {"missing": ", ".join(missing)},
+            code="missing_translation",
+        )
     with transaction.atomic():
         if sighting.kind == TrackerSighting.Kind.HOST:
             if DeclaredHost.objects.filter(host=sighting.name).exists():
                 raise Conflict(_("This host is already in the declaration."), code="already_declared")
             DeclaredHost.objects.create(
-                category=category, host=sighting.name, provider=provider, purpose=purpose
+                category=category,
+                host=sighting.name,
+                provider=provider,
+                purpose=purpose,
+                translations=translations,
             )
         else:
             if Cookie.objects.filter(category=category, name=sighting.name).exists():
@@ -184,6 +204,7 @@ def tracker_declare(
                 domain=domain or urlsplit(sighting.origin).hostname or "",
                 lifetime_days=lifetime_days,
                 purpose=purpose,
+                translations=translations,
             )
         revision = declaration_publish(actor=actor, request=request)
         TrackerSighting.objects.filter(kind=sighting.kind, name=sighting.name).update(

@@ -9,6 +9,7 @@ def controller() -> dict[str, str]:
         "name": settings.CONTROLLER_NAME,
         "address": settings.CONTROLLER_ADDRESS,
         "email": settings.CONTROLLER_EMAIL,
+        "phone": settings.CONTROLLER_PHONE,
     }
 
 

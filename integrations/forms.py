@@ -152,6 +152,20 @@ class ProviderForm(_NoColon, forms.Form):
         required=False,
         help_text=_("For processing outside the EEA: adequacy decision, SCCs, ..."),
     )
+    role = forms.ChoiceField(
+        label=_("Role under the CCPA"),
+        choices=Provider.Role.choices,
+        required=False,  # empty keeps the current role, or the kind's usual one for a new provider
+        help_text=_("A service provider or contractor processes only for iCentrex, under a contract."),
+    )
+    advertising = forms.BooleanField(
+        label=_("Receives data for cross-context behavioural advertising"),
+        required=False,
+        help_text=_(
+            "It targets ads across other businesses' sites or apps with what it receives: a third party "
+            "doing this makes the “Do Not Sell or Share” link necessary."
+        ),
+    )
     active = forms.BooleanField(
         label=_("Active"),
         required=False,
@@ -162,7 +176,9 @@ class ProviderForm(_NoColon, forms.Form):
     def __init__(self, *args, kind: str, creating: bool, **kwargs):
         super().__init__(*args, **kwargs)
         from .services import PROVIDER_FIELDS
+        from .services.register import default_role
 
+        self.fields["role"].initial = default_role(kind)
         keep = {*PROVIDER_FIELDS[kind], "received_fields"}
         if creating:
             keep.add("slug")
@@ -179,6 +195,8 @@ class ProviderForm(_NoColon, forms.Form):
         data = dict(self.cleaned_data)
         data.pop("slug", None)
         data["fields"] = data.pop("received_fields")
+        if not data.get("role"):
+            data.pop("role", None)
         return data
 
     @staticmethod

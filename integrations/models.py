@@ -33,9 +33,28 @@ class Provider(models.Model):
         SECURITY = "security", _("Security consulting")
         MARKETING = "marketing", _("Marketing")
 
+    class Role(models.TextChoices):
+        # What the recipient is under California's privacy law (CCPA/CPRA): a disclosure to
+        # a third party for cross-context behavioural advertising is "sharing".
+        SERVICE_PROVIDER = "service_provider", _("Service provider or processor")
+        CONTRACTOR = "contractor", _("Contractor")
+        THIRD_PARTY = "third_party", _("Third party")
+
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    role = models.CharField(
+        _("role under the CCPA"),
+        max_length=20,
+        choices=Role.choices,
+        default=Role.THIRD_PARTY,
+        help_text=_("A service provider or contractor processes only for iCentrex, under a contract."),
+    )
+    advertising = models.BooleanField(
+        _("receives data for cross-context behavioural advertising"),
+        default=False,
+        help_text=_("It uses what it receives to target ads across other businesses' sites or apps."),
+    )
     description = models.TextField(_("description"), blank=True)
     purpose = models.CharField(_("purpose"), max_length=300)
     # "category.field" keys (integrations.catalog.FIELDS) this provider receives.

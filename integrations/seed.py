@@ -92,9 +92,13 @@ def seed_providers(provider_model, seal_secret) -> None:
             provider_model.objects.create(
                 kind="integration", signing_secret_sealed=seal_secret(secrets.token_urlsafe(32)), **data
             )
+    # A historical model from before the CCPA role (integrations 0003) has no such field.
+    role = (
+        {"role": "service_provider"} if "role" in {f.name for f in provider_model._meta.get_fields()} else {}
+    )
     for data in SERVICE_PROVIDERS:
         if data["slug"] not in existing:
-            provider_model.objects.create(kind="service_provider", **data)
+            provider_model.objects.create(kind="service_provider", **role, **data)
 
 
 def ensure_providers() -> None:

@@ -276,6 +276,8 @@ class ProviderSerializer(serializers.ModelSerializer):
             "agreement_reference",
             "country",
             "transfer_mechanism",
+            "role",
+            "advertising",
             "active",
             "created_at",
             "updated_at",
@@ -297,6 +299,16 @@ class _ProviderValues(StrictSerializer):
     agreement_reference = serializers.CharField(max_length=120, required=False, allow_blank=True)
     country = serializers.RegexField(r"^[A-Z]{2}$", required=False, allow_blank=True)
     transfer_mechanism = serializers.CharField(max_length=160, required=False, allow_blank=True)
+    role = serializers.ChoiceField(
+        choices=Provider.Role.choices,
+        required=False,
+        help_text="Its role under the CCPA; without one, a new service provider is a service provider "
+        "and a new integration a third party.",
+    )
+    advertising = serializers.BooleanField(
+        required=False,
+        help_text="Receives data for cross-context behavioural advertising (third parties only).",
+    )
     active = serializers.BooleanField(required=False)
 
 

@@ -13,6 +13,7 @@ from core.errors import Forbidden, RuleViolation
 from . import selectors, services
 from .forms import ProviderForm, grouped_fields
 from .models import Provider
+from .opt_out import do_not_sell_assessment
 
 
 @require_GET
@@ -24,7 +25,12 @@ def providers(request):
     return render(
         request,
         "staff/providers.html",
-        {"providers": selectors.provider_register(kind=kind), "kind": kind, "kinds": Provider.Kind.choices},
+        {
+            "providers": selectors.provider_register(kind=kind),
+            "kind": kind,
+            "kinds": Provider.Kind.choices,
+            "do_not_sell": do_not_sell_assessment(),
+        },
     )
 
 

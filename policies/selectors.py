@@ -76,9 +76,9 @@ def published_versions(*, document: PolicyDocument) -> QuerySet[PolicyVersion]:
     return document.versions.filter(status=PolicyVersion.Status.PUBLISHED).order_by("-number")
 
 
-def version_in_force(*, document: PolicyDocument) -> PolicyVersion | None:
-    """The newest published version whose effective date has come."""
-    return published_versions(document=document).filter(effective_at__lte=timezone.now()).first()
+def version_in_force(*, document: PolicyDocument, at=None) -> PolicyVersion | None:
+    """The newest published version whose effective date has come (by ``at``, or now)."""
+    return published_versions(document=document).filter(effective_at__lte=at or timezone.now()).first()
 
 
 def access_published_version(*, document: PolicyDocument, number: int) -> PolicyVersion:

@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cookies.declaration import localized
 from cookies.selectors import current_revision
 
 from . import selectors, services
@@ -33,6 +34,10 @@ def policy(request, slug, number=None):
             "versions": versions,
             "body": selectors.render_policy(shown.body),
             "declaration": declaration,
+            # In the person's language (the revision holds every language the site speaks).
+            "declaration_content": localized(declaration.content, request.LANGUAGE_CODE)
+            if declaration
+            else None,
             "documents": selectors.documents(),
         },
     )

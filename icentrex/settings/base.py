@@ -369,6 +369,9 @@ CONTROLLER_ADDRESS = env(
 CONTROLLER_EMAIL = env(
     "CONTROLLER_EMAIL", default=env("POLICY_CONTACT_EMAIL", default="privacy@icentrex.example")
 )
+# On standard consent receipts (Kantara CR v1.1 needs a phone number and a jurisdiction).
+CONTROLLER_PHONE = env("CONTROLLER_PHONE", default="+46 8 123 456 00")
+CONTROLLER_JURISDICTION = env("CONTROLLER_JURISDICTION", default="SE")
 # Aliases of the above for code that still reads the old names; never set on their own.
 POLICY_CONTROLLER_NAME, POLICY_CONTROLLER_ADDRESS = CONTROLLER_NAME, CONTROLLER_ADDRESS
 POLICY_CONTACT_EMAIL = CONTROLLER_EMAIL
@@ -421,6 +424,11 @@ HOT_DATA_RECHECK_SECONDS = env.float("HOT_DATA_RECHECK_SECONDS", default=1.0)
 CONSENT_SIGNAL_SKIP_PATHS = ("/api/", "/static/", "/media/", "/.well-known/", "/transparency/")
 # The policy says iCentrex does not act on Do Not Track: it is recorded, not honoured.
 CONSENT_HONOR_DNT = env.bool("CONSENT_HONOR_DNT", default=False)
+# Whether this deployment processes opt-out preference signals frictionlessly in the sense of
+# 11 CCR 7025(f) (no fee, no extra information, no interruption in response to the signal).
+# On, the "Do Not Sell or Share" link is not required even where third parties receive data for
+# cross-context advertising (integrations/opt_out.py). Off by default: a claim for the operator.
+CONSENT_GPC_FRICTIONLESS = env.bool("CONSENT_GPC_FRICTIONLESS", default=False)
 # Google Analytics measurement id; empty: the analytics script is never loaded.
 GOOGLE_ANALYTICS_ID = env("GOOGLE_ANALYTICS_ID", default="")
 # Google Consent Mode v2: every type is denied until the visitor decides, and tags wait

@@ -20,7 +20,7 @@ from ..catalog import FIELDS
 from ..models import Provider
 
 # What a privacy officer may set, by kind; the rest stays blank for that kind.
-_COMMON_FIELDS = ("name", "description", "purpose", "fields", "active")
+_COMMON_FIELDS = ("name", "description", "purpose", "fields", "role", "advertising", "active")
 PROVIDER_FIELDS = {
     Provider.Kind.INTEGRATION: (*_COMMON_FIELDS, "webhook_url"),
     Provider.Kind.SERVICE_PROVIDER: (
@@ -64,6 +64,17 @@ def _provider_validate(provider: Provider) -> None:
         )
     if not provider.name.strip() or not provider.purpose.strip():
         raise RuleViolation(_("A provider needs a name and a purpose."), code="incomplete")
+    if provider.role not in Provider.Role.values:
+        raise RuleViolation(_("Choose the provider's role."), code="no_role")
+    if provider.advertising and provider.role != Provider.Role.THIRD_PARTY:
+        # A service provider or contractor may not do cross-context behavioural advertising (11 CCR 7050).
+        raise RuleViolation(
+            _(
+                "A service provider or contractor cannot receive data for cross-context behavioural "
+                "advertising: classify it as a third party."
+            ),
+            code="advertising_needs_third_party",
+        )
     if provider.is_integration:
         url = urlsplit(provider.webhook_url or "")
         # Signed personal data goes over TLS; plain HTTP only to this machine (tests, local receivers).
@@ -84,6 +95,15 @@ def _provider_validate(provider: Provider) -> None:
             raise RuleViolation(
                 _("Give the country as a two-letter ISO 3166 code, e.g. SE."), code="invalid_country"
             )
+
+
+def default_role(kind: str) -> str:
+    """A service provider acts for iCentrex; an integration is a third party the person chose."""
+    return (
+        Provider.Role.SERVICE_PROVIDER
+        if kind == Provider.Kind.SERVICE_PROVIDER
+        else Provider.Role.THIRD_PARTY
+    )
 
 
 def _for_kind(kind: str, values: dict) -> dict:
@@ -115,6 +135,8 @@ def provider_create(*, actor, kind: str, slug: str, request=None, **values) -> t
         raise RuleViolation(
             _("The slug may hold letters, digits, - and _ only."), code="invalid_slug"
         ) from None
+    if not values.get("role"):
+        values["role"] = default_role(kind)
     provider = Provider(kind=kind, slug=slug, **_for_kind(kind, values))
     provider.fields = list(dict.fromkeys(provider.fields or []))
     _provider_validate(provider)

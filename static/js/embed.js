@@ -61,13 +61,13 @@
   function placeholder(item) {
     var frame = item.node instanceof HTMLIFrameElement;
     if (!frame || item.placeholder || !item.node.parentNode || !item.category.key) return;
-    var box = el("div", { role: "group", "aria-label": "Blocked content", "data-icx-held": item.category.key,
+    var box = el("div", { role: "group", "aria-label": text("blocked_label"), "data-icx-held": item.category.key,
                           style: "border:1px dashed #6b7280;padding:1rem;margin:.5rem 0;font:15px system-ui,sans-serif;" +
                                  "color:#111827;background:#f9fafb;max-width:100%" });
-    box.appendChild(el("p", { style: "margin:0 0 .5rem" }, "Blocked: content from " + item.category.host + ". It uses " +
-      item.category.name + " cookies, which you have not agreed to."));
+    box.appendChild(el("p", { style: "margin:0 0 .5rem" },
+      text("blocked", { host: item.category.host, category: item.category.name })));
     var allow = el("button", { type: "button", style: "padding:.5rem 1rem;border-radius:8px;border:1px solid #1d4ed8;" +
-      "background:#1d4ed8;color:#fff;font-weight:600;cursor:pointer" }, "Allow " + item.category.name);
+      "background:#1d4ed8;color:#fff;font-weight:600;cursor:pointer" }, text("allow", { category: item.category.name }));
     allow.addEventListener("click", function () {
       var choices = {};
       declared.categories.forEach(function (category) {
@@ -133,6 +133,15 @@
     });
   }).observe(document.documentElement, { childList: true, subtree: true });
 
+  // The banner's words come with the declaration, in the page's language (English
+  // until it has arrived, and for a language the privacy site does not speak).
+  var texts = {};
+  function text(key, values) {
+    var phrase = texts[key] || key;
+    Object.keys(values || {}).forEach(function (name) { phrase = phrase.replace("%(" + name + ")s", values[name]); });
+    return phrase;
+  }
+
   function consentMode(declaration, choices) {
     var types = {};
     declaration.categories.forEach(function (category) {
@@ -182,7 +191,7 @@
 
   function decide(declaration, method, choices, banner) {
     record(declaration, method, choices).then(function () { banner.remove(); }).catch(function () {
-      banner.querySelector("[data-status]").textContent = "Your choice could not be saved. Please try again.";
+      banner.querySelector("[data-status]").textContent = text("not_saved");
     });
   }
 
@@ -196,17 +205,17 @@
       category.cookies.forEach(function (cookie) {
         if (providers.indexOf(cookie.provider) < 0) providers.push(cookie.provider);
       });
-      return category.name + ", set by " + providers.join(", ");
+      return text("set_by", { category: category.name, providers: providers.join(", ") });
     });
-    return uses.length ? " With your permission we also use cookies for " + uses.join("; ") + "." : "";
+    return uses.length ? " " + text("asks_for", { uses: uses.join("; ") }) : "";
   }
 
   function show(declaration) {
-    var banner = el("section", { id: "icx-consent-banner", role: "region", "aria-label": "Cookie choices",
+    var banner = el("section", { id: "icx-consent-banner", role: "region", "aria-label": text("region"),
                                  style: "position:fixed;left:0;right:0;bottom:0;background:#fff;color:#111827;" +
                                         "border-top:3px solid #1d4ed8;padding:1rem;font:16px system-ui,sans-serif;z-index:2147483647" });
-    banner.appendChild(el("h2", { style: "margin:0 0 .5rem;font-size:1.2rem" }, "Cookies on iCentrex"));
-    banner.appendChild(el("p", {}, "We use strictly necessary cookies to run the service." + asksFor(declaration)));
+    banner.appendChild(el("h2", { style: "margin:0 0 .5rem;font-size:1.2rem" }, text("title")));
+    banner.appendChild(el("p", {}, text("intro") + asksFor(declaration)));
     var boxes = el("div", {});
     declaration.categories.forEach(function (category) {
       var id = "icx-cat-" + category.key;
@@ -215,19 +224,18 @@
       var choices = (saved && saved.choices) || {};
       if (category.necessary) { box.checked = true; box.disabled = true; } else box.checked = !!choices[category.key];
       row.appendChild(box);
-      row.appendChild(el("label", { for: id }, " " + category.name + (category.necessary ? " (always on)" : "")));
+      row.appendChild(el("label", { for: id }, " " + category.name + (category.necessary ? " (" + text("always_on") + ")" : "")));
       if (saved && saved.gpc && category.gpc_opt_out && !choices[category.key]) {
         row.appendChild(el("p", { "data-gpc-honoured": category.key, style: "margin:.2rem 0 .4rem 1.6rem" },
-          "Opt-out preference signal honoured: your browser sends Global Privacy Control, so this stays off " +
-          "unless you turn it on here."));
+          text("signal_honoured") + ": " + text("signal_explained")));
       }
       boxes.appendChild(row);
     });
     var buttonStyle = "margin:.5rem .5rem .5rem 0;padding:.6rem 1.1rem;border-radius:8px;border:1px solid #1d4ed8;" +
                       "background:#1d4ed8;color:#fff;font-weight:600;cursor:pointer";
-    var accept = el("button", { type: "button", style: buttonStyle }, "Accept all");
-    var reject = el("button", { type: "button", style: buttonStyle }, "Reject all");
-    var custom = el("button", { type: "button", style: buttonStyle.replace("background:#1d4ed8;color:#fff", "background:#fff;color:#1d4ed8") }, "Save my choices");
+    var accept = el("button", { type: "button", style: buttonStyle }, text("accept_all"));
+    var reject = el("button", { type: "button", style: buttonStyle }, text("reject_all"));
+    var custom = el("button", { type: "button", style: buttonStyle.replace("background:#1d4ed8;color:#fff", "background:#fff;color:#1d4ed8") }, text("save"));
     accept.addEventListener("click", function () { decide(declaration, "banner_accept_all", null, banner); });
     reject.addEventListener("click", function () { decide(declaration, "banner_reject_all", null, banner); });
     custom.addEventListener("click", function () {
@@ -281,10 +289,12 @@
     if (document.readyState === "complete") report(); else window.addEventListener("load", report);
   }
 
-  fetch(base + "/api/v1/cookies/declaration", { mode: "cors", credentials: "omit" })
+  var language = (document.documentElement.lang || "en").split("-")[0].replace(/[^A-Za-z]/g, "") || "en";
+  fetch(base + "/api/v1/cookies/declaration?lang=" + encodeURIComponent(language), { mode: "cors", credentials: "omit" })
     .then(function (response) { return response.json(); })
     .then(function (declaration) {
       declared = declaration;
+      texts = declaration.banner || {};
       release();
       var current = saved && saved.revision === declaration.revision;
       // The opt-out signal, once per change of it or of the declaration (as on the privacy site).

@@ -198,3 +198,22 @@ def test_the_embed_sends_consent_mode_and_honours_gpc(browser, live_server, prop
     assert last_update(page) == state(set(TYPES) - advertising)
     assert ConsentRecord.objects.count() == 2
     context.close()
+
+
+def test_the_embed_speaks_the_pages_language(page, live_server, settings):
+    from .test_consent_browser import _serve
+
+    server, url = _serve(
+        '<!doctype html><html lang="sv"><head><title>iCentrex-bloggen</title></head><body><h1>Bloggen</h1>'
+        f'<script src="{live_server.url}/static/js/embed.js" defer></script></body></html>'
+    )
+    settings.CORS_ALLOWED_ORIGINS = [url]
+    try:
+        page.goto(url + "/")
+        banner = page.locator("#icx-consent-banner")
+        expect(banner).to_be_visible()
+        expect(banner).to_contain_text("Statistik")
+        expect(banner).not_to_contain_text("Analytics,")
+        expect(banner.get_by_role("button").first).not_to_have_text("Accept all")
+    finally:
+        server.shutdown()

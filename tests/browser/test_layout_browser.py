@@ -32,6 +32,7 @@ NOT_PAGES = {
     "transparency_checkpoint_at": "plain text for tools: a signed checkpoint",
     "transparency_cosignatures": "POST from a witness (tests/audit/test_witness.py)",
     "privacy_evidence_receipt": "a JSON file to download (tests/audit/test_receipt_verify.py)",
+    "consent_receipt_kantara": "a JSON or JWS file to download (tests/consent/test_kantara_receipt.py)",
     "dev_mailbox_message": "DEBUG-only local tool (tests/icentrex/test_dev_tools.py); not served here",
     "dev_webhook_receive": "DEBUG-only webhook receiver: POST from the worker, not a page",
     "language_switch": "POST: changes the language",

@@ -131,7 +131,8 @@ def test_undeclared_cookie_and_script_host_reach_the_officer_who_declares_them(
     row.get_by_role("link", name="Add to declaration").click()
     staff.get_by_label("Category").select_option("marketing")
     staff.get_by_label("Provider").fill("Tracker Inc.")
-    staff.get_by_label("Purpose").fill("Counts visits across sites for advertising.")
+    staff.get_by_label("Purpose", exact=True).fill("Counts visits across sites for advertising.")
+    staff.get_by_label("Purpose in Swedish").fill("Räknar besök på flera webbplatser för annonser.")
     staff.get_by_role("button", name="Add and publish").click()
     expect(staff.locator(".messages")).to_contain_text("tracker.localhost is in the cookie declaration")
     assert DeclaredHost.objects.get(host="tracker.localhost").category.key == "marketing"

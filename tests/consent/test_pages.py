@@ -107,6 +107,23 @@ def test_editing_the_declaration_in_the_admin_publishes_a_revision(client):
             "domain": "icentrex.example",
             "lifetime_days": "1",
             "purpose": "Counts today's visits.",
+            "translations": "{}",
+        },
+    )
+    # Every text in every language the site speaks: without the Swedish purpose, nothing is saved.
+    assert response.status_code == 200 and b"missing: sv: purpose" in response.content
+    assert DeclarationRevision.objects.count() == before
+    response = client.post(
+        reverse("admin:cookies_cookie_add"),
+        {
+            "category": analytics.pk,
+            "name": "_gid",
+            "provider": "Google",
+            "first_party": "",
+            "domain": "icentrex.example",
+            "lifetime_days": "1",
+            "purpose": "Counts today's visits.",
+            "translations": '{"sv": {"purpose": "Räknar dagens besök."}}',
         },
     )
     assert response.status_code == 302, response.content[:300]

@@ -129,7 +129,12 @@ def test_an_officer_adds_a_sighting_to_the_declaration(client, allowed):
     facebook = TrackerSighting.objects.get(name="connect.facebook.net")
     response = client.post(
         f"/staff/trackers/{facebook.pk}/declare/",
-        {"category": "marketing", "provider": "Meta (Facebook)", "purpose": "Measures ad campaigns."},
+        {
+            "category": "marketing",
+            "provider": "Meta (Facebook)",
+            "purpose": "Measures ad campaigns.",
+            "purpose_sv": "Mäter annonskampanjer.",
+        },
     )
     assert response.status_code == 302
     current_revision.forget()
@@ -137,7 +142,12 @@ def test_an_officer_adds_a_sighting_to_the_declaration(client, allowed):
     assert revision.pk != before.pk
     marketing = next(c for c in revision.content["categories"] if c["key"] == "marketing")
     assert marketing["hosts"] == [
-        {"host": "connect.facebook.net", "provider": "Meta (Facebook)", "purpose": "Measures ad campaigns."}
+        {
+            "host": "connect.facebook.net",
+            "provider": "Meta (Facebook)",
+            "purpose": "Measures ad campaigns.",
+            "translations": {"sv": {"purpose": "Mäter annonskampanjer."}},
+        }
     ]
     facebook.refresh_from_db()
     assert facebook.status == "declared" and facebook.declared_in_id == revision.pk
@@ -148,10 +158,29 @@ def test_an_officer_adds_a_sighting_to_the_declaration(client, allowed):
     cookie = TrackerSighting.objects.get(name="_fbp")
     response = client.post(
         f"/staff/trackers/{cookie.pk}/declare/",
-        {"category": "marketing", "provider": "Meta", "purpose": "Ads.", "lifetime_days": "90"},
+        {
+            "category": "marketing",
+            "provider": "Meta",
+            "purpose": "Ads.",
+            "purpose_sv": "Annonser.",
+            "lifetime_days": "90",
+        },
     )
     assert response.status_code == 302
     assert Cookie.objects.get(name="_fbp").lifetime_days == 90
+
+
+def test_declaring_needs_the_purpose_in_every_language(client, allowed):
+    report(Client(), body(), HTTP_ORIGIN=PROPERTY)
+    client.force_login(officer())
+    sighting = TrackerSighting.objects.get(name="_fbp")
+    revisions = current_revision().pk
+    response = client.post(
+        f"/staff/trackers/{sighting.pk}/declare/",
+        {"category": "marketing", "provider": "Meta", "purpose": "Ads.", "purpose_sv": " "},
+    )
+    assert response.status_code == 400 and b"Purpose in Swedish" in response.content
+    assert current_revision().pk == revisions and not Cookie.objects.filter(name="_fbp").exists()
 
 
 def test_declaring_needs_a_purpose_and_a_real_category(client, allowed):

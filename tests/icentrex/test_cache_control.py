@@ -43,7 +43,7 @@ def test_every_page_answered_to_a_signed_in_person_is_private_and_not_stored(cli
         answered[path] = (response.status_code, response.get("Cache-Control"))
     shared = {path: seen for path, seen in answered.items() if "no-store" not in (seen[1] or "")}
     # The views that declare themselves public: the same bytes for everyone, nobody's data
-    # (the cookie declaration, the GPC support resource, and the transparency logs' keys,
+    # (the cookie declaration, the GPC support resource, the receipt keys, and the transparency logs' keys,
     # index and verifier script).
     assert shared == {
         reverse("api-cookie-declaration"): (200, "public, max-age=60"),
@@ -51,6 +51,7 @@ def test_every_page_answered_to_a_signed_in_person_is_private_and_not_stored(cli
         reverse("transparency_well_known"): (200, "public, max-age=300"),
         reverse("transparency_verifier"): (200, "public, max-age=300"),
         reverse("gpc_support"): (200, "public, max-age=3600"),
+        reverse("jwks"): (200, "public, max-age=300"),
     }
     assert sum(1 for status, _ in answered.values() if status == 200) > 15  # real pages, not just errors
 
