@@ -255,6 +255,18 @@ def seed_declaration(category_model, cookie_model, revision_model, host_model=No
     revision_model.objects.create(content=content, content_hash=declaration_hash(content))
 
 
+def publish_if_changed(category_model, revision_model) -> None:
+    """A data migration's new revision, when the declaration as it now stands
+    differs from every published one (historical models; no audit event, as
+    the first revision's seeding has none)."""
+    from .declaration import declaration_content, declaration_hash
+
+    content = declaration_content(category_model)
+    digest = declaration_hash(content)
+    if not revision_model.objects.filter(content_hash=digest).exists():
+        revision_model.objects.create(content=content, content_hash=digest)
+
+
 def ensure_declaration() -> None:
     from .models import Cookie, CookieCategory, DeclarationRevision, DeclaredHost
 

@@ -10,8 +10,7 @@ def declare_signals(apps, schema_editor):
     local-storage key on other iCentrex sites, published as a new revision.
     Nothing a person agreed to gains a purpose or a recipient, so nobody is
     asked again."""
-    from cookies.declaration import declaration_content, declaration_hash
-    from cookies.seed import COOKIES, SIGNALS, seed_hosts
+    from cookies.seed import COOKIES, SIGNALS, publish_if_changed, seed_hosts
 
     Category = apps.get_model("cookies", "CookieCategory")
     Cookie = apps.get_model("cookies", "Cookie")
@@ -37,10 +36,7 @@ def declare_signals(apps, schema_editor):
                     "tied_to_account": tied,
                 },
             )
-    content = declaration_content(Category)
-    digest = declaration_hash(content)
-    if not Revision.objects.filter(content_hash=digest).exists():
-        Revision.objects.create(content=content, content_hash=digest)
+    publish_if_changed(Category, Revision)
 
 
 class Migration(migrations.Migration):
