@@ -9,6 +9,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
+from core.api.schema import error_responses
 from core.errors import RuleViolation
 
 from .declaration import localized
@@ -22,7 +23,7 @@ def _language(request) -> str:
     """``?lang=`` (a language tag) or the request's own (Accept-Language, the
     language cookie); a language the site does not speak gets the default."""
     asked = request.GET.get("lang")
-    if asked is None:
+    if not asked:  # absent or empty: the request's own
         return request.LANGUAGE_CODE
     if not _LANGUAGE_TAG.match(asked):
         raise RuleViolation(_("lang must be a language tag such as sv or en-GB."), code="invalid_language")
@@ -48,9 +49,14 @@ class DeclarationView(APIView):
                 description="The language of the texts (en, sv); without it, the Accept-Language header's. "
                 "A language the site does not speak gets English; `translations` holds every language.",
                 required=False,
+                pattern=_LANGUAGE_TAG.pattern,
             )
         ],
-        responses={200: DeclarationSerializer, 304: OpenApiResponse(description="Not modified.")},
+        responses={
+            200: DeclarationSerializer,
+            304: OpenApiResponse(description="Not modified."),
+            **error_responses(400),
+        },
     )
     def get(self, request):
         """Categories and cookies (name, provider, first or third party, domain, lifetime, purpose), in

@@ -132,6 +132,21 @@ def test_every_resource_family_through_the_generated_client(icx, live_server, dn
     receipt = call(member, "consent.consent_receipts_retrieve", recorded.record_id, returns="ConsentReceipt")
     assert receipt.record_hash == recorded.record_hash
     call.error(outsider, "consent.consent_receipts_retrieve", recorded.record_id, status=404)
+    standard = call(
+        member, "consent.consent_receipts_kantara_retrieve", recorded.record_id, returns="KantaraReceipt"
+    )
+    assert standard.receipt["consentReceiptID"] == str(recorded.record_id) and standard.jws.count(".") == 2
+    call.error(outsider, "consent.consent_receipts_kantara_retrieve", recorded.record_id, status=404)
+    reported = call(
+        outsider,
+        "consent.consent_trackers_create",
+        body=m.TrackerReportRequest(
+            page_url=live_server.url + "/", cookies=["_fbp"], hosts=["cdn.tracker.example"]
+        ),
+        status=202,
+        returns="TrackerReported",
+    )
+    assert reported.undeclared == 2
 
     # --- transparency: the receipt's proof, and proofs for anyone --------------------------
     for stream in logged_streams():
