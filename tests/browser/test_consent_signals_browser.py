@@ -217,3 +217,39 @@ def test_the_embed_speaks_the_pages_language(page, live_server, settings):
         expect(banner.get_by_role("button").first).not_to_have_text("Accept all")
     finally:
         server.shutdown()
+
+
+def test_the_do_not_sell_link_appears_when_required_and_opts_out_without_an_account(
+    page, live_server, screenshot
+):
+    from cookies.models import Cookie, CookieCategory
+    from cookies.services import declaration_publish
+
+    from .axe import serious_violations
+
+    page.goto(live_server.url + "/")
+    footer = page.get_by_role("contentinfo")
+    expect(footer.get_by_role("link", name="Do Not Sell or Share My Personal Information")).to_have_count(0)
+    Cookie.objects.create(
+        category=CookieCategory.objects.get(key="marketing"),
+        name="_fbp",
+        provider="Meta (Facebook)",
+        first_party=False,
+        domain="facebook.com",
+        lifetime_days=90,
+        purpose="Measures ad campaigns.",
+        translations={"sv": {"purpose": "Mäter annonskampanjer."}},
+    )
+    declaration_publish(actor=None)
+    page.goto(live_server.url + "/")
+    page.get_by_role("contentinfo").get_by_role(
+        "link", name="Do Not Sell or Share My Personal Information"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Do Not Sell or Share My Personal Information")
+    expect(page.get_by_text("Who would otherwise receive it: Meta (Facebook).")).to_be_visible()
+    page.get_by_role("button", name="Opt out of sale and sharing").click()
+    expect(page.get_by_text("You have opted out on this device.")).to_be_visible()
+    assert ConsentRecord.objects.get().method == "opt_out_link"
+    page.set_viewport_size({"width": 375, "height": 800})
+    screenshot(page, "do-not-sell-phone")
+    assert serious_violations(page) == []
