@@ -22,7 +22,7 @@ from accounts.services import deleted_account_email, user_erase_profile, user_lo
 from audit.events import EventType
 from audit.services import audit_record
 
-from .models import ErasureRequest, OrganizationExport, PersonalExport
+from .models import ErasureRequest, OrganizationExport, PersonalExport, SubjectRequest
 
 # How long a due erasure that is still blocked waits before it is tried again.
 _HOLD = timedelta(days=1)
@@ -88,6 +88,10 @@ def _data_requests(user, erasure: ErasureRequest) -> dict:
         "personal_exports_deleted": exports.delete()[0],
         "organisation_exports_unlinked": OrganizationExport.objects.filter(requested_by=user).update(
             requested_by=None
+        ),
+        # The request log stays (dates, type, outcome) without the person.
+        "subject_requests_unlinked": SubjectRequest.objects.filter(user=user).update(
+            user=None, contact_email=""
         ),
     }
     transaction.on_commit(lambda: [default_storage.delete(name) for name in files])

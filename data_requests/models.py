@@ -212,3 +212,90 @@ class ErasureRequest(models.Model):
 
     def __str__(self):
         return f"erasure {self.public_id} ({self.status})"
+
+
+class SubjectRequest(models.Model):
+    """One data-subject request and its deadline (GDPR Art. 12(3), 15–22): from
+    self-service (a copy, a deletion) or a privacy question or support case that
+    staff classified. Due one calendar month after receipt (data_requests.deadlines),
+    extendable once by up to two months with a reason and a notice to the person
+    sent within the first month. The request log behind the yearly figures."""
+
+    personal_data = PersonalData(
+        person="user",
+        export=Exported(
+            "profile",
+            _(
+                "Each request you made about your data: its type, when we received it, when it was due, "
+                "any extension and why, and how it ended."
+            ),
+        ),
+        erasure=Pseudonymised(
+            _("Kept without your account or address: type, dates and outcome."),
+            _("The request log a regulator may ask for (GDPR art. 5(2) and 12; 11 CCR 7101: 24 months)."),
+        ),
+        retention=_("Kept for 24 months after the request was answered."),
+    )
+
+    class Kind(models.TextChoices):
+        ACCESS = "access", _("Access")
+        RECTIFICATION = "rectification", _("Rectification")
+        ERASURE = "erasure", _("Erasure")
+        RESTRICTION = "restriction", _("Restriction of processing")
+        OBJECTION = "objection", _("Objection")
+        PORTABILITY = "portability", _("Portability")
+
+    class Source(models.TextChoices):
+        SELF_SERVICE = "self_service", _("Self-service")
+        PRIVACY_QUESTION = "privacy_question", _("Privacy question")
+        SUPPORT_CASE = "support_case", _("Support case")
+        OTHER = "other", _("Other (letter, phone, email)")
+
+    class Identity(models.TextChoices):
+        NOT_CHECKED = "not_checked", _("Not checked yet")
+        VERIFIED = "verified", _("Verified")
+        SIGNED_IN = "signed_in", _("Signed in (no further check needed)")
+        FAILED = "failed", _("Could not be verified")
+
+    class Outcome(models.TextChoices):
+        OPEN = "open", _("Open")
+        COMPLIED = "complied", _("Complied with")
+        COMPLIED_IN_PART = "complied_in_part", _("Complied with in part")
+        DENIED = "denied", _("Denied")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    # What it came from, e.g. "privacy_question:42"; empty for requests logged by hand.
+    source_ref = models.CharField(max_length=80, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Where to write when the person has no account here (or a different address).
+    contact_email = models.EmailField(blank=True)
+    received_at = models.DateTimeField()
+    due_on = models.DateField()
+    extension_months = models.PositiveSmallIntegerField(default=0)
+    extension_reason = models.TextField(blank=True)
+    extended_at = models.DateTimeField(null=True, blank=True)
+    extension_notice_sent_at = models.DateTimeField(null=True, blank=True)
+    identity = models.CharField(max_length=12, choices=Identity.choices, default=Identity.NOT_CHECKED)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.OPEN)
+    outcome_note = models.TextField(blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["outcome", "due_on"], name="subject_request_queue_idx")]
+
+    def __str__(self):
+        return f"{self.kind} request {self.public_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.outcome == self.Outcome.OPEN
+
+    @property
+    def reply_to(self) -> str:
+        return self.contact_email or (self.user.email if self.user else "")

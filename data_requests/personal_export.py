@@ -167,7 +167,7 @@ def _profile(person: _Person, out: _JsonObjectWriter) -> dict:
 
     from accounts.models import PersonalAccessToken
 
-    from .models import ErasureRequest, PersonalExport
+    from .models import ErasureRequest, PersonalExport, SubjectRequest
 
     user = person.user
     out.value(
@@ -211,6 +211,23 @@ def _profile(person: _Person, out: _JsonObjectWriter) -> dict:
             ErasureRequest.objects.filter(user=user)
             .order_by("pk")
             .values("public_id", "status", "requested_at", "scheduled_for", "cancelled_at"),
+        ),
+        "data_subject_requests": out.rows(
+            "data_subject_requests",
+            SubjectRequest.objects.filter(user=user)
+            .order_by("pk")
+            .values(
+                "public_id",
+                "kind",
+                "source",
+                "received_at",
+                "due_on",
+                "extension_months",
+                "extension_reason",
+                "identity",
+                "outcome",
+                "closed_at",
+            ),
         ),
     }
     return counts

@@ -8,15 +8,15 @@ from django.utils.translation import gettext_lazy as _
 from accounts.staff_roles import is_staff_account
 from audit.events import EventType
 from audit.services import audit_record
-from core.errors import Conflict, Forbidden
+from core.errors import Conflict, Forbidden, RuleViolation
 from core.tasks import enqueue_on_commit
 from organizations.models import Membership
 from organizations.roles import Scope
 from organizations.selectors import data_policy_for, organizations_blocking_erasure, require_scope
 
-from . import tasks
+from . import deadlines, tasks
 from .links import link_consume
-from .models import ErasureRequest, OrganizationExport, PersonalExport
+from .models import ErasureRequest, OrganizationExport, PersonalExport, SubjectRequest
 
 # --- Organisation member-data exports ------------------------------------------------------
 
@@ -171,3 +171,124 @@ def erasure_cancel(*, actor, request=None) -> ErasureRequest:
         erasure.save(update_fields=["status", "cancelled_at"])
         audit_record(event_type=EventType.ERASURE_CANCELLED, actor=actor, target=erasure, request=request)
     return erasure
+
+
+# --- Data-subject requests and their deadlines (issue 20) ---------------------------------
+
+
+def subject_request_open(
+    *,
+    kind: str,
+    source: str,
+    received_at,
+    user=None,
+    contact_email: str = "",
+    source_ref: str = "",
+    actor=None,
+    request=None,
+) -> SubjectRequest:
+    """Log a request as received: its due date follows from the day of receipt
+    (one calendar month, in the controller's time zone)."""
+    if kind not in SubjectRequest.Kind.values:
+        raise RuleViolation(_("Unknown type of request."), code="unknown_kind")
+    if source not in SubjectRequest.Source.values:
+        raise RuleViolation(_("Unknown source of request."), code="unknown_source")
+    if received_at > timezone.now():
+        raise RuleViolation(_("A request cannot be received in the future."), code="received_in_future")
+    if user is None and not contact_email:
+        raise RuleViolation(_("Say who asked: an account or an email address."), code="no_requester")
+    with transaction.atomic():
+        subject_request = SubjectRequest.objects.create(
+            kind=kind,
+            source=source,
+            source_ref=source_ref[:80],
+            user=user,
+            contact_email=contact_email,
+            received_at=received_at,
+            due_on=deadlines.due_on(received_at),
+            identity=SubjectRequest.Identity.SIGNED_IN
+            if source == SubjectRequest.Source.SELF_SERVICE
+            else SubjectRequest.Identity.NOT_CHECKED,
+        )
+        audit_record(
+            event_type=EventType.SUBJECT_REQUEST_OPENED,
+            actor=actor,
+            subject=user,
+            target=subject_request,
+            changes={"kind": kind, "source": source, "due_on": subject_request.due_on.isoformat()},
+            request=request,
+        )
+    return subject_request
+
+
+def subject_request_extend(*, actor, subject_request: SubjectRequest, months: int, reason: str, request=None):
+    """Extend the deadline once, by one or two months (Art. 12(3)): only with a
+    reason, only within the first month, and the person is told at once (the
+    notice goes out when this commits; its sending is recorded)."""
+    if not subject_request.is_open:
+        raise Conflict(_("This request has been answered."), code="closed")
+    if subject_request.extension_months:
+        raise Conflict(_("The deadline was extended already."), code="already_extended")
+    if months not in range(1, deadlines.MAX_EXTENSION_MONTHS + 1):
+        raise RuleViolation(_("Extend by one or two months."), code="invalid_extension")
+    if not (reason or "").strip():
+        raise RuleViolation(
+            _("Give the reason for the extension: the person is told it."), code="reason_required"
+        )
+    today = timezone.localdate()
+    if today > deadlines.due_on(subject_request.received_at):
+        raise RuleViolation(
+            _("A deadline can only be extended within the first month."), code="extension_too_late"
+        )
+    if not subject_request.reply_to:
+        raise RuleViolation(_("There is no address to send the notice to."), code="no_contact")
+    with transaction.atomic():
+        locked = SubjectRequest.objects.select_for_update().get(pk=subject_request.pk)
+        if locked.extension_months:
+            raise Conflict(_("The deadline was extended already."), code="already_extended")
+        locked.extension_months = months
+        locked.extension_reason = reason.strip()
+        locked.extended_at = timezone.now()
+        locked.due_on = deadlines.due_on(locked.received_at, extension_months=months)
+        locked.save(update_fields=["extension_months", "extension_reason", "extended_at", "due_on"])
+        audit_record(
+            event_type=EventType.SUBJECT_REQUEST_EXTENDED,
+            actor=actor,
+            subject=locked.user,
+            target=locked,
+            changes={"months": months, "due_on": locked.due_on.isoformat()},
+            request=request,
+        )
+        enqueue_on_commit(tasks.subject_request_send_extension_notice, locked.pk)
+    return locked
+
+
+def subject_request_close(
+    *, actor, subject_request: SubjectRequest, outcome: str, note: str = "", request=None
+):
+    if outcome not in SubjectRequest.Outcome.values or outcome == SubjectRequest.Outcome.OPEN:
+        raise RuleViolation(_("Choose how the request ended."), code="unknown_outcome")
+    if (
+        outcome in (SubjectRequest.Outcome.DENIED, SubjectRequest.Outcome.COMPLIED_IN_PART)
+        and not note.strip()
+    ):
+        raise RuleViolation(
+            _("Say why: the person must be told the reasons for not complying in full."),
+            code="reason_required",
+        )
+    with transaction.atomic():
+        updated = SubjectRequest.objects.filter(
+            pk=subject_request.pk, outcome=SubjectRequest.Outcome.OPEN
+        ).update(outcome=outcome, outcome_note=note.strip(), closed_at=timezone.now())
+        if not updated:
+            raise Conflict(_("This request has been answered."), code="closed")
+        audit_record(
+            event_type=EventType.SUBJECT_REQUEST_CLOSED,
+            actor=actor,
+            subject=subject_request.user,
+            target=subject_request,
+            changes={"outcome": outcome},
+            request=request,
+        )
+    subject_request.refresh_from_db()
+    return subject_request

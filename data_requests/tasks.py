@@ -347,3 +347,34 @@ def organization_retention_apply(organization_id: int) -> dict:
     from .retention import organization_retention_apply as apply
 
     return apply(organization_id=organization_id)
+
+
+# --- Data-subject requests ------------------------------------------------------------------
+
+
+@shared_task(**EMAIL_TASK_OPTIONS)
+def subject_request_send_extension_notice(self, request_id: int) -> str:
+    """Tell the person their request's deadline was extended, and why, once:
+    ``extension_notice_sent_at`` under the row lock."""
+    from .models import SubjectRequest
+
+    with transaction.atomic():
+        subject_request = (
+            SubjectRequest.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .filter(pk=request_id)
+            .first()
+        )
+        if subject_request is None or not subject_request.extension_months:
+            return "skipped"
+        if subject_request.extension_notice_sent_at:
+            return "skipped"
+        send_email(
+            template="subject_request_extended",
+            context={"subject_request": subject_request},
+            to=subject_request.reply_to,
+            language=subject_request.user.language if subject_request.user else settings.LANGUAGE_CODE,
+        )
+        subject_request.extension_notice_sent_at = timezone.now()
+        subject_request.save(update_fields=["extension_notice_sent_at"])
+    return "sent"
