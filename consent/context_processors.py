@@ -3,6 +3,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from cookies.declaration import consent_mode_types, gpc_categories, localized, optional_uses
+from integrations.opt_out import do_not_sell_link_required
 
 
 def _asks_for(content) -> str:
@@ -69,6 +70,8 @@ def consent_banner(request):
             ),
             "gpc_overridden": [key for key in names if key in refused_by_signal and choices.get(key)],
             "gpc_refusable": refusable,
+            # Whether the footer links to the "Do Not Sell or Share" opt-out (kept in the cache).
+            "do_not_sell_link": do_not_sell_link_required(revision),
             # Categories to be asked about again count as not granted until the person answers.
             "consent_mode": consent_mode(
                 revision.content,
@@ -76,7 +79,4 @@ def consent_banner(request):
             ),
         }
 
-    from integrations.opt_out import do_not_sell_link_required
-
-    # Kept in process: no query on most pages (integrations/opt_out.py computes it).
-    return {"consent": SimpleLazyObject(build), "do_not_sell_link": do_not_sell_link_required()}
+    return {"consent": SimpleLazyObject(build)}

@@ -149,7 +149,7 @@ class ConsentReceiptSerializer(serializers.Serializer):
     )
     controller = serializers.DictField(
         child=serializers.CharField(),
-        help_text="The controller the consent was given to: name, address and privacy contact email.",
+        help_text="The controller the consent was given to: name, address, privacy contact email and phone.",
     )
 
 

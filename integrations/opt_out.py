@@ -19,12 +19,14 @@ opt-out; staff see this assessment and its reasons on the provider register."""
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from cookies.selectors import current_revision
-from core.hot_data import rechecked
 
 from .models import Provider
+
+_REGISTER_VERSION = "icx:provider-register-version"
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,8 @@ class OptOutAssessment:
         return reasons
 
 
-def do_not_sell_assessment() -> OptOutAssessment:
+def do_not_sell_assessment(revision=None) -> OptOutAssessment:
+    revision = revision or current_revision()
     recipients = []
     for provider in Provider.objects.filter(
         active=True, role=Provider.Role.THIRD_PARTY, advertising=True
@@ -89,7 +92,7 @@ def do_not_sell_assessment() -> OptOutAssessment:
             )
         )
     categories = []
-    for category in current_revision().content["categories"]:
+    for category in revision.content["categories"]:
         if category["necessary"] or not category.get("gpc_opt_out"):
             continue
         categories.append(category["key"])
@@ -115,7 +118,20 @@ def do_not_sell_assessment() -> OptOutAssessment:
     )
 
 
-@rechecked
-def do_not_sell_link_required(previous) -> bool:
-    """For the footer of every page: kept in process (core.hot_data)."""
-    return do_not_sell_assessment().required
+def do_not_sell_link_required(revision) -> bool:
+    """For the footer of every page, without a database query: kept in the
+    cache under the declaration revision, the register's version (bumped on
+    every change to a provider) and the frictionless setting."""
+    version = cache.get(_REGISTER_VERSION, 0)
+    key = f"icx:do-not-sell:{revision.content_hash}:{version}:{int(settings.CONSENT_GPC_FRICTIONLESS)}"
+    required = cache.get(key)
+    if required is None:
+        required = do_not_sell_assessment(revision).required
+        cache.set(key, required, timeout=300)
+    return required
+
+
+def provider_register_changed() -> None:
+    """A provider was added, changed or removed: the next page computes the link again."""
+    if not cache.add(_REGISTER_VERSION, 1, timeout=None):
+        cache.incr(_REGISTER_VERSION)

@@ -586,6 +586,9 @@ SPECTACULAR_SETTINGS = {
         "MaskedFieldEnum": "support.services.FIELDS",
         "ErasureStatusEnum": "data_requests.models.ErasureRequest.Status",
         "BuiltFileStatusEnum": "data_requests.models.BuiltFile.Status",
+        "ProviderRoleEnum": "integrations.models.Provider.Role",
+        "GpcOptOutEnum": "cookies.models.CookieCategory.GpcOptOut",
+        "ConsentModeTypeEnum": "cookies.models.CONSENT_MODE_TYPES",
     },
 }
 

@@ -18,12 +18,14 @@ from policies.services import _notice_email_text
 pytestmark = pytest.mark.django_db
 
 NAME, ADDRESS, EMAIL = "Exempel Personuppgifter AB", "Storgatan 1, 111 22 Stockholm", "dpo@exempel.example"
+PHONE = "+46 31 000 00 00"
 
 
 @pytest.fixture
 def other_controller(settings):
     settings.CONTROLLER_NAME, settings.CONTROLLER_ADDRESS = NAME, ADDRESS
     settings.CONTROLLER_EMAIL = EMAIL
+    settings.CONTROLLER_PHONE = PHONE
 
 
 def test_the_footer_and_every_policy_page_name_the_configured_controller(client, other_controller):
@@ -79,7 +81,7 @@ def test_a_consent_receipt_names_the_controller(client, other_controller, alice,
     page = client.get(reverse("consent_receipt", args=[record.record_id])).content.decode()
     assert NAME in page and ADDRESS in page
     receipt = client.get(reverse("consent_receipt", args=[record.record_id]), {"format": "json"}).json()
-    assert receipt["controller"] == {"name": NAME, "address": ADDRESS, "email": EMAIL}
+    assert receipt["controller"] == {"name": NAME, "address": ADDRESS, "email": EMAIL, "phone": PHONE}
 
 
 def test_the_default_controller_is_the_one_in_the_policy_text(client):
