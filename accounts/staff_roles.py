@@ -45,6 +45,10 @@ class StaffPermission(models.TextChoices):
     # Review what pages report that the cookie declaration lacks, and add it (a new revision).
     DECLARATION_MANAGE = "declaration:manage"
     PROVIDERS_MANAGE = "providers:manage"
+    # Log a privacy question or support case as a data-subject request (access, erasure, ...).
+    SUBJECT_REQUESTS_CLASSIFY = "subject_requests:classify"
+    # The request queue and log: deadlines, extensions, identity checks, outcomes, yearly figures.
+    SUBJECT_REQUESTS_MANAGE = "subject_requests:manage"
 
 
 _SUPPORT_PERMISSIONS = frozenset(
@@ -53,6 +57,7 @@ _SUPPORT_PERMISSIONS = frozenset(
         StaffPermission.MINOR_REPORTS_HANDLE,
         StaffPermission.PRIVACY_QUESTIONS_HANDLE,
         StaffPermission.SUPPORT_CASES_HANDLE,
+        StaffPermission.SUBJECT_REQUESTS_CLASSIFY,
     }
 )
 
@@ -67,6 +72,7 @@ STAFF_ROLE_PERMISSIONS: dict[str, frozenset[StaffPermission]] = {
         StaffPermission.CONSENT_FIGURES_READ,
         StaffPermission.DECLARATION_MANAGE,
         StaffPermission.PROVIDERS_MANAGE,
+        StaffPermission.SUBJECT_REQUESTS_MANAGE,
     },
 }
 

@@ -38,6 +38,10 @@ class EventType(models.TextChoices):
     SUBJECT_REQUEST_OPENED = "data.subject_request_opened", _("Data-subject request logged")
     SUBJECT_REQUEST_EXTENDED = "data.subject_request_extended", _("Data-subject request deadline extended")
     SUBJECT_REQUEST_CLOSED = "data.subject_request_closed", _("Data-subject request answered")
+    SUBJECT_REQUEST_IDENTITY = (
+        "data.subject_request_identity",
+        _("Data-subject request identity check recorded"),
+    )
     RETENTION_APPLIED = "data.retention_applied", _("Retention period applied")
     ORG_CREATED = "org.created", _("Organisation created")
     ORG_MEMBER_ROLE_CHANGED = "org.member_role_changed", _("Member role changed")

@@ -16,6 +16,9 @@
                                              integrator running and its lag, integration cost at
                                              0 and 5M records, proofs at 10M leaves, a full audit
                                              of 1M records, a witness round (not in the full run)
+    bin/bench registers                      only the privacy officer's registers: the request
+                                             queue with 100,000 requests, yearly figures over
+                                             1,000,000 (not in the full run)
     bin/bench transparency-load [PAIRS]      only the consent POST vs bare INSERT, without and
                                              with the integrator, and the integration lag
 
@@ -176,6 +179,7 @@ def main(argv: list[str]):
         masking,
         notices,
         organizations,
+        registers,
         transparency,
     )
 
@@ -208,6 +212,9 @@ def main(argv: list[str]):
     if argv[:1] == ["transparency"]:
         print(json.dumps({"transparency": transparency.run(ENV)}, indent=2))
         return
+    if argv[:1] == ["registers"]:
+        print(json.dumps({"registers": registers.run()}, indent=2))
+        return
     if argv[:1] == ["data-requests"]:
         print(json.dumps({"data_requests": data_requests.run(ENV)}, indent=2))
         return
@@ -215,7 +222,7 @@ def main(argv: list[str]):
         sys.exit(
             f"unknown benchmark {argv[0]!r}: use consent, consent-post [PAIRS], consent-signals, notices,"
             " integrations,"
-            " disclosures, masking, data-requests or transparency, or nothing for all"
+            " disclosures, masking, data-requests, registers or transparency, or nothing for all"
         )
 
     user = User.objects.create_user("bench@example.org", "bench-password-123", name="Bench")

@@ -127,7 +127,9 @@ def erasure_continue(*, erasure_id: int) -> str:
     """Run the remaining steps of a started erasure, one transaction each.
     Idempotent: a finished or cancelled request is left alone, and a second
     copy of the task waits for the row lock, then goes on from where the first
-    stopped."""
+    stopped; the last step settles the request in the request log."""
+    from .services import subject_request_settle
+
     while True:
         with transaction.atomic():
             erasure = (
@@ -146,6 +148,7 @@ def erasure_continue(*, erasure_id: int) -> str:
             erasure.heartbeat_at = now
             if erasure.steps_done == len(STEPS):
                 erasure.status, erasure.finished_at = ErasureRequest.Status.DONE, now
+                subject_request_settle(source_ref=erasure.received_ref, outcome="complied")
             erasure.save(update_fields=["summary", "steps_done", "heartbeat_at", "status", "finished_at"])
         if erasure.status == ErasureRequest.Status.DONE:
             return "done"

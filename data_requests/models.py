@@ -154,6 +154,11 @@ class PersonalExport(BuiltFile):
         return f"personal export {self.public_id} ({self.status})"
 
     @property
+    def received_ref(self) -> str:
+        """How the request log names this request (SubjectRequest.source_ref)."""
+        return f"personal_export:{self.pk}"
+
+    @property
     def recipient(self):
         return self.user
 
@@ -212,6 +217,11 @@ class ErasureRequest(models.Model):
 
     def __str__(self):
         return f"erasure {self.public_id} ({self.status})"
+
+    @property
+    def received_ref(self) -> str:
+        """How the request log names this request (SubjectRequest.source_ref)."""
+        return f"erasure:{self.pk}"
 
 
 class SubjectRequest(models.Model):
@@ -284,10 +294,27 @@ class SubjectRequest(models.Model):
     outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.OPEN)
     outcome_note = models.TextField(blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Calendar days from receipt to answer, in the controller's time zone: what the
+    # yearly figures' median and 95th percentile are taken over.
+    days_to_respond = models.PositiveIntegerField(null=True, blank=True)
+    # Why a request was logged after its due date had passed (required then).
+    late_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["due_on", "id"]
-        indexes = [models.Index(fields=["outcome", "due_on"], name="subject_request_queue_idx")]
+        indexes = [
+            models.Index(fields=["outcome", "due_on"], name="subject_request_queue_idx"),
+            models.Index(fields=["received_at"], name="subject_request_received_idx"),
+            models.Index(fields=["user", "-received_at"], name="subject_request_user_idx"),
+        ]
+        constraints = [
+            # A question or case is classified once per type of request.
+            models.UniqueConstraint(
+                fields=["source_ref", "kind"],
+                condition=~Q(source_ref=""),
+                name="subject_request_once_per_source",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.kind} request {self.public_id}"
@@ -299,3 +326,27 @@ class SubjectRequest(models.Model):
     @property
     def reply_to(self) -> str:
         return self.contact_email or (self.user.email if self.user else "")
+
+
+class SubjectRequestReminder(models.Model):
+    """A reminder to the privacy officers that a request is coming due (or is
+    overdue): one row per request and stage, claimed before the email goes out,
+    so beat running twice or a task delivered twice sends it once."""
+
+    class Stage(models.TextChoices):
+        WEEK = "week", _("Due within a week")
+        TWO_DAYS = "two_days", _("Due within two days")
+        OVERDUE = "overdue", _("Overdue")
+
+    subject_request = models.ForeignKey(SubjectRequest, on_delete=models.CASCADE, related_name="reminders")
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["subject_request", "stage"], name="subject_request_reminder_once")
+        ]
+
+    def __str__(self):
+        return f"reminder {self.stage} for {self.subject_request_id}"

@@ -102,3 +102,26 @@ def built_files_expire(*, now=None) -> int:
             default_storage.delete(name)
             deleted += model.objects.filter(pk=pk).update(file="")
     return deleted
+
+
+def subject_request_log_expire(*, now=None) -> int:
+    """Delete answered requests older than the log's period (counted from the
+    answer); open ones stay whatever their age. Audited with the count."""
+    from dateutil.relativedelta import relativedelta
+
+    from .models import SubjectRequest
+
+    cutoff = (now or timezone.now()) - relativedelta(months=settings.SUBJECT_REQUEST_LOG_MONTHS)
+    with transaction.atomic():
+        deleted = (
+            SubjectRequest.objects.filter(closed_at__lt=cutoff)
+            .exclude(outcome=SubjectRequest.Outcome.OPEN)
+            .delete()[1]
+            .get(SubjectRequest._meta.label, 0)
+        )
+        if deleted:
+            audit_record(
+                event_type=EventType.RETENTION_APPLIED,
+                changes={"subject_requests_deleted": deleted, "cutoff": cutoff.isoformat()},
+            )
+    return deleted

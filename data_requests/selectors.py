@@ -1,9 +1,16 @@
-from django.db.models import QuerySet
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.db import connection
+from django.db.models import Aggregate, Count, FloatField, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from organizations.models import Membership
 
-from .models import ErasureRequest, OrganizationExport, PersonalExport
+from .models import ErasureRequest, OrganizationExport, PersonalExport, SubjectRequest
 
 
 def exports_of_organization(*, organization) -> QuerySet[OrganizationExport]:
@@ -91,3 +98,134 @@ def register_in_plain_words() -> dict:
         "deleted": sorted(deleted, key=by_name),
         "kept": [{"reason": reason, "rows": sorted(rows, key=by_name)} for reason, rows in kept.items()],
     }
+
+
+# --- Data-subject requests ------------------------------------------------------------------
+
+QUEUE_VIEWS = ("open", "overdue", "due_week", "closed", "all")
+DUE_SOON_DAYS = 7
+
+
+def subject_request_queue(*, view: str = "open", kind: str = "", today=None) -> QuerySet[SubjectRequest]:
+    """The staff queue: open requests by due date (the next deadline first);
+    answered ones most recent first. Unknown filters read as the defaults."""
+    today = today or timezone.localdate()
+    requests = SubjectRequest.objects.select_related("user")
+    if kind in SubjectRequest.Kind.values:
+        requests = requests.filter(kind=kind)
+    if view == "closed":
+        return requests.exclude(outcome=SubjectRequest.Outcome.OPEN).order_by("-received_at", "-id")
+    if view == "all":
+        return requests.order_by("-received_at", "-id")
+    requests = requests.filter(outcome=SubjectRequest.Outcome.OPEN)
+    if view == "overdue":
+        requests = requests.filter(due_on__lt=today)
+    elif view == "due_week":
+        requests = requests.filter(due_on__gte=today, due_on__lte=today + timedelta(days=DUE_SOON_DAYS))
+    return requests.order_by("due_on", "id")
+
+
+def subject_request_counts(*, today=None) -> dict:
+    """Open, overdue and due-this-week counts, in one query."""
+    today = today or timezone.localdate()
+    return SubjectRequest.objects.filter(outcome=SubjectRequest.Outcome.OPEN).aggregate(
+        open=Count("pk"),
+        overdue=Count("pk", filter=Q(due_on__lt=today)),
+        due_week=Count("pk", filter=Q(due_on__gte=today, due_on__lte=today + timedelta(days=DUE_SOON_DAYS))),
+    )
+
+
+def subject_requests_of(*, user) -> QuerySet[SubjectRequest]:
+    """The person's own requests, newest first (the privacy centre)."""
+    return SubjectRequest.objects.filter(user=user).order_by("-received_at", "-id")
+
+
+def access_subject_request(*, public_id) -> SubjectRequest:
+    return get_object_or_404(SubjectRequest.objects.select_related("user"), public_id=public_id)
+
+
+def subject_requests_for_source(*, source_ref: str) -> list[SubjectRequest]:
+    return list(SubjectRequest.objects.filter(source_ref=source_ref).order_by("kind"))
+
+
+def subject_request_log_since() -> datetime:
+    """The request log covers the last 24 months (11 CCR 7101)."""
+    return timezone.now() - relativedelta(months=settings.SUBJECT_REQUEST_LOG_MONTHS)
+
+
+def subject_request_years() -> list[int]:
+    first = SubjectRequest.objects.order_by("received_at").values_list("received_at", flat=True).first()
+    this_year = timezone.localdate().year
+    if first is None:
+        return [this_year]
+    return list(range(this_year, timezone.localtime(first).year - 1, -1))
+
+
+class PercentileCont(Aggregate):
+    """PostgreSQL's ordered-set aggregate: the value at ``fraction`` of the
+    ordered values, interpolated linearly; NULLs (open requests) ignored."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression, fraction: float, **extra):
+        super().__init__(expression, fraction=float(fraction), **extra)
+
+
+def _percentile_cont(ordered: list[int], fraction: float) -> float | None:
+    """The same definition in Python, for databases without PERCENTILE_CONT."""
+    if not ordered:
+        return None
+    position = (len(ordered) - 1) * fraction
+    lower = int(position)
+    upper = min(lower + 1, len(ordered) - 1)
+    return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
+
+
+FIGURE_OUTCOMES = ("complied", "complied_in_part", "denied", "withdrawn", "open")
+
+
+def subject_request_figures(*, year: int) -> dict:
+    """The yearly figures (11 CCR 7102): per type of request, received,
+    complied with in whole or in part, denied, withdrawn, still open, and the
+    median and 95th percentile of the calendar days taken to answer. Two
+    queries on PostgreSQL however many requests; the same numbers elsewhere."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    received = SubjectRequest.objects.filter(
+        received_at__gte=datetime(year, 1, 1, tzinfo=zone),
+        received_at__lt=datetime(year + 1, 1, 1, tzinfo=zone),
+    )
+    counts = {"received": Count("pk")} | {
+        outcome: Count("pk", filter=Q(outcome=outcome)) for outcome in FIGURE_OUTCOMES
+    }
+    by_kind = {row["kind"]: row for row in received.values("kind").annotate(**counts).order_by()}
+    total = received.aggregate(**counts)
+    if connection.vendor == "postgresql":
+        spread = {
+            "median_days": PercentileCont("days_to_respond", 0.5),
+            "p95_days": PercentileCont("days_to_respond", 0.95),
+        }
+        by_kind_spread = {row["kind"]: row for row in received.values("kind").annotate(**spread).order_by()}
+        for kind, row in by_kind.items():
+            row.update({k: by_kind_spread[kind][k] for k in spread})
+        total.update(received.aggregate(**spread))
+    else:
+        days: dict[str, list[int]] = {}
+        for kind, taken in (
+            received.filter(days_to_respond__isnull=False)
+            .order_by("days_to_respond")
+            .values_list("kind", "days_to_respond")
+        ):
+            days.setdefault(kind, []).append(taken)
+        for kind, row in by_kind.items():
+            row["median_days"] = _percentile_cont(days.get(kind, []), 0.5)
+            row["p95_days"] = _percentile_cont(days.get(kind, []), 0.95)
+        every = sorted(d for values in days.values() for d in values)
+        total.update(median_days=_percentile_cont(every, 0.5), p95_days=_percentile_cont(every, 0.95))
+    empty = {"received": 0, **dict.fromkeys(FIGURE_OUTCOMES, 0), "median_days": None, "p95_days": None}
+    rows = [
+        {"kind": kind, "label": label, **{**empty, **by_kind.get(kind, {})}}
+        for kind, label in SubjectRequest.Kind.choices
+    ]
+    return {"year": year, "rows": rows, "total": {**empty, **total}}

@@ -2,10 +2,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from accounts.staff_roles import is_staff_account
+from accounts.staff_roles import StaffPermission, is_staff_account, require_staff_permission
 from audit.events import EventType
 from audit.services import audit_record
 from core.errors import Conflict, Forbidden, RuleViolation
@@ -90,6 +93,7 @@ def personal_export_request(*, actor, request=None) -> PersonalExport:
             audit_record(
                 event_type=EventType.DATA_EXPORT_REQUESTED, actor=actor, target=export, request=request
             )
+            _self_service_request(SubjectRequest.Kind.ACCESS, actor, export.received_ref, request)
             enqueue_on_commit(tasks.personal_export_build, export.pk)
     except IntegrityError:
         raise Conflict(
@@ -144,6 +148,7 @@ def erasure_request(*, actor, request=None) -> ErasureRequest:
                 changes={"scheduled_for": erasure.scheduled_for.isoformat()},
                 request=request,
             )
+            _self_service_request(SubjectRequest.Kind.ERASURE, actor, erasure.received_ref, request)
             enqueue_on_commit(tasks.erasure_scheduled_notify, erasure.pk)
     except IntegrityError:
         raise Conflict(
@@ -170,10 +175,25 @@ def erasure_cancel(*, actor, request=None) -> ErasureRequest:
         erasure.status, erasure.cancelled_at = ErasureRequest.Status.CANCELLED, timezone.now()
         erasure.save(update_fields=["status", "cancelled_at"])
         audit_record(event_type=EventType.ERASURE_CANCELLED, actor=actor, target=erasure, request=request)
+        subject_request_settle(source_ref=erasure.received_ref, outcome=SubjectRequest.Outcome.WITHDRAWN)
     return erasure
 
 
-# --- Data-subject requests and their deadlines (issue 20) ---------------------------------
+# --- Data-subject requests and their deadlines ----------------------------------------------
+
+
+def _self_service_request(kind, actor, source_ref: str, request) -> None:
+    """A copy or a deletion asked for in the privacy centre is a data-subject
+    request like any other: logged with its deadline, settled by the system."""
+    subject_request_open(
+        kind=kind,
+        source=SubjectRequest.Source.SELF_SERVICE,
+        received_at=timezone.now(),
+        user=actor,
+        source_ref=source_ref,
+        actor=actor,
+        request=request,
+    )
 
 
 def subject_request_open(
@@ -184,11 +204,14 @@ def subject_request_open(
     user=None,
     contact_email: str = "",
     source_ref: str = "",
+    late_reason: str = "",
     actor=None,
     request=None,
 ) -> SubjectRequest:
     """Log a request as received: its due date follows from the day of receipt
-    (one calendar month, in the controller's time zone)."""
+    (one calendar month, in the controller's time zone). A request whose due
+    date has already passed is logged only with the reason it is logged late,
+    so the log never hides a missed deadline and never invents one by mistake."""
     if kind not in SubjectRequest.Kind.values:
         raise RuleViolation(_("Unknown type of request."), code="unknown_kind")
     if source not in SubjectRequest.Source.values:
@@ -197,28 +220,101 @@ def subject_request_open(
         raise RuleViolation(_("A request cannot be received in the future."), code="received_in_future")
     if user is None and not contact_email:
         raise RuleViolation(_("Say who asked: an account or an email address."), code="no_requester")
-    with transaction.atomic():
-        subject_request = SubjectRequest.objects.create(
-            kind=kind,
-            source=source,
-            source_ref=source_ref[:80],
-            user=user,
-            contact_email=contact_email,
-            received_at=received_at,
-            due_on=deadlines.due_on(received_at),
-            identity=SubjectRequest.Identity.SIGNED_IN
-            if source == SubjectRequest.Source.SELF_SERVICE
-            else SubjectRequest.Identity.NOT_CHECKED,
+    due = deadlines.due_on(received_at)
+    if due < timezone.localdate() and not late_reason.strip():
+        raise RuleViolation(
+            _(
+                "Received then, the request was due on %(date)s, which has passed. Say why it is "
+                "logged late: the log keeps the reason."
+            )
+            % {"date": date_format(due, "DATE_FORMAT")},
+            code="due_in_past",
         )
+    try:
+        with transaction.atomic():
+            subject_request = SubjectRequest.objects.create(
+                kind=kind,
+                source=source,
+                source_ref=source_ref[:80],
+                user=user,
+                contact_email=contact_email,
+                received_at=received_at,
+                due_on=due,
+                late_reason=late_reason.strip() if due < timezone.localdate() else "",
+                identity=SubjectRequest.Identity.SIGNED_IN
+                if source == SubjectRequest.Source.SELF_SERVICE
+                else SubjectRequest.Identity.NOT_CHECKED,
+            )
+            audit_record(
+                event_type=EventType.SUBJECT_REQUEST_OPENED,
+                actor=actor,
+                subject=user,
+                target=subject_request,
+                changes={
+                    "kind": kind,
+                    "source": source,
+                    "due_on": due.isoformat(),
+                    **({"logged_late": True} if subject_request.late_reason else {}),
+                },
+                request=request,
+            )
+    except IntegrityError:
+        raise Conflict(_("It is logged as this type of request already."), code="already_logged") from None
+    return subject_request
+
+
+def subject_request_classify(
+    *, actor, source: str, ref_id: int, kind: str, late_reason: str = "", request=None
+) -> SubjectRequest:
+    """Staff log a privacy question or a support case as a data-subject request
+    of a type: received when the person wrote, from the person who wrote."""
+    from accounts.models import User
+    from support.models import PrivacyQuestion, SupportCase
+
+    require_staff_permission(actor, StaffPermission.SUBJECT_REQUESTS_CLASSIFY, code="not_allowed")
+    if source == SubjectRequest.Source.PRIVACY_QUESTION:
+        question = get_object_or_404(PrivacyQuestion, pk=ref_id)
+        received_at, contact_email = question.created_at, question.email
+        user = User.objects.filter(email__iexact=question.email, is_active=True).first()
+    elif source == SubjectRequest.Source.SUPPORT_CASE:
+        case = get_object_or_404(SupportCase.objects.select_related("reporter"), pk=ref_id)
+        received_at, user, contact_email = case.created_at, case.reporter, ""
+    else:
+        raise RuleViolation(_("Unknown source of request."), code="unknown_source")
+    return subject_request_open(
+        kind=kind,
+        source=source,
+        received_at=received_at,
+        user=user,
+        contact_email=contact_email,
+        source_ref=f"{source}:{ref_id}",
+        late_reason=late_reason,
+        actor=actor,
+        request=request,
+    )
+
+
+def subject_request_set_identity(*, actor, subject_request: SubjectRequest, identity: str, request=None):
+    """Record how the requester's identity was checked (Art. 12(6))."""
+    if identity not in SubjectRequest.Identity.values:
+        raise RuleViolation(_("Unknown identity check."), code="unknown_identity")
+    with transaction.atomic():
+        locked = SubjectRequest.objects.select_for_update().get(pk=subject_request.pk)
+        if not locked.is_open:
+            raise Conflict(_("This request has been answered."), code="closed")
+        if locked.identity == identity:
+            return locked
+        before, locked.identity = locked.identity, identity
+        locked.save(update_fields=["identity"])
         audit_record(
-            event_type=EventType.SUBJECT_REQUEST_OPENED,
+            event_type=EventType.SUBJECT_REQUEST_IDENTITY,
             actor=actor,
-            subject=user,
-            target=subject_request,
-            changes={"kind": kind, "source": source, "due_on": subject_request.due_on.isoformat()},
+            subject=locked.user,
+            target=locked,
+            changes={"identity": [before, identity]},
             request=request,
         )
-    return subject_request
+    return locked
 
 
 def subject_request_extend(*, actor, subject_request: SubjectRequest, months: int, reason: str, request=None):
@@ -263,6 +359,32 @@ def subject_request_extend(*, actor, subject_request: SubjectRequest, months: in
     return locked
 
 
+def _close(*, actor, subject_request_id: int, outcome: str, note: str, request=None) -> bool:
+    """Open → the outcome, once (a second close finds it answered); counts the
+    calendar days it took, the figure the yearly report is made of."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = (
+            SubjectRequest.objects.select_for_update()
+            .filter(pk=subject_request_id, outcome=SubjectRequest.Outcome.OPEN)
+            .first()
+        )
+        if locked is None:
+            return False
+        locked.outcome, locked.outcome_note, locked.closed_at = outcome, note.strip(), now
+        locked.days_to_respond = (timezone.localdate(now) - deadlines.received_on(locked.received_at)).days
+        locked.save(update_fields=["outcome", "outcome_note", "closed_at", "days_to_respond"])
+        audit_record(
+            event_type=EventType.SUBJECT_REQUEST_CLOSED,
+            actor=actor,
+            subject=locked.user,
+            target=locked,
+            changes={"outcome": outcome, "days": locked.days_to_respond},
+            request=request,
+        )
+    return True
+
+
 def subject_request_close(
     *, actor, subject_request: SubjectRequest, outcome: str, note: str = "", request=None
 ):
@@ -276,19 +398,42 @@ def subject_request_close(
             _("Say why: the person must be told the reasons for not complying in full."),
             code="reason_required",
         )
-    with transaction.atomic():
-        updated = SubjectRequest.objects.filter(
-            pk=subject_request.pk, outcome=SubjectRequest.Outcome.OPEN
-        ).update(outcome=outcome, outcome_note=note.strip(), closed_at=timezone.now())
-        if not updated:
-            raise Conflict(_("This request has been answered."), code="closed")
-        audit_record(
-            event_type=EventType.SUBJECT_REQUEST_CLOSED,
-            actor=actor,
-            subject=subject_request.user,
-            target=subject_request,
-            changes={"outcome": outcome},
-            request=request,
-        )
+    if not _close(
+        actor=actor, subject_request_id=subject_request.pk, outcome=outcome, note=note, request=request
+    ):
+        raise Conflict(_("This request has been answered."), code="closed")
     subject_request.refresh_from_db()
     return subject_request
+
+
+def subject_request_settle(*, source_ref: str, outcome: str) -> None:
+    """A self-service request answered by the system itself: the copy's link was
+    sent, the account was deleted, the person cancelled. Idempotent; call it in
+    the transaction that made the outcome true."""
+    for pk in SubjectRequest.objects.filter(
+        source_ref=source_ref, outcome=SubjectRequest.Outcome.OPEN
+    ).values_list("pk", flat=True):
+        _close(actor=None, subject_request_id=pk, outcome=outcome, note="")
+
+
+def subject_requests_remind(*, today=None) -> int:
+    """Claim a reminder for every open request coming due (a week, two days)
+    or overdue: one row per request and stage, the most urgent stage only, so
+    beat running twice claims nothing twice. The emails go out from the rows."""
+    from .models import SubjectRequestReminder
+
+    today = today or timezone.localdate()
+    Stage = SubjectRequestReminder.Stage
+    open_requests = SubjectRequest.objects.filter(outcome=SubjectRequest.Outcome.OPEN)
+    claims = []
+    for stage, due in (
+        (Stage.OVERDUE, Q(due_on__lt=today)),
+        (Stage.TWO_DAYS, Q(due_on__gte=today, due_on__lte=today + timedelta(days=2))),
+        (Stage.WEEK, Q(due_on__gt=today + timedelta(days=2), due_on__lte=today + timedelta(days=7))),
+    ):
+        claims += [
+            SubjectRequestReminder(subject_request_id=pk, stage=stage)
+            for pk in open_requests.filter(due).exclude(reminders__stage=stage).values_list("pk", flat=True)
+        ]
+    SubjectRequestReminder.objects.bulk_create(claims, ignore_conflicts=True, batch_size=1000)
+    return len(claims)

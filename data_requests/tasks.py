@@ -133,9 +133,10 @@ def _render(fmt: str, rows: list[dict]) -> bytes:
     return json.dumps({"members": rows}, ensure_ascii=False, indent=1).encode()
 
 
-def _send_link(model, build_id: int, *, template: str, url_of, context_of) -> str:
+def _send_link(model, build_id: int, *, template: str, url_of, context_of, on_sent=None) -> str:
     """Email a finished file's one link to whoever asked for it, once:
-    ``link_sent_at`` under the row lock; the token exists only in the email."""
+    ``link_sent_at`` under the row lock; the token exists only in the email.
+    ``on_sent`` runs in the same transaction, after the email went out."""
     from .links import link_issue
 
     with transaction.atomic():
@@ -158,6 +159,8 @@ def _send_link(model, build_id: int, *, template: str, url_of, context_of) -> st
             to=recipient.email,
             language=recipient.language,
         )
+        if on_sent:
+            on_sent(built)
     return "sent"
 
 
@@ -232,6 +235,7 @@ def personal_export_build(export_id: int) -> str:
 @shared_task(**EMAIL_TASK_OPTIONS)
 def personal_export_send_link(self, export_id: int) -> str:
     from .models import PersonalExport
+    from .services import subject_request_settle
 
     return _send_link(
         PersonalExport,
@@ -239,6 +243,8 @@ def personal_export_send_link(self, export_id: int) -> str:
         template="personal_export_ready",
         url_of=lambda e: reverse("privacy_export_download", args=[e.public_id]),
         context_of=lambda e: {"export": e},
+        # The person has their copy: the access request is complied with.
+        on_sent=lambda e: subject_request_settle(source_ref=e.received_ref, outcome="complied"),
     )
 
 
@@ -333,13 +339,22 @@ def data_requests_sweep(*, stale_after: timedelta | None = None) -> dict:
 @shared_task
 def retention_daily() -> dict:
     """Every night (Celery beat): each organisation's retention period (one
-    task each), iCentrex's own retention of consent records, and the files of
-    download links that were used or expired."""
-    from .retention import built_files_expire, consent_retention_run, organizations_with_retention
+    task each), iCentrex's own retention of consent records, the files of
+    download links that were used or expired, and the request log's period."""
+    from .retention import (
+        built_files_expire,
+        consent_retention_run,
+        organizations_with_retention,
+        subject_request_log_expire,
+    )
 
     for organization_id in organizations_with_retention():
         organization_retention_apply.delay(organization_id)
-    return {"consent": consent_retention_run(), "files": built_files_expire()}
+    return {
+        "consent": consent_retention_run(),
+        "files": built_files_expire(),
+        "subject_requests": subject_request_log_expire(),
+    }
 
 
 @shared_task(acks_late=True)
@@ -377,4 +392,56 @@ def subject_request_send_extension_notice(self, request_id: int) -> str:
         )
         subject_request.extension_notice_sent_at = timezone.now()
         subject_request.save(update_fields=["extension_notice_sent_at"])
+    return "sent"
+
+
+@shared_task
+def subject_requests_remind() -> dict:
+    """Every hour (Celery beat): claim reminders for requests coming due or
+    overdue, then send whatever is claimed and not yet sent (also what an
+    earlier run claimed and could not send)."""
+    from .models import SubjectRequestReminder
+    from .services import subject_requests_remind as claim
+
+    claimed = claim()
+    if SubjectRequestReminder.objects.filter(sent_at__isnull=True).exists():
+        subject_request_reminders_send.delay()
+    return {"claimed": claimed}
+
+
+@shared_task(**EMAIL_TASK_OPTIONS)
+def subject_request_reminders_send(self) -> str:
+    """One email to each privacy officer listing the requests coming due: the
+    reminders are locked while it is sent and marked sent in the same
+    transaction, so a second worker or a repeated message sends nothing more."""
+    from accounts.staff_roles import StaffPermission, staff_holding
+
+    from .models import SubjectRequestReminder
+
+    with transaction.atomic():
+        pending = list(
+            SubjectRequestReminder.objects.select_for_update(of=("self",), skip_locked=True)
+            .filter(sent_at__isnull=True)
+            .select_related("subject_request")
+            .order_by("subject_request__due_on", "pk")[:500]
+        )
+        if not pending:
+            return "skipped"
+        officers = (
+            staff_holding(StaffPermission.SUBJECT_REQUESTS_MANAGE)
+            .filter(is_active=True)
+            .distinct()
+            .order_by("pk")
+        )
+        url = settings.SITE_URL.rstrip("/") + reverse("staff_subject_requests")
+        for officer in officers:
+            send_email(
+                template="subject_requests_due",
+                context={"reminders": pending, "url": url, "today": timezone.localdate()},
+                to=officer.email,
+                language=officer.language,
+            )
+        SubjectRequestReminder.objects.filter(pk__in=[r.pk for r in pending]).update(sent_at=timezone.now())
+    if len(pending) == 500:
+        subject_request_reminders_send.delay()
     return "sent"

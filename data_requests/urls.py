@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import console, views
+from . import console, staff_views, views
 
 privacy_centre_urls = [
     path("data/", views.my_data, name="privacy_data"),
@@ -16,4 +16,31 @@ privacy_centre_urls = [
 console_urls = [
     path("exports/", console.exports, name="org_exports"),
     path("exports/<uuid:export_public_id>/download/", console.export_download, name="org_export_download"),
+]
+
+staff_urls = [
+    path("requests/", staff_views.subject_requests, name="staff_subject_requests"),
+    path("requests/new/", staff_views.subject_request_new, name="staff_subject_request_new"),
+    path("requests/figures/", staff_views.subject_request_figures, name="staff_subject_request_figures"),
+    path("requests/<uuid:public_id>/", staff_views.subject_request, name="staff_subject_request"),
+    path(
+        "requests/<uuid:public_id>/identity/",
+        staff_views.subject_request_identity,
+        name="staff_subject_request_identity",
+    ),
+    path(
+        "requests/<uuid:public_id>/extend/",
+        staff_views.subject_request_extend,
+        name="staff_subject_request_extend",
+    ),
+    path(
+        "requests/<uuid:public_id>/close/",
+        staff_views.subject_request_close,
+        name="staff_subject_request_close",
+    ),
+    path(
+        "requests/classify/<slug:source>/<int:ref_id>/",
+        staff_views.subject_request_classify,
+        name="staff_subject_request_classify",
+    ),
 ]

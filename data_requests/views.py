@@ -25,6 +25,8 @@ def _data_context(user) -> dict:
         "exports": exports,
         "building": any(e.status in e.ACTIVE for e in exports),
         "erasure": selectors.open_erasure_of(user=user),
+        "subject_requests": list(selectors.subject_requests_of(user=user)[:20]),
+        "today": timezone.localdate(),
         "kinds": EXPORT_KINDS,
         "link_days": settings.EXPORT_LINK_VALID_DAYS,
         "grace_days": settings.ERASURE_GRACE_DAYS,

@@ -41,6 +41,7 @@ staff_console = [
     *consent.staff_urls,
     *policies.staff_urls,
     *integrations.staff_urls,
+    *data_requests.staff_urls,
 ]
 
 urlpatterns = [

@@ -15,7 +15,7 @@ from accounts.services import user_update_profile
 from accounts.staff_roles import StaffPermission, staff_permission_flags, staff_permission_required
 from audit.selectors import audit_events_for_subject, audit_events_readable
 from core.api.exceptions import error_body
-from data_requests.selectors import open_erasure_of
+from data_requests.selectors import open_erasure_of, subject_request_counts
 from domains.selectors import unacknowledged_disclosures
 from subjects.services import subject_key_for_user
 from support.selectors import open_counts as support_open_counts
@@ -67,6 +67,8 @@ def staff_home(request):
         StaffPermission.SUPPORT_CASES_HANDLE,
     }
     counts = support_open_counts() if permissions & queues else {}
+    if StaffPermission.SUBJECT_REQUESTS_MANAGE in permissions:
+        counts["subject_requests"] = subject_request_counts()
     return render(
         request, "staff/home.html", {"staff_can": staff_permission_flags(permissions), "counts": counts}
     )

@@ -230,6 +230,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "data_requests.tasks.retention_daily",
         "schedule": crontab(minute=30, hour=2),
     },
+    # Data-subject requests coming due or overdue: privacy officers are reminded by email.
+    "subject-requests-remind": {
+        "task": "data_requests.tasks.subject_requests_remind",
+        "schedule": crontab(minute=41),
+    },
 }
 
 # --- Email ------------------------------------------------------------------
@@ -410,6 +415,13 @@ EXPORT_LINK_VALID_DAYS = _positive_days("EXPORT_LINK_VALID_DAYS", 7)
 ERASURE_GRACE_DAYS = _positive_days("ERASURE_GRACE_DAYS", 14)
 # After this long without progress the sweep takes an export or erasure job to have died with its worker.
 DATA_REQUEST_STALE_SECONDS = env.int("DATA_REQUEST_STALE_SECONDS", default=300)
+# The data-subject request log: answered requests are kept this many months after
+# their answer (11 CCR 7101 asks for 24), then deleted by the nightly retention job.
+SUBJECT_REQUEST_LOG_MONTHS = env.int("SUBJECT_REQUEST_LOG_MONTHS", default=24)
+if SUBJECT_REQUEST_LOG_MONTHS < 24:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("SUBJECT_REQUEST_LOG_MONTHS must be at least 24 (11 CCR 7101).")
 # iCentrex's own retention of consent records (proof of consent), in days: five years by default.
 CONSENT_RECORD_RETENTION_DAYS = _positive_days("CONSENT_RECORD_RETENTION_DAYS", 5 * 365)
 

@@ -50,6 +50,10 @@ NOT_PAGES = {
     "staff_case_note": "POST",
     "staff_provider_rotate_secret": "POST",
     "staff_tracker_dismiss": "POST",
+    "staff_subject_request_identity": "POST",
+    "staff_subject_request_extend": "POST",
+    "staff_subject_request_close": "POST",
+    "staff_subject_request_classify": "POST (the form is on the question and case pages)",
     "policy_accept": "POST",
     "policy_updates_acknowledge": "POST",
     "privacy_disclosures_acknowledge": "POST",
@@ -93,7 +97,7 @@ DETAIL_PAGES = {
     "support": {"staff_minor_report", "staff_privacy_question", "staff_case", "staff_case_share"},
     "privacy_officer": {
         "staff_policy_drafts", "staff_policy_draft", "staff_policy_notices", "staff_provider",
-        "staff_provider_create", "staff_tracker_declare",
+        "staff_provider_create", "staff_tracker_declare", "staff_subject_request",
     },
 }  # fmt: skip
 

@@ -10,6 +10,7 @@ _ENQUEUED = (
     "organization_export_build",
     "organization_export_send_link",
     "organization_retention_apply",
+    "subject_request_reminders_send",
 )
 
 
