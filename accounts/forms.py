@@ -8,6 +8,8 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import Form, LabelsWithoutColon, ModelForm
+
 from .models import User
 
 MINIMUM_AGE = 13
@@ -17,9 +19,8 @@ def age_on(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
-class LoginForm(AllauthLoginForm):
+class LoginForm(LabelsWithoutColon, AllauthLoginForm):
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         if "remember" in self.fields:
             self.fields["remember"].label = _("Keep me signed in")
@@ -28,7 +29,7 @@ class LoginForm(AllauthLoginForm):
             )
 
 
-class SignupForm(AllauthSignupForm):
+class SignupForm(LabelsWithoutColon, AllauthSignupForm):
     """allauth's sign-up plus a name and the age gate.
 
     The date of birth is used for the check and then forgotten: it is neither
@@ -51,7 +52,6 @@ class SignupForm(AllauthSignupForm):
     field_order = ["name", "email", "date_of_birth", "password1", "password2"]
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.refused_under_age = False
 
@@ -75,30 +75,18 @@ class SignupForm(AllauthSignupForm):
         return super().try_save(request)
 
 
-class AddEmailForm(AllauthAddEmailForm):
+class AddEmailForm(LabelsWithoutColon, AllauthAddEmailForm):
     """The email page's form (changing the address)."""
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
-
-class ProfileForm(forms.ModelForm):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
+class ProfileForm(ModelForm):
     class Meta:
         model = User
         fields = ["name", "language"]
         widgets = {"name": forms.TextInput(attrs={"autocomplete": "name"})}
 
 
-class ApiTokenForm(forms.Form):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
+class ApiTokenForm(Form):
     name = forms.CharField(
         label=_("Token name"),
         max_length=100,

@@ -17,18 +17,18 @@ from cookies import services as cookie_services
 from cookies.models import CookieCategory, DeclarationRevision, TrackerSighting, other_languages
 from core.csv_export import csv_download, csv_time
 from core.errors import RuleViolation
+from core.forms import Form
 
 from . import selectors
 
 
-class FiguresFilterForm(forms.Form):
+class FiguresFilterForm(Form):
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     origin = forms.ChoiceField(label=_("Site"), required=False)
     revision = forms.ChoiceField(label=_("Declaration revision"), required=False)
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["origin"].choices = [("", _("All sites"))] + [
             (origin or "-", origin or _("this site")) for origin in selectors.consent_origins()
@@ -174,7 +174,7 @@ def trackers(request):
     )
 
 
-class DeclareForm(forms.Form):
+class DeclareForm(Form):
     category = forms.ModelChoiceField(
         label=_("Category"), queryset=CookieCategory.objects.all(), to_field_name="key", empty_label=None
     )
@@ -198,7 +198,6 @@ class DeclareForm(forms.Form):
     first_party = forms.BooleanField(label=_("Set by iCentrex itself (first party)"), required=False)
 
     def __init__(self, *args, sighting: TrackerSighting, **kwargs):
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         names = dict(settings.LANGUAGES)
         for language in other_languages():

@@ -2,18 +2,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts import forms as accounts_forms
+from core.forms import Form
 
 from .names import domain_of_email
 from .selectors import verified_claim_for_domain
 
 
-class _NoColon:
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
-
-class DomainClaimForm(_NoColon, forms.Form):
+class DomainClaimForm(Form):
     domain = forms.CharField(
         label=_("Domain"),
         max_length=300,
@@ -26,7 +21,7 @@ class DomainClaimForm(_NoColon, forms.Form):
     )
 
 
-class DisclosureFilterForm(_NoColon, forms.Form):
+class DisclosureFilterForm(Form):
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     domain = forms.ChoiceField(label=_("Domain"), required=False)

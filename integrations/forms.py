@@ -1,16 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import Form
 from organizations.models import Team
 
 from .catalog import CATEGORIES, FIELDS, category_of
 from .models import Provider
-
-
-class _NoColon:
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
 
 def grouped_fields(fields) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -22,7 +17,7 @@ def grouped_fields(fields) -> list[tuple[str, list[tuple[str, str]]]]:
     return [(str(CATEGORIES[c]), items) for c, items in groups.items()]
 
 
-class SharingLogFilterForm(_NoColon, forms.Form):
+class SharingLogFilterForm(Form):
     """The "Who has my data" filters (GET). ``before`` is the keyset cursor."""
 
     provider = forms.ChoiceField(label=_("Provider"), required=False)
@@ -43,7 +38,7 @@ class SharingLogFilterForm(_NoColon, forms.Form):
         return self.cleaned_data.get(name) or None
 
 
-class ConsentForm(_NoColon, forms.Form):
+class ConsentForm(Form):
     """The consent screen: which of the offered fields to share (ticked to
     start with; at least one) and, for organisation fields shared by a person
     for themselves, the organisation whose details they are. Organisation
@@ -95,7 +90,7 @@ class ConsentForm(_NoColon, forms.Form):
         ]
 
 
-class TeamChoiceForm(_NoColon, forms.Form):
+class TeamChoiceForm(Form):
     """Step one of adding an integration for a team: which integration, which team."""
 
     provider = forms.ModelChoiceField(
@@ -109,7 +104,7 @@ class TeamChoiceForm(_NoColon, forms.Form):
         self.fields["team"].queryset = teams
 
 
-class ProviderForm(_NoColon, forms.Form):
+class ProviderForm(Form):
     """A provider's register entry; the fields shown depend on its kind."""
 
     slug = forms.SlugField(

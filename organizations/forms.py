@@ -2,18 +2,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from audit.events import organization_event_choices
+from core.forms import Form, ModelForm
 
 from .models import DataPolicy, Membership, Team
 from .roles import OrgRole, TeamRole, role_can_grant
 
 
-class _NoColon:
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
-
-class MemberFilterForm(_NoColon, forms.Form):
+class MemberFilterForm(Form):
     search = forms.CharField(
         label=_("Search"),
         required=False,
@@ -34,14 +29,14 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=OrgRole.choices)
 
 
-class TransferOwnershipForm(_NoColon, forms.Form):
+class TransferOwnershipForm(Form):
     # An address, not a drop-down: an organisation may have tens of thousands of members.
     email = forms.EmailField(
         label=_("Email of the new primary owner"), help_text=_("They must already be a member.")
     )
 
 
-class ReviewForm(_NoColon, forms.Form):
+class ReviewForm(Form):
     reason = forms.CharField(
         label=_("Why do you need to see this member's data?"),
         min_length=10,
@@ -51,7 +46,7 @@ class ReviewForm(_NoColon, forms.Form):
     )
 
 
-class InvitationForm(_NoColon, forms.Form):
+class InvitationForm(Form):
     email = forms.EmailField(label=_("Email address"))
     role = forms.ChoiceField(label=_("Role"), choices=OrgRole.choices, initial=OrgRole.MEMBER)
 
@@ -61,11 +56,11 @@ class InvitationForm(_NoColon, forms.Form):
         self.fields["role"].choices = [c for c in OrgRole.choices if role_can_grant(actor_role, c[0])]
 
 
-class TeamForm(_NoColon, forms.Form):
+class TeamForm(Form):
     name = forms.CharField(label=_("Team name"), max_length=120)
 
 
-class TeamMemberAddForm(_NoColon, forms.Form):
+class TeamMemberAddForm(Form):
     member = forms.ModelChoiceField(label=_("Member"), queryset=Membership.objects.none())
     role = forms.ChoiceField(label=_("Team role"), choices=TeamRole.choices, initial=TeamRole.MEMBER)
 
@@ -84,7 +79,7 @@ class TeamMemberAddForm(_NoColon, forms.Form):
 RETENTION_DAYS_MAX = 36500  # the API's limit too (DataPolicyUpdateSerializer)
 
 
-class DataPolicyForm(_NoColon, forms.ModelForm):
+class DataPolicyForm(ModelForm):
     class Meta:
         model = DataPolicy
         fields = ["retention_days", "review_allowed_for", "notify_member_on_review", "export_allowed_for"]
@@ -110,7 +105,7 @@ class DataPolicyForm(_NoColon, forms.ModelForm):
         return days
 
 
-class AuditFilterForm(_NoColon, forms.Form):
+class AuditFilterForm(Form):
     event_type = forms.ChoiceField(
         label=_("Event"),
         required=False,

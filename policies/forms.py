@@ -2,12 +2,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import ModelForm
+
 from .models import PolicyVersion
 
 
-class PolicyDraftForm(forms.ModelForm):
+class PolicyDraftForm(ModelForm):
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         # A datetime-local input carries no zone: the time typed is read in the
         # current time zone, so the label names it. A new draft starts at "now"

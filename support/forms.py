@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import Form
+
 from .mask_kinds import KIND_LABELS
 from .masking import KINDS
 from .models import MinorReport, PrivacyQuestion, SupportCase
@@ -11,18 +13,14 @@ from .models import MinorReport, PrivacyQuestion, SupportCase
 HONEYPOT_FIELD = "website"
 
 
-class _PublicForm(forms.Form):
-    """Shared by the public forms: no colon after labels, and the honeypot."""
+class _PublicForm(Form):
+    """Shared by the public forms: the honeypot."""
 
     website = forms.CharField(
         label=_("Leave this field empty"),
         required=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
     @property
     def filled_by_a_bot(self) -> bool:
@@ -102,13 +100,7 @@ class PrivacyQuestionForm(_PublicForm):
 # --- Staff console ---------------------------------------------------------------
 
 
-class _StaffForm(forms.Form):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
-
-class StatusFilterForm(_StaffForm):
+class StatusFilterForm(Form):
     status = forms.ChoiceField(label=_("Status"), required=False)
 
     def __init__(self, *args, statuses, **kwargs):
@@ -126,14 +118,14 @@ class PrivacyQuestionFilterForm(StatusFilterForm):
         super().__init__(*args, statuses=PrivacyQuestion.Status.choices, **kwargs)
 
 
-class SuspendAccountForm(_StaffForm):
+class SuspendAccountForm(Form):
     email = forms.EmailField(
         label=_("Email address of the account to suspend"),
         help_text=_("Its sign-in address. Suspending signs it out everywhere and revokes its API tokens."),
     )
 
 
-class ReplyForm(_StaffForm):
+class ReplyForm(Form):
     body = forms.CharField(
         label=_("Your reply"),
         max_length=10000,
@@ -145,7 +137,7 @@ class ReplyForm(_StaffForm):
 # --- Support cases -----------------------------------------------------------------
 
 
-class CaseOpenForm(forms.Form):
+class CaseOpenForm(Form):
     subject = forms.CharField(label=_("Subject"), max_length=SupportCase.SUBJECT_MAX)
     body = forms.CharField(
         label=_("What do you need help with?"),
@@ -162,7 +154,6 @@ class CaseOpenForm(forms.Form):
     )
 
     def __init__(self, *args, organizations, **kwargs):
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         # Only the person's own organisations can be chosen; any other id is an invalid choice.
         self.fields["organization"].queryset = organizations
@@ -171,7 +162,7 @@ class CaseOpenForm(forms.Form):
         return _one_line(self.cleaned_data["subject"])
 
 
-class CaseMessageForm(_StaffForm):
+class CaseMessageForm(Form):
     """The reply form on both sides, and the staff's internal note."""
 
     body = forms.CharField(
@@ -204,7 +195,7 @@ class _StaffChoiceField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.email})" if obj.name else obj.email
 
 
-class CaseAssignForm(_StaffForm):
+class CaseAssignForm(Form):
     assignee = _StaffChoiceField(
         label=_("Assigned to"), queryset=None, required=False, empty_label=_("Nobody")
     )
@@ -214,11 +205,11 @@ class CaseAssignForm(_StaffForm):
         self.fields["assignee"].queryset = staff
 
 
-class CaseStatusForm(_StaffForm):
+class CaseStatusForm(Form):
     status = forms.ChoiceField(label=_("Status"), choices=SupportCase.Status.choices)
 
 
-class ShareMaskForm(_StaffForm):
+class ShareMaskForm(Form):
     """A phrase the staff member masks by hand, wherever it occurs in the case."""
 
     phrase = forms.CharField(
@@ -235,7 +226,7 @@ class ShareMaskForm(_StaffForm):
         self.fields["phrase"].widget.attrs["autocomplete"] = "off"
 
 
-class SharedCaseReplyForm(_StaffForm):
+class SharedCaseReplyForm(Form):
     """An organisation admin's reply on a shared case."""
 
     body = forms.CharField(
