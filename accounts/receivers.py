@@ -4,8 +4,10 @@ Each receiver runs inside the request that made the change, so the event is
 written together with it."""
 
 from allauth.account import signals as account_signals
-from allauth.mfa import signals as mfa_signals
+from allauth.core import context as allauth_context
+from allauth.mfa.models import Authenticator
 from django.contrib.auth import signals as auth_signals
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from audit.events import EventType
@@ -104,34 +106,58 @@ def on_email_removed(sender, request, user, email_address, **kwargs):
     )
 
 
-@receiver(mfa_signals.authenticator_added)
-def on_mfa_added(sender, request, user, authenticator, **kwargs):
+# --- Two-factor methods -----------------------------------------------------------------
+# allauth's own mfa signals (authenticator_added, _reset) are sent from
+# transaction.on_commit, after the change has committed: an audit event written
+# there could be lost while the change stays. So the events come from the
+# model's signals instead, which run inside the statement's transaction: allauth
+# adds TOTP (and its first recovery codes) and regenerates recovery codes
+# inside one atomic block, and Django deletes inside one. Recovery codes
+# regenerated are one delete and one insert: the delete, made while another
+# method remains, is the regeneration; the insert that follows it in the same
+# transaction is not a second event.
+_regenerated: dict[int, int] = {}  # user id -> the recovery codes row just deleted
+
+
+def _request():
+    return allauth_context.request
+
+
+@receiver(post_save, sender=Authenticator)
+def on_mfa_saved(sender, instance, created, **kwargs):
+    if not created:
+        return  # usage and "codes viewed" bookkeeping, not a change of method
+    deleted = _regenerated.pop(instance.user_id, None)
+    if (
+        instance.type == Authenticator.Type.RECOVERY_CODES
+        and deleted is not None
+        and not Authenticator.objects.filter(pk=deleted).exists()  # still there: that delete rolled back
+    ):
+        return
     audit_record(
         event_type=EventType.MFA_ENABLED,
-        actor=user,
-        target=user,
-        request=request,
-        changes={"type": authenticator.type},
+        actor=instance.user,
+        target=instance.user,
+        request=_request(),
+        changes={"type": instance.type},
     )
 
 
-@receiver(mfa_signals.authenticator_removed)
-def on_mfa_removed(sender, request, user, authenticator, **kwargs):
+@receiver(post_delete, sender=Authenticator)
+def on_mfa_deleted(sender, instance, **kwargs):
+    user = User.objects.filter(pk=instance.user_id).first()
+    if user is None:
+        return  # the account itself is being deleted: erasure audits that
+    others = Authenticator.objects.filter(user_id=user.pk).exclude(type=Authenticator.Type.RECOVERY_CODES)
+    if instance.type == Authenticator.Type.RECOVERY_CODES and others.exists():
+        _regenerated[user.pk] = instance.pk
+        event_type = EventType.MFA_RECOVERY_CODES_REGENERATED
+    else:
+        event_type = EventType.MFA_REMOVED
     audit_record(
-        event_type=EventType.MFA_REMOVED,
+        event_type=event_type,
         actor=user,
         target=user,
-        request=request,
-        changes={"type": authenticator.type},
-    )
-
-
-@receiver(mfa_signals.authenticator_reset)
-def on_mfa_reset(sender, request, user, authenticator, **kwargs):
-    audit_record(
-        event_type=EventType.MFA_RECOVERY_CODES_REGENERATED,
-        actor=user,
-        target=user,
-        request=request,
-        changes={"type": authenticator.type},
+        request=_request(),
+        changes={"type": instance.type},
     )

@@ -3,6 +3,7 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY, format_hotp_value, hotp_value
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -75,29 +76,46 @@ def test_email_change_is_recorded_with_sealed_addresses(signed_in, alice, mailou
     assert len(events(EventType.EMAIL_CONFIRMED)) == 1
 
 
-def test_mfa_changes_are_recorded(signed_in, alice, password, django_capture_on_commit_callbacks):
-    # allauth sends its MFA signals once the change has committed.
+def test_mfa_changes_are_recorded_in_the_transaction_that_makes_them(
+    signed_in, alice, password, django_capture_on_commit_callbacks
+):
+    """allauth's own MFA signals come after commit; these events are written
+    with the change: they exist before any on-commit callback has run."""
     # allauth asks for the password again before any two-factor change.
     assert signed_in.get(reverse("mfa_activate_totp")).status_code == 302
     signed_in.post(reverse("account_reauthenticate"), {"password": password})
     assert signed_in.get(reverse("mfa_activate_totp")).status_code == 200
     secret = signed_in.session[SECRET_SESSION_KEY]
     code = format_hotp_value(hotp_value(secret, int(timezone.now().timestamp()) // 30))
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=False):
         response = signed_in.post(reverse("mfa_activate_totp"), {"code": code})
-    assert response.status_code == 302, response.content
-    added = events(EventType.MFA_ENABLED)
-    # TOTP plus the recovery codes allauth creates with it.
-    assert {e.changes["type"] for e in added} == {"totp", "recovery_codes"}
+        assert response.status_code == 302, response.content
+        added = events(EventType.MFA_ENABLED)
+        # TOTP plus the recovery codes allauth creates with it.
+        assert {e.changes["type"] for e in added} == {"totp", "recovery_codes"}
+        assert added[0].ip_prefix  # the request's, through allauth's request context
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=False):
         signed_in.post(reverse("mfa_generate_recovery_codes"))
-    assert len(events(EventType.MFA_RECOVERY_CODES_REGENERATED)) == 1
+        # One event for the new codes: the delete and insert are one regeneration.
+        assert len(events(EventType.MFA_RECOVERY_CODES_REGENERATED)) == 1
+        assert len(events(EventType.MFA_ENABLED)) == 2
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=False):
         response = signed_in.post(reverse("mfa_deactivate_totp"))
-    assert response.status_code == 302
-    assert {e.changes["type"] for e in events(EventType.MFA_REMOVED)} >= {"totp"}
+        assert response.status_code == 302
+        # The TOTP, then the recovery codes left without it.
+        assert [e.changes["type"] for e in events(EventType.MFA_REMOVED)] == ["totp", "recovery_codes"]
+
+
+def test_a_two_factor_change_that_rolls_back_leaves_no_event(alice):
+    from allauth.mfa.models import Authenticator
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Authenticator.objects.create(user=alice, type=Authenticator.Type.TOTP, data={"secret": "x"})
+        assert len(events(EventType.MFA_ENABLED)) == 1
+        raise RuntimeError("the request failed after the change")
+    assert events(EventType.MFA_ENABLED) == [] and not Authenticator.objects.filter(user=alice).exists()
 
 
 def test_people_see_their_own_activity(signed_in, alice, bob):
