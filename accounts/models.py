@@ -45,6 +45,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person with an iCentrex account; the email address is the login."""
 
     personal_data = PersonalData(
+        activity="account",
+        categories=("identity", "contact", "credentials"),
         person="the account itself",
         export=Exported(
             "profile",
@@ -125,6 +127,8 @@ class PersonalAccessToken(models.Model):
     the clear token is shown once, at creation."""
 
     personal_data = PersonalData(
+        activity="account",
+        categories=("credentials",),
         person="user",
         export=Exported(
             "profile",

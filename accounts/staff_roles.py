@@ -49,6 +49,8 @@ class StaffPermission(models.TextChoices):
     SUBJECT_REQUESTS_CLASSIFY = "subject_requests:classify"
     # The request queue and log: deadlines, extensions, identity checks, outcomes, yearly figures.
     SUBJECT_REQUESTS_MANAGE = "subject_requests:manage"
+    # The records of processing (art. 30) and their kept editions.
+    RECORDS_READ = "records:read"
 
 
 _SUPPORT_PERMISSIONS = frozenset(
@@ -73,6 +75,7 @@ STAFF_ROLE_PERMISSIONS: dict[str, frozenset[StaffPermission]] = {
         StaffPermission.DECLARATION_MANAGE,
         StaffPermission.PROVIDERS_MANAGE,
         StaffPermission.SUBJECT_REQUESTS_MANAGE,
+        StaffPermission.RECORDS_READ,
     },
 }
 

@@ -42,6 +42,7 @@ class EventType(models.TextChoices):
         "data.subject_request_identity",
         _("Data-subject request identity check recorded"),
     )
+    RECORD_OF_PROCESSING_GENERATED = "data.record_generated", _("Record of processing generated")
     RETENTION_APPLIED = "data.retention_applied", _("Retention period applied")
     ORG_CREATED = "org.created", _("Organisation created")
     ORG_MEMBER_ROLE_CHANGED = "org.member_role_changed", _("Member role changed")
@@ -99,6 +100,7 @@ ORGANIZATION_EVENT_TYPES = frozenset(
         EventType.INTEGRATION_INSTALLED,
         EventType.INTEGRATION_REMOVED,
         EventType.SUPPORT_SHARED_CASE_REPLY,
+        EventType.RECORD_OF_PROCESSING_GENERATED,
     }
 )
 

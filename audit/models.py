@@ -20,6 +20,8 @@ class AuditEvent(AppendOnlyModel):
     """
 
     personal_data = PersonalData(
+        activity="accountability",
+        categories=("activity_log",),
         person="subject_key, actor_subject",
         export=Exported(
             "audit_events",

@@ -70,24 +70,29 @@ def _officer_client():
 
 
 def queue_pages(client, *, requests: int = 300) -> dict:
+    """Pages anywhere in the queue: the first page of each view and type, and
+    pages deep in it (a cursor drawn from anywhere in the view, either way)."""
     from data_requests.models import SubjectRequest
 
     rng = random.Random(11)
     kinds = SubjectRequest.Kind.values
     views = ["open", "overdue", "due_week", "closed", "all"]
-    open_pages = max(1, SubjectRequest.objects.filter(outcome="open").count() // 50)
+    open_ids = list(SubjectRequest.objects.filter(outcome="open").values_list("pk", flat=True))
+    all_ids = list(SubjectRequest.objects.values_list("pk", flat=True))
     urls = []
     for i in range(requests):
         shape = i % 4
+        direction = rng.choice(["after", "before"])
         if shape == 0:
-            urls.append(f"/staff/requests/?view=open&page={rng.randint(1, open_pages)}")
+            urls.append(f"/staff/requests/?view=open&{direction}={rng.choice(open_ids)}")
         elif shape == 1:
             urls.append(f"/staff/requests/?view={rng.choice(views)}")
         elif shape == 2:
             view, kind = rng.choice(views), rng.choice(kinds)
-            urls.append(f"/staff/requests/?view={view}&kind={kind}&page={rng.randint(1, 20)}")
+            ids = open_ids if view in ("open", "overdue", "due_week") else all_ids
+            urls.append(f"/staff/requests/?view={view}&kind={kind}&{direction}={rng.choice(ids)}")
         else:
-            urls.append(f"/staff/requests/?view=all&page={rng.randint(1, 2000)}")
+            urls.append(f"/staff/requests/?view=all&{direction}={rng.choice(all_ids)}")
     _time_requests(client, urls[:20])  # warm
     return _time_requests(client, urls)
 

@@ -19,6 +19,8 @@
     bin/bench registers                      only the privacy officer's registers: the request
                                              queue with 100,000 requests, yearly figures over
                                              1,000,000 (not in the full run)
+    bin/bench records                        only the records of processing: 1,000 providers, 50
+                                             models, 10,000 organisations (not in the full run)
     bin/bench transparency-load [PAIRS]      only the consent POST vs bare INSERT, without and
                                              with the integrator, and the integration lag
 
@@ -179,6 +181,7 @@ def main(argv: list[str]):
         masking,
         notices,
         organizations,
+        records,
         registers,
         transparency,
     )
@@ -215,6 +218,9 @@ def main(argv: list[str]):
     if argv[:1] == ["registers"]:
         print(json.dumps({"registers": registers.run()}, indent=2))
         return
+    if argv[:1] == ["records"]:
+        print(json.dumps({"records_of_processing": records.run()}, indent=2))
+        return
     if argv[:1] == ["data-requests"]:
         print(json.dumps({"data_requests": data_requests.run(ENV)}, indent=2))
         return
@@ -222,7 +228,7 @@ def main(argv: list[str]):
         sys.exit(
             f"unknown benchmark {argv[0]!r}: use consent, consent-post [PAIRS], consent-signals, notices,"
             " integrations,"
-            " disclosures, masking, data-requests, registers or transparency, or nothing for all"
+            " disclosures, masking, data-requests, registers, records or transparency, or nothing for all"
         )
 
     user = User.objects.create_user("bench@example.org", "bench-password-123", name="Bench")

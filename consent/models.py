@@ -15,6 +15,8 @@ class ConsentRecord(AppendOnlyModel):
     sealed in batches by ``ConsentSeal`` (so inserts never wait on each other)."""
 
     personal_data = PersonalData(
+        activity="cookie_consent",
+        categories=("device",),
         person="subject_key (the account's, and linked devices' visitor ids)",
         export=Exported(
             "consent",
@@ -147,6 +149,8 @@ class ConsentLink(AppendOnlyModel):
     device's earlier records become the account's history without editing them."""
 
     personal_data = PersonalData(
+        activity="cookie_consent",
+        categories=("device",),
         person="account_subject_key",
         export=Exported(
             "consent", _("Each device joined to your account when you signed in on it, and when.")
@@ -173,6 +177,8 @@ class ConsentState(models.Model):
     derived from the records and may be rebuilt from them."""
 
     personal_data = PersonalData(
+        activity="cookie_consent",
+        categories=("device",),
         person="subject_key",
         export=Exported("consent", _("Your current choice for each category.")),
         erasure=Deleted(_("Deleted.")),

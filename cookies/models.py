@@ -139,6 +139,8 @@ class DeclarationRevision(AppendOnlyModel):
     it. Consent records point at the revision the person was shown."""
 
     personal_data = PersonalData(
+        activity="cookie_consent",
+        categories=("identity",),
         person="created_by_subject (the privacy officer who published it)",
         export=NotExported(
             _("Published declarations are public; who published one is in their audit events.")

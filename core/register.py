@@ -7,7 +7,9 @@ Every model that holds personal data declares, next to the model, a
   how, or why they are left out;
 - on **erasure** (the person deletes their account): deleted, or kept and
   unlinked from the person (pseudonymised), with the legal reason;
-- under **retention**: how long they are kept.
+- under **retention**: how long they are kept;
+- in the **records of processing**: the activity it serves and the
+  categories of data it holds (``core.processing``).
 
 Models of other packages (Django's, allauth's) are declared in ``THIRD_PARTY``
 below. ``tests/data_requests/test_register.py`` fails for any model related
@@ -22,6 +24,8 @@ This module imports no models: models import it.
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+
+from .processing import check_categories
 
 # The files of a personal export, in the order the ZIP holds them.
 EXPORT_KINDS = {
@@ -76,30 +80,44 @@ class Pseudonymised:
 @dataclass(frozen=True)
 class PersonalData:
     """What happens to a model's personal data. ``person`` says how a row
-    leads to the person (a field path, for the tests and the reader)."""
+    leads to the person (a field path, for the tests and the reader);
+    ``activity`` is the processing activity it serves and ``categories`` the
+    kinds of personal data it holds (core.processing), which the records of
+    processing are generated from."""
 
     person: str
     export: Exported | NotExported
     erasure: Deleted | Pseudonymised
     retention: str
+    activity: str
+    categories: tuple[str, ...]
+
+    def __post_init__(self):
+        check_categories(self.activity, self.categories)
 
 
 # --- Models of other packages ------------------------------------------------------
 
 THIRD_PARTY = {
     "account.emailaddress": PersonalData(
+        activity="account",
+        categories=("contact",),
         person="user",
         export=Exported("profile", _("Every address with whether it is verified and primary.")),
         erasure=Deleted(_("All your sign-in addresses are deleted.")),
         retention=_("Kept while the account exists."),
     ),
     "account.emailconfirmation": PersonalData(
+        activity="account",
+        categories=("contact",),
         person="email_address__user",
         export=NotExported(_("A one-time confirmation key, of no use to you once sent.")),
         erasure=Deleted(_("Deleted with the address it confirms.")),
         retention=_("Until the address is confirmed or removed."),
     ),
     "mfa.authenticator": PersonalData(
+        activity="account",
+        categories=("credentials",),
         person="user",
         export=Exported(
             "profile",
@@ -109,24 +127,32 @@ THIRD_PARTY = {
         retention=_("Kept while the account exists."),
     ),
     "sessions.session": PersonalData(
+        activity="account",
+        categories=("identity",),
         person="session_data (the signed-in account's id, encoded)",
         export=NotExported(_("Technical sign-in state, holding only your account's id.")),
         erasure=Deleted(_("Every session signed in to your account ends and is deleted.")),
         retention=_("Until the session expires or you sign out."),
     ),
     "admin.logentry": PersonalData(
+        activity="accountability",
+        categories=("activity_log",),
         person="user, or object_id of the account",
         export=NotExported(_("Administrators' change log of the back office, about iCentrex staff work.")),
         erasure=Deleted(_("Back-office log entries about your account are deleted.")),
         retention=_("Kept while the account exists."),
     ),
     "accounts.user_groups": PersonalData(
+        activity="accountability",
+        categories=("identity",),
         person="user",
         export=NotExported(_("Staff groups only; customers belong to none.")),
         erasure=Deleted(_("Group memberships are cleared.")),
         retention=_("Kept while the account exists."),
     ),
     "accounts.user_user_permissions": PersonalData(
+        activity="accountability",
+        categories=("identity",),
         person="user",
         export=NotExported(_("Staff permissions only; customers have none.")),
         erasure=Deleted(_("Permissions are cleared.")),

@@ -74,6 +74,8 @@ class OrganizationExport(BuiltFile):
     download link goes by email to whoever asked for it."""
 
     personal_data = PersonalData(
+        activity="organisations",
+        categories=("identity", "contact", "membership"),
         person="requested_by",
         export=NotExported(_("The organisation's file; that you asked for it is in your audit events.")),
         erasure=Pseudonymised(
@@ -123,6 +125,8 @@ class PersonalExport(BuiltFile):
     and a readable summary (data_requests.personal_export)."""
 
     personal_data = PersonalData(
+        activity="privacy_requests",
+        categories=("requests",),
         person="user",
         export=Exported(
             "profile", _("Each copy of your data you asked for: when, and when its link was sent and used.")
@@ -170,6 +174,8 @@ class ErasureRequest(models.Model):
     ``steps_done``, so a job whose worker died resumes where it stopped."""
 
     personal_data = PersonalData(
+        activity="privacy_requests",
+        categories=("requests",),
         person="user",
         export=Exported(
             "profile",
@@ -232,6 +238,8 @@ class SubjectRequest(models.Model):
     sent within the first month. The request log behind the yearly figures."""
 
     personal_data = PersonalData(
+        activity="privacy_requests",
+        categories=("requests", "contact"),
         person="user",
         export=Exported(
             "profile",

@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -106,6 +107,9 @@ QUEUE_VIEWS = ("open", "overdue", "due_week", "closed", "all")
 DUE_SOON_DAYS = 7
 
 
+QUEUE_PAGE_SIZE = 50
+
+
 def subject_request_queue(*, view: str = "open", kind: str = "", today=None) -> QuerySet[SubjectRequest]:
     """The staff queue: open requests by due date (the next deadline first);
     answered ones most recent first. Unknown filters read as the defaults."""
@@ -123,6 +127,57 @@ def subject_request_queue(*, view: str = "open", kind: str = "", today=None) -> 
     elif view == "due_week":
         requests = requests.filter(due_on__gte=today, due_on__lte=today + timedelta(days=DUE_SOON_DAYS))
     return requests.order_by("due_on", "id")
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    requests: list[SubjectRequest]
+    next_cursor: int | None  # the id of the last row shown, when more follow
+    previous_cursor: int | None  # the id of the first row shown, when rows precede it
+
+
+def _after_key(field: str, value, pk: int, *, descending: bool) -> Q:
+    """Rows after (value, pk) in (field, id) order, written so the index on
+    ``field`` narrows the scan: ``field >= value AND (field > value OR id > pk)``."""
+    if descending:
+        return Q(**{f"{field}__lte": value}) & (Q(**{f"{field}__lt": value}) | Q(pk__lt=pk))
+    return Q(**{f"{field}__gte": value}) & (Q(**{f"{field}__gt": value}) | Q(pk__gt=pk))
+
+
+def subject_request_queue_page(
+    *, view: str = "open", kind: str = "", today=None, after: int | None = None, before: int | None = None
+) -> QueuePage:
+    """One page of the queue by keyset on (due date, id), or (received, id)
+    for answered requests: every page costs the same however deep it is,
+    which OFFSET pages do not. A cursor is the id of a row; a cursor whose
+    row has gone (the log expired) starts again from the top."""
+    queue = subject_request_queue(view=view, kind=kind, today=today)
+    descending = view in ("closed", "all")
+    field = "received_at" if descending else "due_on"
+    anchor_id = after if after is not None else before
+    anchor = (
+        SubjectRequest.objects.filter(pk=anchor_id).values_list(field, "pk").first()
+        if anchor_id is not None
+        else None
+    )
+    if anchor is not None and before is not None and after is None:
+        rows = list(
+            queue.filter(_after_key(field, *anchor, descending=not descending)).reverse()[
+                : QUEUE_PAGE_SIZE + 1
+            ]
+        )
+        if len(rows) > QUEUE_PAGE_SIZE:
+            rows = rows[:QUEUE_PAGE_SIZE][::-1]
+            return QueuePage(rows, rows[-1].pk, rows[0].pk)
+        anchor = None  # back at the top: the first page, full
+    if anchor is not None:
+        queue = queue.filter(_after_key(field, *anchor, descending=descending))
+    rows = list(queue[: QUEUE_PAGE_SIZE + 1])
+    more_after = len(rows) > QUEUE_PAGE_SIZE
+    rows = rows[:QUEUE_PAGE_SIZE]
+    return QueuePage(
+        rows, rows[-1].pk if more_after else None, rows[0].pk if rows and anchor is not None else None
+    )
 
 
 def subject_request_counts(*, today=None) -> dict:

@@ -4,12 +4,12 @@ or phone, classifying a privacy question or support case as a request, and the
 yearly figures."""
 
 from datetime import datetime, time, timedelta
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from accounts.models import User
 from accounts.staff_roles import StaffPermission, staff_permission_required
 from core.csv_export import csv_download, csv_time
 from core.errors import Conflict, RuleViolation
+from core.forms import Form
 
 from . import deadlines, selectors, services
 from .models import SubjectRequest
@@ -28,13 +29,20 @@ from .models import SubjectRequest
 Kind, Source, Outcome = SubjectRequest.Kind, SubjectRequest.Source, SubjectRequest.Outcome
 
 
-def _form_kwargs(kwargs):
-    kwargs.setdefault("label_suffix", "")
-    return kwargs
-
-
-class LogRequestForm(forms.Form):
+class ClassifyForm(Form):
     kind = forms.ChoiceField(label=_("Type of request"), choices=Kind.choices)
+    late_reason = forms.CharField(
+        label=_("Why it is logged late"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only when its due date has already passed."),
+    )
+
+
+class LogRequestForm(ClassifyForm):
+    """A request that came by letter or phone: the classification, plus when
+    it arrived and where to answer."""
+
     received_on = forms.DateField(
         label=_("Received on"),
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -44,38 +52,15 @@ class LogRequestForm(forms.Form):
         label=_("The person's email address"),
         help_text=_("Where we answer. If it belongs to an account, the request shows in its privacy centre."),
     )
-    late_reason = forms.CharField(
-        label=_("Why it is logged late"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Only when its due date has already passed."),
-    )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **_form_kwargs(kwargs))
+    field_order = ["kind", "received_on", "email", "late_reason"]
 
 
-class ClassifyForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Type of request"), choices=Kind.choices)
-    late_reason = forms.CharField(
-        label=_("Why it is logged late"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Only when its due date has already passed."),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **_form_kwargs(kwargs))
-
-
-class IdentityForm(forms.Form):
+class IdentityForm(Form):
     identity = forms.ChoiceField(label=_("Identity check"), choices=SubjectRequest.Identity.choices)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **_form_kwargs(kwargs))
 
-
-class ExtendForm(forms.Form):
+class ExtendForm(Form):
     months = forms.TypedChoiceField(
         label=_("Extend by"),
         coerce=int,
@@ -87,11 +72,8 @@ class ExtendForm(forms.Form):
         help_text=_("Sent to the person with the new due date."),
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **_form_kwargs(kwargs))
 
-
-class CloseForm(forms.Form):
+class CloseForm(Form):
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=[(v, label) for v, label in Outcome.choices if v != Outcome.OPEN]
     )
@@ -101,9 +83,6 @@ class CloseForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required when the request was denied or complied with in part: the reasons."),
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **_form_kwargs(kwargs))
 
 
 _LOG_CSV_COLUMNS = [
@@ -143,6 +122,11 @@ def _log_csv(requests, view: str):
     )
 
 
+def _cursor(request, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 19 else None
+
+
 @require_GET
 @staff_permission_required(StaffPermission.SUBJECT_REQUESTS_MANAGE)
 def subject_requests(request):
@@ -152,7 +136,10 @@ def subject_requests(request):
     queue = selectors.subject_request_queue(view=view, kind=kind, today=today)
     if request.GET.get("format") == "csv":
         return _log_csv(queue, view)
-    page = Paginator(queue, 50).get_page(request.GET.get("page"))
+    page = selectors.subject_request_queue_page(
+        view=view, kind=kind, today=today, after=_cursor(request, "after"), before=_cursor(request, "before")
+    )
+    filters = {"view": view} | ({"kind": kind} if kind else {})
     views = [
         ("open", _("Open")),
         ("overdue", _("Overdue")),
@@ -165,6 +152,14 @@ def subject_requests(request):
         "staff/subject_requests.html",
         {
             "page": page,
+            # Open requests are few: count them. Counting the whole 24-month log
+            # on every page would cost more than the page itself.
+            "total": queue.count() if view not in ("closed", "all") else None,
+            "first_query": urlencode(filters),
+            "next_query": urlencode(filters | {"after": page.next_cursor}) if page.next_cursor else "",
+            "previous_query": urlencode(filters | {"before": page.previous_cursor})
+            if page.previous_cursor
+            else "",
             "view": view,
             "views": views,
             "kind": kind,
@@ -202,16 +197,14 @@ def subject_request_new(request):
             form.add_error("late_reason" if refused.code == "due_in_past" else "received_on", refused.message)
         else:
             messages.success(
-                request, _("The request is logged. It is due on %(date)s.") % {"date": _date(logged)}
+                request,
+                _("The request is logged. It is due on %(date)s.")
+                % {"date": date_format(logged.due_on, "DATE_FORMAT")},
             )
             return redirect("staff_subject_request", logged.public_id)
     return render(
         request, "staff/subject_request_new.html", {"form": form}, status=400 if form.errors else 200
     )
-
-
-def _date(subject_request) -> str:
-    return date_format(subject_request.due_on, "DATE_FORMAT")
 
 
 def _request_page(request, subject_request, *, status=200, **forms_given):
@@ -341,7 +334,10 @@ def subject_request_classify(request, source, ref_id):
             messages.success(
                 request,
                 _("Logged as a request (%(kind)s), due on %(date)s.")
-                % {"kind": logged.get_kind_display().lower(), "date": _date(logged)},
+                % {
+                    "kind": logged.get_kind_display().lower(),
+                    "date": date_format(logged.due_on, "DATE_FORMAT"),
+                },
             )
     if source == Source.SUPPORT_CASE:
         return redirect("staff_case", ref_id)

@@ -41,6 +41,8 @@ class DomainClaim(models.Model):
     explicitly for addresses at sub-domains to count."""
 
     personal_data = PersonalData(
+        activity="domain_disclosure",
+        categories=("identity",),
         person="created_by",
         export=NotExported(
             _("The organisation's proof that it owns a domain; that you claimed it is in your audit events.")
@@ -110,6 +112,8 @@ class DisclosureRun(models.Model):
     once. A dry run computes the same rows and writes none of them."""
 
     personal_data = PersonalData(
+        activity="domain_disclosure",
+        categories=("contact",),
         person="user (whose confirmed address started the run), requested_by",
         export=NotExported(
             _("How the disclosure job ran (counts and times); what it disclosed about you is exported.")
@@ -192,6 +196,8 @@ class EmailDisclosure(AppendOnlyModel):
     the evidence outlives them. Sealed in batches like the sharing log."""
 
     personal_data = PersonalData(
+        activity="domain_disclosure",
+        categories=("contact",),
         person="subject_key",
         export=Exported(
             "disclosures",
@@ -304,6 +310,8 @@ class DisclosureState(models.Model):
     notice about the latest disclosure."""
 
     personal_data = PersonalData(
+        activity="domain_disclosure",
+        categories=("contact",),
         person="user",
         export=NotExported(
             _(

@@ -11,6 +11,7 @@ from domains import urls as domains
 from integrations import urls as integrations
 from organizations import urls as organizations
 from policies import urls as policies
+from registers import urls as registers
 from support import urls as support
 
 from . import dev_views, views
@@ -34,6 +35,7 @@ organisation_console = [
     *data_requests.console_urls,
     *integrations.console_urls,
     *support.console_urls,
+    *registers.console_urls,
 ]
 staff_console = [
     path("", views.staff_home, name="staff_home"),
@@ -42,6 +44,7 @@ staff_console = [
     *policies.staff_urls,
     *integrations.staff_urls,
     *data_requests.staff_urls,
+    *registers.staff_urls,
 ]
 
 urlpatterns = [

@@ -101,6 +101,8 @@ class Installation(models.Model):
     integration, after seeing exactly what it will receive."""
 
     personal_data = PersonalData(
+        activity="integrations",
+        categories=("identity", "sharing"),
         person="installed_by",
         export=Exported(
             "data_sharing",
@@ -174,6 +176,8 @@ class WebhookDelivery(models.Model):
     with every attempt, so the provider can drop a repeat."""
 
     personal_data = PersonalData(
+        activity="integrations",
+        categories=("identity", "contact", "sharing"),
         person="payload.people (found through sharing events' delivery ids), installation__installed_by",
         export=NotExported(
             _("What each delivery carried about you is in the data-sharing file, field by field.")
@@ -220,6 +224,8 @@ class SharingEvent(AppendOnlyModel):
     batches like consent records. People are named by subject key only."""
 
     personal_data = PersonalData(
+        activity="integrations",
+        categories=("sharing",),
         person="subject_key",
         export=Exported(
             "data_sharing",

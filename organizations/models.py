@@ -26,6 +26,8 @@ class Organization(models.Model):
 
 class Membership(models.Model):
     personal_data = PersonalData(
+        activity="organisations",
+        categories=("membership",),
         person="user",
         export=Exported(
             "memberships",
@@ -86,6 +88,8 @@ class Team(models.Model):
 
 class TeamMembership(models.Model):
     personal_data = PersonalData(
+        activity="organisations",
+        categories=("membership",),
         person="membership__user",
         export=Exported("memberships", _("Each team you are in and your role in it.")),
         erasure=Deleted(_("Ended with your memberships.")),
@@ -109,6 +113,8 @@ def _invitation_expiry():
 
 class Invitation(models.Model):
     personal_data = PersonalData(
+        activity="organisations",
+        categories=("contact", "membership"),
         person="email (the invited address), invited_by",
         export=Exported(
             "memberships", _("Invitations sent to your address: organisation, role, status and dates.")

@@ -38,6 +38,8 @@ class PolicyDocument(models.Model):
 
 class PolicyVersion(models.Model):
     personal_data = PersonalData(
+        activity="policy_notices",
+        categories=("identity",),
         person="published_by_subject (the privacy officer who published it)",
         export=NotExported(_("Policy texts are public; who published one is in their audit events.")),
         erasure=Pseudonymised(_("Kept: the text people were told about and accepted."), EVIDENCE_REASON),
@@ -110,6 +112,8 @@ class PolicyAcceptance(AppendOnlyModel):
     which version, when and how. Append-only like all evidence."""
 
     personal_data = PersonalData(
+        activity="policy_notices",
+        categories=("policy",),
         person="subject_key",
         export=Exported("policies", _("Each version you accepted or were notified of, how and when.")),
         erasure=Pseudonymised(_("Kept unchanged; your subject key no longer leads to you."), EVIDENCE_REASON),
@@ -205,6 +209,8 @@ class PolicyNotice(models.Model):
     People are named only by subject key, like all evidence."""
 
     personal_data = PersonalData(
+        activity="policy_notices",
+        categories=("policy", "contact"),
         person="subject_key",
         export=Exported(
             "policies", _("Each change notice: version, channel, status, when it was sent or why it failed.")

@@ -17,6 +17,8 @@ class SubjectLink(models.Model):
     """
 
     personal_data = PersonalData(
+        activity="account",
+        categories=("identity",),
         person="user",
         export=Exported(
             "profile", _("Your pseudonymous subject key, which names you in iCentrex's evidence.")

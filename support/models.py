@@ -15,6 +15,8 @@ class MinorReport(models.Model):
     report."""
 
     personal_data = PersonalData(
+        activity="child_safety",
+        categories=("age", "contact"),
         person="account (the account reported), reporter_email",
         export=Exported(
             "support_cases",
@@ -98,6 +100,8 @@ class PrivacyQuestion(models.Model):
     answer by email from the staff inbox."""
 
     personal_data = PersonalData(
+        activity="privacy_requests",
+        categories=("contact", "messages"),
         person="email",
         export=Exported("support_cases", _("Questions sent from your addresses, with our answers.")),
         erasure=Deleted(_("Questions sent from your addresses are deleted with our answers.")),
@@ -130,6 +134,8 @@ class QuestionReply(models.Model):
     """A staff answer to a privacy question, emailed to the person who asked."""
 
     personal_data = PersonalData(
+        activity="privacy_requests",
+        categories=("messages",),
         person="question__email, author (staff)",
         export=Exported("support_cases", _("Our answers, with the question.")),
         erasure=Deleted(_("Deleted with the question.")),
@@ -157,6 +163,8 @@ class SupportCase(models.Model):
     privacy centre and by email, and keep internal notes the reporter never sees."""
 
     personal_data = PersonalData(
+        activity="support",
+        categories=("identity", "messages"),
         person="reporter, assigned_to (staff)",
         export=Exported("support_cases", _("Your cases: subject, message, organisation, status and dates.")),
         erasure=Deleted(
@@ -219,6 +227,8 @@ class CaseMessage(models.Model):
     (staff only)."""
 
     personal_data = PersonalData(
+        activity="support",
+        categories=("messages",),
         person="case__reporter, author",
         export=Exported(
             "support_cases",
@@ -281,6 +291,8 @@ class CaseShare(AppendOnlyModel):
     (per kind and rule, never the values). Append-only (a trigger in PostgreSQL)."""
 
     personal_data = PersonalData(
+        activity="support",
+        categories=("messages",),
         person="case__reporter, reviewed_by (staff)",
         export=Exported(
             "support_cases",
@@ -338,6 +350,8 @@ class SharedCaseReply(models.Model):
     nobody assigned, to the support queue), never the reporter directly."""
 
     personal_data = PersonalData(
+        activity="support",
+        categories=("messages",),
         person="author",
         export=Exported(
             "support_cases", _("Replies you wrote to shared cases as an organisation administrator.")

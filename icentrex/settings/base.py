@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "data_requests",
     "policies",
     "support",
+    "registers",
 ]
 
 MIDDLEWARE = [
@@ -234,6 +235,12 @@ CELERY_BEAT_SCHEDULE = {
     "subject-requests-remind": {
         "task": "data_requests.tasks.subject_requests_remind",
         "schedule": crontab(minute=41),
+    },
+    # An edition of every record of processing that changed, so "what did the record say on
+    # date X" has an answer for every day.
+    "record-editions-daily": {
+        "task": "registers.tasks.record_editions_daily",
+        "schedule": crontab(hour=2, minute=17),
     },
 }
 

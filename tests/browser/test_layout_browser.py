@@ -54,6 +54,7 @@ NOT_PAGES = {
     "staff_subject_request_extend": "POST",
     "staff_subject_request_close": "POST",
     "staff_subject_request_classify": "POST (the form is on the question and case pages)",
+    "staff_record_edition": "a JSON file to download (tests/registers/test_records.py)",
     "policy_accept": "POST",
     "policy_updates_acknowledge": "POST",
     "privacy_disclosures_acknowledge": "POST",
@@ -93,11 +94,13 @@ DETAIL_PAGES = {
         "org_members", "org_member_review", "org_invitations", "org_teams", "org_team", "org_policy",
         "org_integrations", "org_integration", "org_integration_add", "org_exports", "org_export_download",
         "org_domains", "org_disclosures", "org_shared_cases", "org_shared_case", "org_audit", "privacy_case",
+        "org_record",
     },
     "support": {"staff_minor_report", "staff_privacy_question", "staff_case", "staff_case_share"},
     "privacy_officer": {
         "staff_policy_drafts", "staff_policy_draft", "staff_policy_notices", "staff_provider",
         "staff_provider_create", "staff_tracker_declare", "staff_subject_request",
+        "staff_processor_record",
     },
 }  # fmt: skip
 

@@ -451,3 +451,45 @@ def test_answered_requests_leave_the_log_after_24_months_open_ones_never(officer
     assert retention.subject_request_log_expire(now=now) == 1
     assert SubjectRequest.objects.count() == 2
     assert retention.subject_request_log_expire(now=now) == 0
+
+
+@pytest.mark.parametrize("view", ["open", "all"])
+def test_the_queue_pages_by_keyset_forwards_and_back_through_ties(officer, client, view):
+    """Pages follow (due date, id) — (received, id) for the log — so rows that
+    share a date are neither skipped nor repeated, and a deep page costs the
+    same queries as the first."""
+    for n in range(2 * selectors.QUEUE_PAGE_SIZE + 7):
+        _backdate(_log(email=f"p{n}@example.org"), days=n % 3)  # three due dates, many ties
+    everything = [r.pk for r in selectors.subject_request_queue(view=view)]
+    pages, after = [], None
+    while True:
+        page = selectors.subject_request_queue_page(view=view, after=after)
+        pages.append([r.pk for r in page.requests])
+        if page.next_cursor is None:
+            break
+        after = page.next_cursor
+    assert [pk for rows in pages for pk in rows] == everything and len(pages) == 3
+    back = selectors.subject_request_queue_page(view=view, before=pages[2][0])
+    assert [r.pk for r in back.requests] == pages[1] and back.previous_cursor == pages[1][0]
+    top = selectors.subject_request_queue_page(view=view, before=pages[1][0])
+    assert [r.pk for r in top.requests] == pages[0] and top.previous_cursor is None
+
+    client.force_login(officer)
+    url = reverse("staff_subject_requests")
+    client.get(url, {"view": view})  # warm the session and caches
+    with CaptureQueriesContext(connection) as second:
+        assert client.get(url, {"view": view, "after": pages[0][-1]}).status_code == 200
+    with CaptureQueriesContext(connection) as third:
+        response = client.get(url, {"view": view, "after": pages[1][-1]})
+    body = response.content.decode()
+    assert len(third) == len(second)
+    assert 'rel="prev"' in body and 'rel="next"' not in body
+    assert SubjectRequest.objects.get(pk=pages[2][0]).contact_email in body
+
+
+def test_a_bad_or_stale_queue_cursor_shows_the_first_page(officer, client):
+    first = _log(email="first@example.org")
+    client.force_login(officer)
+    for cursor in ["abc", "-1", "9" * 40, str(first.pk + 1000)]:
+        response = client.get(reverse("staff_subject_requests"), {"after": cursor, "before": cursor})
+        assert response.status_code == 200 and "first@example.org" in response.content.decode()

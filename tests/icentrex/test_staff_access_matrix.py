@@ -86,6 +86,11 @@ STAFF = {
         (("source", "question_source"), ("ref_id", "question_id")),
         {"kind": "access"},
     ),
+    "staff_records": Page(P.RECORDS_READ),
+    "staff_processor_records": Page(P.RECORDS_READ),
+    "staff_processor_record": Page(P.RECORDS_READ, kwargs=(("slug", "org_slug"),)),
+    "staff_record_editions": Page(P.RECORDS_READ),
+    "staff_record_edition": Page(P.RECORDS_READ, kwargs=("edition_id",)),
 }
 
 PERSONAS = ("anonymous", "customer", "staff_flag_only", "support", "privacy_officer", "superuser")
@@ -135,6 +140,8 @@ def world(db):
         ).pk,
         "provider": "standup-bot",
         "provider_kind": "integration",
+        "org_slug": acme.slug,
+        "edition_id": _an_edition(),
         "public_id": SubjectRequest.objects.create(
             kind="access",
             source="other",
@@ -143,6 +150,14 @@ def world(db):
             due_on=timezone.localdate() + timedelta(days=30),
         ).public_id,
     }
+
+
+def _an_edition() -> int:
+    from registers.models import RecordEdition
+    from registers.services import record_editions_daily
+
+    record_editions_daily(language=settings.LANGUAGE_CODE)
+    return RecordEdition.objects.earliest("pk").pk
 
 
 def _url(name: str, page: Page, world: dict) -> str:

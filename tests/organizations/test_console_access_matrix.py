@@ -53,6 +53,7 @@ CONSOLE = {
     "org_policy": Page(Scope.ORG_READ),
     "org_audit": Page(Scope.AUDIT_READ),
     "org_exports": Page(Scope.MEMBER_DATA_EXPORT),
+    "org_record": Page(Scope.SETTINGS_WRITE),
     # The emailed link: only whoever started the export (the owner here) opens it; another admin who
     # may export gets a 404, like a foreign one.
     "org_export_download": Page(
