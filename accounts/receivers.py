@@ -7,6 +7,7 @@ from allauth.account import signals as account_signals
 from allauth.core import context as allauth_context
 from allauth.mfa.models import Authenticator
 from django.contrib.auth import signals as auth_signals
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -14,6 +15,7 @@ from audit.events import EventType
 from audit.services import audit_record
 
 from .models import User, normalize_email_address
+from .signals import profile_changed
 
 
 @receiver(account_signals.user_signed_up)
@@ -86,13 +88,16 @@ def on_email_changed(sender, request, user, from_email_address, to_email_address
     old = from_email_address.email if from_email_address else None
     if old is None or old == to_email_address.email:
         return  # allauth also signals the first confirmation at sign-up: nothing changed
-    audit_record(
-        event_type=EventType.EMAIL_CHANGED,
-        actor=user,
-        target=user,
-        request=request,
-        personal_changes={"email": [old, to_email_address.email]},
-    )
+    with transaction.atomic():
+        audit_record(
+            event_type=EventType.EMAIL_CHANGED,
+            actor=user,
+            target=user,
+            request=request,
+            personal_changes={"email": [old, to_email_address.email]},
+        )
+        # Integrations granted the address receive the new one (and log it).
+        profile_changed.send(sender=User, user=user, changed={"email"})
 
 
 @receiver(account_signals.email_removed)

@@ -5,15 +5,21 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from accounts.signals import profile_changed
+from organizations.signals import team_member_added
 
 from .models import Provider
 from .opt_out import provider_register_changed
-from .services import share_profile_change
+from .services import share_profile_change, share_with_team_newcomer
 
 
 @receiver(profile_changed)
 def on_profile_changed(sender, user, changed, **kwargs):
     share_profile_change(user=user, changed=changed)
+
+
+@receiver(team_member_added)
+def on_team_member_added(sender, team_membership, **kwargs):
+    share_with_team_newcomer(team_membership=team_membership)
 
 
 @receiver([post_save, post_delete], sender=Provider)

@@ -15,7 +15,12 @@ import them from ``integrations.services``:
 from .erasure import person_erase_integration_data
 from .installations import installation_create, installation_remove
 from .register import PROVIDER_FIELDS, provider_create, provider_rotate_secret, provider_update
-from .sharing import processor_shares_record, share_profile_change, share_with_integration
+from .sharing import (
+    processor_shares_record,
+    share_profile_change,
+    share_with_integration,
+    share_with_team_newcomer,
+)
 from .webhooks import webhook_deliver_once, webhook_signature, webhook_sweep
 
 __all__ = [
@@ -28,6 +33,7 @@ __all__ = [
     "provider_rotate_secret",
     "provider_update",
     "share_profile_change",
+    "share_with_team_newcomer",
     "share_with_integration",
     "webhook_deliver_once",
     "webhook_signature",

@@ -128,7 +128,7 @@ def share_with_integration(
 
 
 # Profile attributes -> the catalogue field that carries them.
-_PROFILE_FIELDS = {"name": "identity.name", "language": "profile.language"}
+_PROFILE_FIELDS = {"name": "identity.name", "email": "identity.email", "language": "profile.language"}
 
 
 def share_profile_change(*, user, changed: set[str]) -> int:
@@ -155,6 +155,21 @@ def share_profile_change(*, user, changed: set[str]) -> int:
                 share_with_integration(installation=installation, only_user=user, fields=fields) is not None
             )
     return deliveries
+
+
+def share_with_team_newcomer(*, team_membership) -> int:
+    """A team's integrations share what they were granted with a member who
+    joins the team later, as they did with everyone at installation: one
+    delivery per installation, one sharing event each. Call it in the
+    transaction that adds the member. Returns the deliveries."""
+    installations = Installation.objects.filter(
+        team_id=team_membership.team_id, status=Installation.Status.ACTIVE
+    ).select_related("provider", "installed_by", "organization", "team")
+    return sum(
+        share_with_integration(installation=installation, only_user=team_membership.membership.user)
+        is not None
+        for installation in installations
+    )
 
 
 def processor_shares_record(*, provider_slug: str, subject_keys, fields: list[str], purpose: str) -> int:

@@ -12,6 +12,7 @@ from core.errors import Conflict, Forbidden, RuleViolation
 from ..models import Membership, Team, TeamMembership
 from ..roles import Scope, TeamRole
 from ..selectors import is_team_manager, require_scope
+from ..signals import team_member_added
 
 
 def require_team_manager(actor: Membership, team: Team) -> None:
@@ -63,6 +64,7 @@ def team_member_add(
                 changes={"team": team.name, "role": role},
                 request=request,
             )
+            team_member_added.send(sender=TeamMembership, team_membership=team_membership)
     except IntegrityError:
         raise Conflict(_("Already in this team."), code="already_in_team") from None
     return team_membership

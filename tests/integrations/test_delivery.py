@@ -420,3 +420,79 @@ def test_a_profile_change_reaches_the_integrations_granted_that_field(provider, 
     user_update_profile(actor=dev, user=dev, name="Devi", language="sv")
     deliver_all()
     assert receiver.requests == []
+
+
+def test_a_team_integration_shares_with_a_member_who_joins_later(provider, receiver, org):
+    from organizations.services import team_member_add
+
+    team_installation = services.installation_create(
+        user=org["lead"].user,
+        provider=provider,
+        fields=["identity.id", "identity.name", "team.name"],
+        membership=org["lead"],
+        team=org["red"],
+    )
+    services.installation_create(user=org["lead"].user, provider=provider, fields=["identity.name"])  # for me
+    deliver_all()
+    receiver.requests.clear()
+
+    team_member_add(actor=org["owner"], team=org["red"], member=org["other"])
+    deliver_all()
+    (request,) = receiver.requests  # the team's installation only, about the newcomer only
+    assert request["verified"] and request["body"]["data"]["installation"] == str(team_installation.public_id)
+    (person,) = request["body"]["data"]["people"]
+    assert person["identity.name"] == "Other" and person["team.name"] == "Red"
+    (event,) = selectors.sharing_log_for(user=org["other"].user).events
+    assert event.team_id == org["red"].pk and event.fields == ["identity.id", "identity.name", "team.name"]
+    # Joining a team without integrations shares nothing.
+    team_member_add(actor=org["owner"], team=org["blue"], member=org["dev"])
+    assert len(selectors.sharing_log_for(user=org["dev"].user).events) == 1  # the first share with Red
+
+
+def test_a_removed_team_integration_shares_nothing_with_newcomers(provider, receiver, org):
+    from organizations.services import team_member_add
+
+    installation = services.installation_create(
+        user=org["lead"].user,
+        provider=provider,
+        fields=["identity.name"],
+        membership=org["lead"],
+        team=org["red"],
+    )
+    services.installation_remove(user=org["lead"].user, installation=installation, membership=org["lead"])
+    deliver_all()
+    receiver.requests.clear()
+    team_member_add(actor=org["owner"], team=org["red"], member=org["other"])
+    deliver_all()
+    assert receiver.requests == [] and selectors.sharing_log_for(user=org["other"].user).events == []
+
+
+def test_an_email_change_reaches_the_integrations_granted_the_address(
+    provider, receiver, client, alice, password, mailoutbox, account_mail
+):
+    import re
+
+    from django.urls import reverse
+
+    client.post(reverse("account_login"), {"login": alice.email, "password": password})
+    with_email = services.installation_create(
+        user=alice, provider=provider, fields=["identity.id", "identity.email"]
+    )
+    services.installation_create(user=alice, provider=provider, fields=["identity.name"])  # not the address
+    deliver_all()
+    receiver.requests.clear()
+
+    with account_mail():
+        client.post(reverse("account_email"), {"action_add": "", "email": "alice@work.example"})
+    client.post(re.search(r"(/accounts/confirm-email/[^\s]+/)", mailoutbox[-1].body).group(1))
+    deliver_all()
+    (request,) = receiver.requests
+    assert request["body"]["data"]["installation"] == str(with_email.public_id)
+    assert request["body"]["data"]["fields"] == ["identity.id", "identity.email"]
+    assert request["body"]["data"]["people"][0]["identity.email"] == "alice@work.example"
+    shares = [
+        e
+        for e in selectors.sharing_log_for(user=alice).events
+        if e.fields == ["identity.id", "identity.email"]
+    ]
+    assert len(shares) == 2  # at installation, and the new address
