@@ -339,6 +339,43 @@ class DisclosureState(models.Model):
         return f"{self.user_id} as known to {self.organization_id}"
 
 
+class DisclosureLetter(models.Model):
+    """The email that tells a person their work address was disclosed: one per
+    person and run (all the organisations of that run in one email), written in
+    the transaction of the disclosures it tells about and sent in batches by
+    ``tasks.disclosure_letters_send``; ``sent_at`` is set under the row lock in
+    the transaction that sends it, so each is sent once (at least once if the
+    mail server accepted it and the commit then failed)."""
+
+    personal_data = PersonalData(
+        activity="domain_disclosure",
+        categories=("contact",),
+        person="user",
+        export=NotExported(
+            _("When we emailed you about a disclosure; the disclosures themselves are in your copy.")
+        ),
+        erasure=Deleted(_("Deleted.")),
+        retention=_("Kept while the account exists."),
+    )
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey("DisclosureRun", on_delete=models.CASCADE, related_name="letters")
+    organizations = models.JSONField(default=list)  # [[name, domain], ...] as disclosed
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "user"], name="disclosure_letter_once")]
+        indexes = [
+            models.Index(
+                fields=["id"], condition=models.Q(sent_at__isnull=True), name="disclosure_letter_unsent"
+            )
+        ]
+
+    def __str__(self):
+        return f"letter to {self.user_id} for run {self.run_id}"
+
+
 class DisclosureDigest(models.Model):
     """A digest of new disclosures emailed to an organisation's owners and
     administrators; the next digest starts after ``up_to_seq``."""

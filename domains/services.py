@@ -27,6 +27,7 @@ from .disclosures import chunk_size, compute_rows, eligible_claims, insert_discl
 from .models import (
     DisclosureDigest,
     DisclosureLane,
+    DisclosureLetter,
     DisclosureRun,
     DisclosureState,
     DomainClaim,
@@ -198,6 +199,23 @@ def disclosure_run_start(*, trigger: str, organization=None, user=None, requeste
     return run
 
 
+def _letters_write(*, run: DisclosureRun, rows) -> None:
+    """One letter per person of the range, naming every organisation that
+    received their address, in the transaction of the disclosures; sent after
+    commit (and by the sweep, if that message is lost)."""
+    by_person: dict[int, list[list[str]]] = {}
+    for row in rows:
+        by_person.setdefault(row.user_id, []).append([row.organization_name, row.domain])
+    DisclosureLetter.objects.bulk_create(
+        [
+            DisclosureLetter(run=run, user_id=user_id, organizations=named)
+            for user_id, named in by_person.items()
+        ],
+        ignore_conflicts=True,
+    )
+    enqueue_on_commit(tasks.disclosure_letters_send)
+
+
 def disclosure_run_for_person(*, user):
     """After sign-up or an email change: disclose the person's new address if
     a verified claim covers it (and no run for them is under way already)."""
@@ -234,6 +252,7 @@ def disclosure_lane_step(*, run_id: int, lane: int) -> bool:
             if result.rows:
                 sealers = subject_sealers_for(user_ids=[row.user_id for row in result.rows])
                 insert_disclosures(new_disclosures(rows=result.rows, run_id=run.pk, sealers=sealers))
+                _letters_write(run=run, rows=result.rows)
             # Last, so the lock on the run row is held only while committing.
             DisclosureRun.objects.filter(pk=run.pk).update(
                 people_matched=F("people_matched") + result.matched,
@@ -353,4 +372,5 @@ def person_erase_domain_data(*, user) -> dict:
             "disclosure_runs_unlinked": DisclosureRun.objects.filter(user=user).update(user=None)
             + DisclosureRun.objects.filter(requested_by=user).update(requested_by=None),
             "disclosure_states_deleted": DisclosureState.objects.filter(user=user).delete()[0],
+            "disclosure_letters_deleted": DisclosureLetter.objects.filter(user=user).delete()[0],
         }

@@ -18,7 +18,9 @@ from core.tasks import EMAIL_TASK_OPTIONS
 from organizations.models import Membership
 from organizations.roles import Scope, roles_with_scope
 
-from .models import DisclosureDigest, DisclosureLane, DisclosureRun, DomainClaim
+from .models import DisclosureDigest, DisclosureLane, DisclosureLetter, DisclosureRun, DomainClaim
+
+LETTER_BATCH = 200
 
 # The services enqueue these tasks, so each task imports the services it runs when it runs.
 
@@ -74,7 +76,49 @@ def disclosure_sweep() -> dict:
     done = DisclosureRun.objects.filter(status=DisclosureRun.Status.RUNNING).exclude(Exists(unfinished_lanes))
     for run_id in done.values_list("pk", flat=True):
         disclosure_run_finish(run_id=run_id)
-    return {"resumed": resumed}
+    # Letters whose send message was lost (or whose send failed and gave up).
+    letters = DisclosureLetter.objects.filter(sent_at__isnull=True, created_at__lt=stale).exists()
+    if letters:
+        disclosure_letters_send.delay()
+    return {"resumed": resumed, "letters": letters}
+
+
+@shared_task(name="domains.tasks.disclosure_letters_send", **EMAIL_TASK_OPTIONS)
+def disclosure_letters_send(self) -> int:
+    """Tell people by email that their work address was disclosed: batches of
+    letters claimed under row locks (two workers never take the same one),
+    each batch sent over one connection and marked sent in the transaction
+    that sends it. Safe to run twice at once or again after a crash."""
+    sent = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                DisclosureLetter.objects.select_for_update(of=("self",), skip_locked=True)
+                .filter(sent_at__isnull=True, user__is_active=True)
+                .select_related("user")
+                .order_by("pk")[:LETTER_BATCH]
+            )
+            if not batch:
+                return sent
+            link = settings.SITE_URL.rstrip("/") + reverse("privacy_disclosures")
+            domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">")
+            messages = []
+            for letter in batch:
+                context = {"letter": letter, "user": letter.user, "link": link}
+                with translation.override(letter.user.language or settings.LANGUAGE_CODE):
+                    subject = render_subject("domains/email/disclosure_letter_subject.txt", context)
+                    body = with_controller_footer(
+                        render_plain_text("domains/email/disclosure_letter_body.txt", context)
+                    )
+                message = EmailMessage(subject, body, None, [letter.user.email])
+                # The same Message-ID if a letter is ever sent twice, so mail clients fold the copies.
+                message.extra_headers["Message-ID"] = f"<disclosure-letter-{letter.pk}@{domain}>"
+                messages.append(message)
+            mailers.default.send_messages(messages)
+            DisclosureLetter.objects.filter(pk__in=[letter.pk for letter in batch]).update(
+                sent_at=timezone.now()
+            )
+            sent += len(batch)
 
 
 @shared_task(name="organizations.tasks.disclosure_digests_send")

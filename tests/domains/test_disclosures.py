@@ -385,9 +385,10 @@ def test_a_range_costs_the_same_queries_whatever_its_size(people, django_assert_
     run = services.disclosure_run_start(trigger=DisclosureRun.Trigger.SCHEDULE)
     assert run.lane_count == 1
     # Per range, never per person: the lane (locked), the claims, the addresses left to
-    # Python, JIT off, the statement, subject links read and created, COPY, the run's
-    # counters, the lane's position, the run marked finished, and the savepoints around them.
-    with django_assert_num_queries(19):
+    # Python, JIT off, the statement, subject links read and created, COPY, the letters to the
+    # people disclosed, the run's counters, the lane's position, the run marked finished, and the
+    # savepoints around them.
+    with django_assert_num_queries(20):
         services.disclosure_lane_step(run_id=run.pk, lane=0)
     assert EmailDisclosure.objects.count() == people
 
@@ -398,3 +399,71 @@ def test_the_sweep_finishes_a_run_whose_worker_died_before_marking_it():
     assert DisclosureRun.objects.get(pk=run.pk).status == "running"
     disclosure_sweep()
     assert DisclosureRun.objects.get(pk=run.pk).status == "finished"
+
+
+# --- People are told by email -------------------------------------------------------------------
+
+
+def test_each_person_disclosed_is_emailed_once_naming_every_organisation(mailoutbox):
+    from domains.models import DisclosureLetter
+    from domains.tasks import disclosure_letters_send
+
+    acme, evil = _org("acme"), _org("evil")
+    _claim(acme, "acme.test")
+    _claim(evil, "evil.test")
+    ann, _bob = _person("ann@acme.test"), _person("bob@evil.test")
+    _person("nobody@elsewhere.test")
+    _run()
+    assert disclosure_letters_send() == 2
+    letters = {m.to[0]: m for m in mailoutbox}
+    assert set(letters) == {"ann@acme.test", "bob@evil.test"}
+    assert "Acme (your address at acme.test)" in letters["ann@acme.test"].body
+    assert (
+        "Evil" not in letters["ann@acme.test"].body
+        and "/privacy/disclosures/" in letters["ann@acme.test"].body
+    )
+    assert letters["ann@acme.test"].extra_headers["Message-ID"].startswith("<disclosure-letter-")
+    # Idempotent: sending again, or a run that discloses nothing new, sends nothing.
+    assert disclosure_letters_send() == 0
+    _run()
+    assert disclosure_letters_send() == 0 and len(mailoutbox) == 2
+    # A change that makes a new disclosure makes a new letter.
+    _team(acme, "Ops", ann)
+    _run()
+    assert disclosure_letters_send() == 1 and mailoutbox[-1].to == ["ann@acme.test"]
+    assert DisclosureLetter.objects.filter(sent_at__isnull=True).count() == 0
+
+
+def test_a_failed_send_leaves_the_letters_for_the_sweep(mailoutbox, monkeypatch, settings):
+    from domains.models import DisclosureLetter
+    from domains.tasks import disclosure_letters_send
+    from icentrex.settings.base import _mailer_from_url
+
+    acme = _org("acme")
+    _claim(acme, "acme.test")
+    _person("ann@acme.test")
+    _run()
+    locmem = settings.MAILERS
+    settings.MAILERS = {"default": _mailer_from_url("smtp://127.0.0.1:9")}  # nothing listens there
+    with pytest.raises(ConnectionRefusedError):
+        disclosure_letters_send.run()
+    assert DisclosureLetter.objects.get().sent_at is None
+    settings.MAILERS = locmem
+    settings.EMAIL_DISCLOSURE_STALE_SECONDS = 0
+    sent = []
+    monkeypatch.setattr(
+        "domains.tasks.disclosure_letters_send.delay", lambda: sent.append(disclosure_letters_send())
+    )
+    assert disclosure_sweep()["letters"] is True and sent == [1]
+    assert DisclosureLetter.objects.get().sent_at is not None and len(mailoutbox) == 1
+
+
+def test_erasure_deletes_the_persons_letters():
+    from domains.models import DisclosureLetter
+
+    acme = _org("acme")
+    _claim(acme, "acme.test")
+    ann = _person("ann@acme.test")
+    _run()
+    assert services.person_erase_domain_data(user=ann)["disclosure_letters_deleted"] == 1
+    assert not DisclosureLetter.objects.exists()

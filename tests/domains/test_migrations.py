@@ -73,7 +73,10 @@ def test_a_database_from_before_the_move_keeps_its_rows_and_content_types():
 def test_the_moved_tables_keep_their_names_and_their_append_only_triggers():
     from django.apps import apps
 
-    tables = {model._meta.db_table for model in apps.get_app_config("domains").get_models()}
+    # Models added since the move have their own names.
+    tables = {model._meta.db_table for model in apps.get_app_config("domains").get_models()} - {
+        "domains_disclosureletter"
+    }
     assert tables == {
         "organizations_domainclaim",
         "organizations_disclosurerun",
