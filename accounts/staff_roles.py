@@ -100,6 +100,19 @@ def staff_permissions_for(user) -> frozenset[StaffPermission]:
     return frozenset(permissions)
 
 
+def staff_role_of(user) -> str:
+    """The most senior staff role the person holds, for saying who acted
+    without naming them: a ``StaffRole`` value, "administrator" for a
+    superuser, "staff" for the bare ``is_staff`` flag."""
+    if user.is_superuser:
+        return "administrator"
+    roles = set(user.groups.filter(name__in=StaffRole.values).values_list("name", flat=True))
+    for role in (StaffRole.PRIVACY_OFFICER, StaffRole.SUPPORT):
+        if role in roles:
+            return role
+    return "staff"
+
+
 def staff_has_permission(user, permission: StaffPermission) -> bool:
     return permission in staff_permissions_for(user)
 

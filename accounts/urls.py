@@ -10,4 +10,5 @@ privacy_centre_urls = [
     path("security/tokens/", views.token_create, name="privacy_token_create"),
     path("security/tokens/<int:token_id>/revoke/", views.token_revoke, name="privacy_token_revoke"),
     path("activity/", views.activity, name="privacy_activity"),
+    path("who-looked/", views.access_log, name="privacy_access_log"),
 ]

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit.selectors import audit_events_for_subject, audit_events_readable
 from subjects.services import subject_key_for_user
 
+from . import access_log as access_log_module
 from . import selectors, services
 from .forms import ApiTokenForm, ProfileForm
 
@@ -95,5 +97,25 @@ def activity(request):
             "section": "activity",
             "page": page,
             "events": list(audit_events_readable(page.object_list)),
+        },
+    )
+
+
+@login_required
+@require_GET
+def access_log(request):
+    """Who at iCentrex opened my support cases, questions, requests or a
+    report about me, when and why (accounts/access_log.py)."""
+    page = Paginator(
+        access_log_module.staff_openings_for(subject_key=subject_key_for_user(user=request.user)), 20
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "privacy/access_log.html",
+        {
+            "section": "access_log",
+            "page": page,
+            "rows": access_log_module.readable(page.object_list),
+            "names_shown": settings.ACCESS_LOG_SHOWS_STAFF_NAMES,
         },
     )

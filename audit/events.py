@@ -43,6 +43,7 @@ class EventType(models.TextChoices):
         _("Data-subject request identity check recorded"),
     )
     RECORD_OF_PROCESSING_GENERATED = "data.record_generated", _("Record of processing generated")
+    STAFF_OPENED_PERSONAL_DATA = "staff.opened_personal_data", _("iCentrex staff opened your data")
     RETENTION_APPLIED = "data.retention_applied", _("Retention period applied")
     ORG_CREATED = "org.created", _("Organisation created")
     ORG_MEMBER_ROLE_CHANGED = "org.member_role_changed", _("Member role changed")

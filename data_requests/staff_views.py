@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.access_log import Screen, staff_opened
 from accounts.models import User
 from accounts.staff_roles import StaffPermission, staff_permission_required
 from core.csv_export import csv_download, csv_time
@@ -240,7 +241,15 @@ def _source_url(subject_request) -> str:
 @require_GET
 @staff_permission_required(StaffPermission.SUBJECT_REQUESTS_MANAGE)
 def subject_request(request, public_id):
-    return _request_page(request, selectors.access_subject_request(public_id=public_id))
+    subject_request = selectors.access_subject_request(public_id=public_id)
+    staff_opened(
+        staff=request.user,
+        person=subject_request.user,
+        screen=Screen.SUBJECT_REQUEST,
+        target=subject_request,
+        request=request,
+    )
+    return _request_page(request, subject_request)
 
 
 def _act(request, public_id, form_class, form_name, act, done):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.access_log import Screen, staff_opened
 from accounts.selectors import account_by_email
 from accounts.staff_roles import (
     StaffPermission,
@@ -72,7 +73,15 @@ def _minor_report_page(request, report, *, suspend_form=None, status=200):
 @require_GET
 @staff_permission_required(StaffPermission.MINOR_REPORTS_HANDLE)
 def minor_report(request, report_id):
-    return _minor_report_page(request, selectors.access_minor_report(report_id=report_id))
+    report = selectors.access_minor_report(report_id=report_id)
+    staff_opened(
+        staff=request.user,
+        person=selectors.minor_report_candidate(report=report),
+        screen=Screen.MINOR_REPORT,
+        target=report,
+        request=request,
+    )
+    return _minor_report_page(request, report)
 
 
 @require_POST
@@ -139,6 +148,13 @@ def privacy_question(request, question_id):
     """The thread, and the reply form (a POST here sends a reply)."""
     question = selectors.access_privacy_question(question_id=question_id)
     if request.method == "GET":
+        staff_opened(
+            staff=request.user,
+            person=account_by_email(email=question.email),
+            screen=Screen.PRIVACY_QUESTION,
+            target=question,
+            request=request,
+        )
         return _question_page(request, question)
     form = ReplyForm(request.POST)
     if not form.is_valid():
@@ -229,6 +245,9 @@ def case(request, case_id):
     """The case with its whole thread; a POST here sends a reply to the reporter."""
     case = selectors.access_case_for_staff(case_id=case_id)
     if request.method == "GET":
+        staff_opened(
+            staff=request.user, person=case.reporter, screen=Screen.SUPPORT_CASE, target=case, request=request
+        )
         return _case_page(request, case)
     form = _reply_form(request.POST)
     if not form.is_valid():

@@ -425,6 +425,8 @@ DATA_REQUEST_STALE_SECONDS = env.int("DATA_REQUEST_STALE_SECONDS", default=300)
 # The data-subject request log: answered requests are kept this many months after
 # their answer (11 CCR 7101 asks for 24), then deleted by the nightly retention job.
 SUBJECT_REQUEST_LOG_MONTHS = env.int("SUBJECT_REQUEST_LOG_MONTHS", default=24)
+# "Who looked at my data" names staff by role; set this to show their names instead.
+ACCESS_LOG_SHOWS_STAFF_NAMES = env.bool("ACCESS_LOG_SHOWS_STAFF_NAMES", default=False)
 if SUBJECT_REQUEST_LOG_MONTHS < 24:
     from django.core.exceptions import ImproperlyConfigured
 
