@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.events import EventType
 from audit.models import AuditEvent
-from audit.selectors import audit_events_for_subject
+from audit.selectors import audit_events_for_subject, audit_events_readable
 from audit.services import audit_record
 from subjects.models import SubjectLink
 
@@ -25,6 +25,7 @@ class Screen(models.TextChoices):
     PRIVACY_QUESTION = "privacy_question", _("Your privacy question")
     MINOR_REPORT = "minor_report", _("A report that your account may belong to a child under 13")
     SUBJECT_REQUEST = "subject_request", _("Your request about your data")
+    EVIDENCE_PACK = "evidence_pack", _("An evidence pack about you: your data with the proofs that verify it")
 
 
 WHY = {
@@ -42,9 +43,13 @@ ROLES = {
 }
 
 
-def staff_opened(*, staff, person, screen: Screen, target, request=None) -> AuditEvent | None:
+def staff_opened(
+    *, staff, person, screen: Screen, target, request=None, reason: str = ""
+) -> AuditEvent | None:
     """Record that ``staff`` opened ``person``'s data on ``screen``. Nothing
-    for someone opening their own, or when no account is concerned."""
+    for someone opening their own, or when no account is concerned. A
+    ``reason`` the staff member gave (for an evidence pack) is sealed under the
+    person's key: it may name them, and it is theirs to read."""
     if person is None or staff is None or person.pk == staff.pk:
         return None
     return audit_record(
@@ -53,6 +58,7 @@ def staff_opened(*, staff, person, screen: Screen, target, request=None) -> Audi
         subject=person,
         target=target,
         changes={"screen": screen, "role": staff_role_of(staff)},
+        personal_changes={"reason": reason} if reason else None,
         request=request,
     )
 
@@ -79,14 +85,14 @@ def readable(events) -> list[dict]:
             )
         }
     rows = []
-    for event in events:
+    for event, personal in audit_events_readable(events):
         screen = event.changes.get("screen", "")
         rows.append(
             {
                 "when": event.occurred_at,
                 "who": names.get(event.actor_subject) or ROLES.get(event.changes.get("role"), ROLES["staff"]),
                 "screen": Screen(screen).label if screen in Screen.values else screen,
-                "why": WHY.get(screen, ""),
+                "why": (personal or {}).get("reason") or WHY.get(screen, ""),
             }
         )
     return rows

@@ -51,6 +51,8 @@ class StaffPermission(models.TextChoices):
     SUBJECT_REQUESTS_MANAGE = "subject_requests:manage"
     # The records of processing (art. 30) and their kept editions.
     RECORDS_READ = "records:read"
+    # Make and download a person's evidence pack (their data with its proofs), with a reason.
+    EVIDENCE_PACKS_MAKE = "evidence_packs:make"
 
 
 _SUPPORT_PERMISSIONS = frozenset(
@@ -76,6 +78,7 @@ STAFF_ROLE_PERMISSIONS: dict[str, frozenset[StaffPermission]] = {
         StaffPermission.PROVIDERS_MANAGE,
         StaffPermission.SUBJECT_REQUESTS_MANAGE,
         StaffPermission.RECORDS_READ,
+        StaffPermission.EVIDENCE_PACKS_MAKE,
     },
 }
 

@@ -22,7 +22,7 @@ from accounts.services import deleted_account_email, user_erase_profile, user_lo
 from audit.events import EventType
 from audit.services import audit_record
 
-from .models import ErasureRequest, OrganizationExport, PersonalExport, SubjectRequest
+from .models import ErasureRequest, EvidencePack, OrganizationExport, PersonalExport, SubjectRequest
 
 # How long a due erasure that is still blocked waits before it is tried again.
 _HOLD = timedelta(days=1)
@@ -83,9 +83,13 @@ def _consent(user, erasure: ErasureRequest) -> dict:
 
 def _data_requests(user, erasure: ErasureRequest) -> dict:
     exports = PersonalExport.objects.filter(user=user)
+    packs = EvidencePack.objects.filter(user=user)
     files = [name for name in exports.exclude(file="").values_list("file", flat=True)]
+    files += [name for name in packs.exclude(file="").values_list("file", flat=True)]
     counts = {
         "personal_exports_deleted": exports.delete()[0],
+        "evidence_packs_deleted": packs.delete()[0],
+        "evidence_packs_unlinked": EvidencePack.objects.filter(requested_by=user).update(requested_by=None),
         "organisation_exports_unlinked": OrganizationExport.objects.filter(requested_by=user).update(
             requested_by=None
         ),

@@ -358,3 +358,47 @@ class SubjectRequestReminder(models.Model):
 
     def __str__(self):
         return f"reminder {self.stage} for {self.subject_request_id}"
+
+
+class EvidencePack(models.Model):
+    """Everything that proves what happened to one person's data, for a
+    data-subject request or a complaint: their copy of their data plus a
+    receipt with its proof for every evidence row about them, the log's keys
+    and the verifier. Made by a privacy officer with a stated reason, which
+    the person sees under "Who looked at my data"."""
+
+    personal_data = PersonalData(
+        activity="privacy_requests",
+        categories=("requests", "identity"),
+        person="user, requested_by (the officer)",
+        export=NotExported(
+            _("A working file for one request or complaint; each pack shows in Who looked at my data.")
+        ),
+        erasure=Deleted(_("Deleted with its file.")),
+        retention=_("Deleted, with its file, 30 days after it is made."),
+    )
+
+    KEPT_DAYS = 30  # the retention above
+    Status = BuiltFile.Status
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    subject_request = models.ForeignKey(
+        SubjectRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="evidence_packs"
+    )
+    reason = models.TextField(max_length=1000)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    file = models.FileField(upload_to="evidence-packs/", blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"evidence pack {self.public_id}"

@@ -560,6 +560,15 @@ def write_export(*, user, path, on_progress, plan: ExportPlan | None = None) -> 
     """Write the ZIP to ``path`` with the large streams' rows as of ``plan``
     (planned now when not given); ``on_progress(kind, rows_so_far)`` is called as
     it goes, counting those rows only. Returns the row counts per kind and section."""
+    with ZipFile(path, "w", compression=ZIP_DEFLATED, compresslevel=6) as archive:
+        return write_export_into(archive, user=user, on_progress=on_progress, plan=plan)
+
+
+def write_export_into(
+    archive: ZipFile, *, user, on_progress, plan: ExportPlan | None = None, folder: str = ""
+) -> dict[str, dict]:
+    """The same files, into an open ZIP under ``folder`` (an evidence pack
+    holds the person's copy beside the proofs)."""
     plan = plan or export_plan(user)
     person = _Person(user, plan)
     counts: dict[str, dict] = {}
@@ -579,33 +588,32 @@ def write_export(*, user, path, on_progress, plan: ExportPlan | None = None) -> 
             last = time.monotonic()
             report(kind)
 
-    with ZipFile(path, "w", compression=ZIP_DEFLATED, compresslevel=6) as archive:
-        for kind, writer in WRITERS.items():
-            report(kind)
-            with archive.open(f"{kind}.json", "w", force_zip64=True) as stream:
-                out = _JsonObjectWriter(stream, lambda n, section, kind=kind: tick(n, kind, section))
-                out.value("kind", kind)
-                out.value("generated_at", timezone.now())
-                counts[kind] = writer(person, out)
-                out.close()
-        with translation.override(user.language or settings.LANGUAGE_CODE):
-            archive.writestr(
-                "index.html",
-                render_to_string(
-                    "data_requests/export_summary.html",
-                    {
-                        "user": user,
-                        "generated_at": timezone.now(),
-                        "kinds": [
-                            {
-                                "file": f"{kind}.json",
-                                "description": EXPORT_KINDS[kind],
-                                "counts": counts[kind],
-                            }
-                            for kind in EXPORT_KINDS
-                        ],
-                    },
-                ),
-            )
+    for kind, writer in WRITERS.items():
+        report(kind)
+        with archive.open(f"{folder}{kind}.json", "w", force_zip64=True) as stream:
+            out = _JsonObjectWriter(stream, lambda n, section, kind=kind: tick(n, kind, section))
+            out.value("kind", kind)
+            out.value("generated_at", timezone.now())
+            counts[kind] = writer(person, out)
+            out.close()
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        archive.writestr(
+            f"{folder}index.html",
+            render_to_string(
+                "data_requests/export_summary.html",
+                {
+                    "user": user,
+                    "generated_at": timezone.now(),
+                    "kinds": [
+                        {
+                            "file": f"{kind}.json",
+                            "description": EXPORT_KINDS[kind],
+                            "counts": counts[kind],
+                        }
+                        for kind in EXPORT_KINDS
+                    ],
+                },
+            ),
+        )
     report("")
     return counts

@@ -104,6 +104,20 @@ def built_files_expire(*, now=None) -> int:
     return deleted
 
 
+def evidence_packs_expire(*, now=None) -> int:
+    """Delete evidence packs, and their files, ``EvidencePack.KEPT_DAYS``
+    after they were made: each is a working file for one request or complaint."""
+    from .models import EvidencePack
+
+    cutoff = (now or timezone.now()) - timedelta(days=EvidencePack.KEPT_DAYS)
+    expired = EvidencePack.objects.filter(created_at__lt=cutoff)
+    files = [name for name in expired.exclude(file="").values_list("file", flat=True)]
+    with transaction.atomic():
+        deleted = expired.delete()[0]
+        transaction.on_commit(lambda: [default_storage.delete(name) for name in files])
+    return deleted
+
+
 def subject_request_log_expire(*, now=None) -> int:
     """Delete answered requests older than the log's period (counted from the
     answer); open ones stay whatever their age. Audited with the count."""

@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Aggregate, Count, FloatField, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from organizations.models import Membership
 
-from .models import ErasureRequest, OrganizationExport, PersonalExport, SubjectRequest
+from .models import ErasureRequest, EvidencePack, OrganizationExport, PersonalExport, SubjectRequest
 
 
 def exports_of_organization(*, organization) -> QuerySet[OrganizationExport]:
@@ -284,3 +285,30 @@ def subject_request_figures(*, year: int) -> dict:
         for kind, label in SubjectRequest.Kind.choices
     ]
     return {"year": year, "rows": rows, "total": {**empty, **total}}
+
+
+# --- Evidence packs -----------------------------------------------------------------------------
+
+
+def evidence_packs_recent(limit: int = 30) -> list[EvidencePack]:
+    return list(
+        EvidencePack.objects.select_related("user", "subject_request").order_by("-created_at", "-id")[:limit]
+    )
+
+
+def access_evidence_pack(*, public_id) -> EvidencePack:
+    """A finished pack (a pack still building, failed or expired answers 404)."""
+    return get_object_or_404(
+        EvidencePack.objects.select_related("user").exclude(file=""),
+        public_id=public_id,
+        status=EvidencePack.Status.DONE,
+    )
+
+
+def subject_request_by_reference(*, reference: str) -> SubjectRequest | None:
+    """The request a pack is made for, from its reference (a UUID); None for
+    anything else."""
+    try:
+        return SubjectRequest.objects.select_related("user").filter(public_id=reference).first()
+    except ValidationError:
+        return None

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from accounts.access_log import Screen, staff_opened
 from accounts.staff_roles import StaffPermission, is_staff_account, require_staff_permission
 from audit.events import EventType
 from audit.services import audit_record
@@ -19,7 +20,7 @@ from organizations.selectors import data_policy_for, organizations_blocking_eras
 
 from . import deadlines, tasks
 from .links import link_consume
-from .models import ErasureRequest, OrganizationExport, PersonalExport, SubjectRequest
+from .models import ErasureRequest, EvidencePack, OrganizationExport, PersonalExport, SubjectRequest
 
 # --- Organisation member-data exports ------------------------------------------------------
 
@@ -437,3 +438,50 @@ def subject_requests_remind(*, today=None) -> int:
         ]
     SubjectRequestReminder.objects.bulk_create(claims, ignore_conflicts=True, batch_size=1000)
     return len(claims)
+
+
+# --- Evidence packs -----------------------------------------------------------------------------
+
+EVIDENCE_REASON_MIN = 10
+
+
+def evidence_pack_request(*, actor, user, reason: str, subject_request=None, request=None) -> EvidencePack:
+    """Start an evidence pack for ``user``: privacy officers only, with a
+    reason, which the person reads under "Who looked at my data"; built by a
+    worker after commit."""
+    require_staff_permission(
+        actor,
+        StaffPermission.EVIDENCE_PACKS_MAKE,
+        code="not_privacy_officer",
+        message=_("Only privacy officers make evidence packs."),
+    )
+    reason = (reason or "").strip()
+    if len(reason) < EVIDENCE_REASON_MIN:
+        raise RuleViolation(
+            _("Say why the pack is needed (the request or complaint it is for): at least 10 characters."),
+            code="reason_required",
+        )
+    if user is None or not user.is_active:
+        raise RuleViolation(_("There is no active account with that address."), code="unknown_person")
+    with transaction.atomic():
+        pack = EvidencePack.objects.create(
+            user=user, requested_by=actor, subject_request=subject_request, reason=reason
+        )
+        staff_opened(
+            staff=actor, person=user, screen=Screen.EVIDENCE_PACK, target=pack, request=request, reason=reason
+        )
+        enqueue_on_commit(tasks.evidence_pack_build, pack.pk)
+    return pack
+
+
+def evidence_pack_opened(*, actor, pack: EvidencePack, request=None) -> None:
+    """A download of the pack is an opening of the person's data: logged, with
+    the pack's reason, for the person to see."""
+    staff_opened(
+        staff=actor,
+        person=pack.user,
+        screen=Screen.EVIDENCE_PACK,
+        target=pack,
+        request=request,
+        reason=pack.reason,
+    )

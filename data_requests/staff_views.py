@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +26,7 @@ from core.errors import Conflict, RuleViolation
 from core.forms import Form
 
 from . import deadlines, selectors, services
-from .models import SubjectRequest
+from .models import EvidencePack, SubjectRequest
 
 Kind, Source, Outcome = SubjectRequest.Kind, SubjectRequest.Source, SubjectRequest.Outcome
 
@@ -417,3 +418,70 @@ def _chart(rows) -> list[dict]:
             }
         )
     return chart
+
+
+# --- Evidence packs -----------------------------------------------------------------------------
+
+
+class EvidencePackForm(Form):
+    email = forms.EmailField(label=_("The person's email address"), help_text=_("Their sign-in address."))
+    reason = forms.CharField(
+        label=_("Why the pack is needed"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The request or complaint it is for. The person reads this under Who looked at my data."),
+    )
+    subject_request = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_permission_required(StaffPermission.EVIDENCE_PACKS_MAKE)
+def evidence_packs(request):
+    """Make a pack for one person (from a request's page, or for a complaint)
+    and follow the packs being built."""
+    initial, linked = {}, None
+    reference = request.POST.get("subject_request") or request.GET.get("request")
+    if reference:
+        linked = selectors.subject_request_by_reference(reference=reference)
+        if linked is not None:
+            initial = {"subject_request": linked.public_id, "email": linked.user.email if linked.user else ""}
+    form = EvidencePackForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.evidence_pack_request(
+                    actor=request.user,
+                    user=User.objects.filter(
+                        email__iexact=form.cleaned_data["email"], is_active=True
+                    ).first(),
+                    reason=form.cleaned_data["reason"],
+                    subject_request=linked,
+                    request=request,
+                )
+                messages.success(request, _("The pack is being built; it appears below when it is ready."))
+                return redirect("staff_evidence_packs")
+            except RuleViolation as refused:
+                form.add_error(None, refused.message)
+        status = 400
+    packs = selectors.evidence_packs_recent()
+    context = {
+        "form": form,
+        "linked": linked,
+        "packs": packs,
+        "active": any(p.status in (EvidencePack.Status.PENDING, EvidencePack.Status.RUNNING) for p in packs),
+    }
+    template = "staff/_evidence_packs.html" if request.htmx else "staff/evidence_packs.html"
+    return render(request, template, context, status=status)
+
+
+@require_GET
+@staff_permission_required(StaffPermission.EVIDENCE_PACKS_MAKE)
+def evidence_pack_download(request, public_id):
+    pack = selectors.access_evidence_pack(public_id=public_id)
+    services.evidence_pack_opened(actor=request.user, pack=pack, request=request)
+    response = FileResponse(
+        pack.file.open("rb"), as_attachment=True, filename=f"evidence-{pack.public_id}.zip"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

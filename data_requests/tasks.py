@@ -248,6 +248,44 @@ def personal_export_send_link(self, export_id: int) -> str:
     )
 
 
+# --- Evidence packs ------------------------------------------------------------------------
+
+
+@shared_task(acks_late=True)
+def evidence_pack_build(pack_id: int) -> str:
+    """Build one evidence pack (data_requests.evidence_pack) into a temporary
+    file, then store it. Claimed once (waiting -> building); a second run of
+    the same message finds it taken."""
+    from .evidence_pack import write_pack
+    from .models import EvidencePack
+
+    if not EvidencePack.objects.filter(pk=pack_id, status=EvidencePack.Status.PENDING).update(
+        status=EvidencePack.Status.RUNNING
+    ):
+        return "skipped"
+    pack = EvidencePack.objects.select_related("user", "requested_by", "subject_request").get(pk=pack_id)
+    handle, path = tempfile.mkstemp(prefix="icentrex-evidence-", suffix=".zip")
+    os.close(handle)
+    try:
+        counts = write_pack(pack=pack, path=path)
+        with open(path, "rb") as built:
+            name = default_storage.save(f"evidence-packs/evidence-{pack.public_id}.zip", File(built))
+        stored = EvidencePack.objects.filter(pk=pack.pk, status=EvidencePack.Status.RUNNING).update(
+            file=name, counts=counts, status=EvidencePack.Status.DONE, finished_at=timezone.now()
+        )
+        if not stored:  # the person was erased meanwhile: the pack must not outlive them
+            default_storage.delete(name)
+            return "discarded"
+    except Exception as error:
+        EvidencePack.objects.filter(pk=pack_id).update(
+            status=EvidencePack.Status.FAILED, error=f"{type(error).__name__}: {error}"[:300]
+        )
+        raise
+    finally:
+        os.unlink(path)
+    return "done"
+
+
 # --- Erasure -----------------------------------------------------------------------------
 
 
@@ -344,6 +382,7 @@ def retention_daily() -> dict:
     from .retention import (
         built_files_expire,
         consent_retention_run,
+        evidence_packs_expire,
         organizations_with_retention,
         subject_request_log_expire,
     )
@@ -354,6 +393,7 @@ def retention_daily() -> dict:
         "consent": consent_retention_run(),
         "files": built_files_expire(),
         "subject_requests": subject_request_log_expire(),
+        "evidence_packs": evidence_packs_expire(),
     }
 
 

@@ -38,6 +38,12 @@ staff_urls = [
         staff_views.subject_request_close,
         name="staff_subject_request_close",
     ),
+    path("packs/", staff_views.evidence_packs, name="staff_evidence_packs"),
+    path(
+        "packs/<uuid:public_id>/download/",
+        staff_views.evidence_pack_download,
+        name="staff_evidence_pack_download",
+    ),
     path(
         "requests/classify/<slug:source>/<int:ref_id>/",
         staff_views.subject_request_classify,

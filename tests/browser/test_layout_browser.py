@@ -55,6 +55,7 @@ NOT_PAGES = {
     "staff_subject_request_close": "POST",
     "staff_subject_request_classify": "POST (the form is on the question and case pages)",
     "staff_record_edition": "a JSON file to download (tests/registers/test_records.py)",
+    "staff_evidence_pack_download": "a ZIP file to download (tests/data_requests/test_evidence_pack.py)",
     "policy_accept": "POST",
     "policy_updates_acknowledge": "POST",
     "privacy_disclosures_acknowledge": "POST",

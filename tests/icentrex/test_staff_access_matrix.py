@@ -86,6 +86,8 @@ STAFF = {
         (("source", "question_source"), ("ref_id", "question_id")),
         {"kind": "access"},
     ),
+    "staff_evidence_packs": Page(P.EVIDENCE_PACKS_MAKE),
+    "staff_evidence_pack_download": Page(P.EVIDENCE_PACKS_MAKE, kwargs=(("public_id", "pack_id"),)),
     "staff_records": Page(P.RECORDS_READ),
     "staff_processor_records": Page(P.RECORDS_READ),
     "staff_processor_record": Page(P.RECORDS_READ, kwargs=(("slug", "org_slug"),)),
@@ -141,6 +143,7 @@ def world(db):
         "provider": "standup-bot",
         "provider_kind": "integration",
         "org_slug": acme.slug,
+        "pack_id": _a_pack(reporter),
         "edition_id": _an_edition(),
         "public_id": SubjectRequest.objects.create(
             kind="access",
@@ -150,6 +153,17 @@ def world(db):
             due_on=timezone.localdate() + timedelta(days=30),
         ).public_id,
     }
+
+
+def _a_pack(person):
+    from django.core.files.base import ContentFile
+
+    from data_requests.models import EvidencePack
+
+    pack = EvidencePack(user=person, reason="A complaint about sharing.", status=EvidencePack.Status.DONE)
+    pack.file.save("matrix-pack.zip", ContentFile(b"PK\x05\x06" + bytes(18)), save=False)
+    pack.save()
+    return pack.public_id
 
 
 def _an_edition() -> int:
