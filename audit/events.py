@@ -43,6 +43,8 @@ class EventType(models.TextChoices):
         _("Data-subject request identity check recorded"),
     )
     RECORD_OF_PROCESSING_GENERATED = "data.record_generated", _("Record of processing generated")
+    ORG_SUBPROCESSOR_NOTICES = "org.subprocessor_notices", _("Sub-processor notices turned on or off")
+    ORG_SUBPROCESSOR_OBJECTION = "org.subprocessor_objection", _("Objection to a sub-processor change")
     STAFF_OPENED_PERSONAL_DATA = "staff.opened_personal_data", _("iCentrex staff opened your data")
     RETENTION_APPLIED = "data.retention_applied", _("Retention period applied")
     ORG_CREATED = "org.created", _("Organisation created")

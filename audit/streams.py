@@ -195,6 +195,7 @@ def batch_sealed_stream(
     lock_id: int,
     record_id: str,
     retention_pruned: bool = False,
+    owner_field: str = "subject_key",
 ) -> EvidenceStream:
     """A stream whose committed rows are sealed in batches by audit.sealing:
     ``records`` (``seq``, ``record_hash``, ``compute_hash()``), ``seals``
@@ -203,13 +204,14 @@ def batch_sealed_stream(
     a retention purge may delete a sealed prefix of the stream: the audit
     chain records how far (``RETENTION_APPLIED`` with ``stream=name``), and
     verification accepts those records missing and no others. ``record_id``
-    names the column receipts and proofs name a record by."""
+    names the column receipts and proofs name a record by, ``owner_field``
+    the subject key of the person a record is about."""
     return EvidenceStream(
         name=name,
         items=items,
         seal=_BatchSeal(records, seals, entries, lock_id),
         verify=_BatchVerify(name, records, seals, retention_pruned),
-        log=LogSource(records, "seq", "record_hash", record_id),
+        log=LogSource(records, "seq", "record_hash", record_id, owner_field=owner_field),
     )
 
 

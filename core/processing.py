@@ -177,6 +177,17 @@ ACTIVITIES = {
         data_subjects=("users", "staff"),
         services=("hosting", "email"),
     ),
+    "subprocessor_notices": Activity(
+        name=_("Sub-processor change notices"),
+        purpose=_(
+            "Tell customers and subscribers about new or changed sub-processors before the change takes "
+            "effect, and record their objections."
+        ),
+        legal_basis="legal_obligation",
+        data_subjects=("members", "requesters"),
+        services=("hosting", "email"),
+        for_customers=True,
+    ),
     "accountability": Activity(
         name=_("Security and accountability"),
         purpose=_(

@@ -55,6 +55,7 @@ urlpatterns = [
     *consent.urlpatterns,
     *policies.urlpatterns,
     *support.urlpatterns,
+    *integrations.urlpatterns,
     *organizations.urlpatterns,
     path("privacy/", include(privacy_centre)),
     path("orgs/<slug:org_slug>/", include(organisation_console)),

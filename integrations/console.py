@@ -19,13 +19,14 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.errors import Forbidden, RuleViolation
+from core.errors import Conflict, Forbidden, RuleViolation
 from organizations import selectors as org_selectors
 from organizations.console import console_render, console_view
 from organizations.roles import Scope
 
 from . import selectors, services
-from .forms import ConsentForm, TeamChoiceForm
+from .forms import ConsentForm, ObjectionForm, TeamChoiceForm
+from .models import SubprocessorSubscription
 
 
 def _not_team_manager():
@@ -197,3 +198,59 @@ def integration_remove(request, membership, public_id):
         "console/integration_remove.html",
         {"section": "integrations", "installation": installation},
     )
+
+
+# --- Sub-processor notices ----------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@console_view(Scope.SUBPROCESSORS_MANAGE)
+def subprocessors(request, membership):
+    """The organisation's notices of sub-processor changes (on or off), the
+    changes in their notice period with an objection form each, and the
+    objections it raised."""
+    organization = membership.organization
+    if request.method == "POST":
+        services.subprocessor_subscribe_organization(
+            actor=membership, subscribe=request.POST.get("subscribe") == "on", request=request
+        )
+        messages.success(request, _("Saved."))
+        return redirect("org_subprocessors", organization.slug)
+    return _subprocessors_page(request, membership)
+
+
+def _subprocessors_page(request, membership, *, objecting=None, form=None, status=200):
+    organization = membership.organization
+    return console_render(
+        request,
+        membership,
+        "console/subprocessors.html",
+        {
+            "section": "subprocessors",
+            "subscribed": SubprocessorSubscription.objects.filter(organization=organization).exists(),
+            "announced": selectors.subprocessor_changes_announced(),
+            "objections": selectors.subprocessor_objections_of(organization_id=organization.pk),
+            "objecting": objecting,
+            "form": form,
+        },
+        status,
+    )
+
+
+@require_http_methods(["POST"])
+@console_view(Scope.SUBPROCESSORS_MANAGE)
+def subprocessor_object(request, membership, change_id):
+    change = selectors.access_open_subprocessor_change(public_id=change_id)
+    form = ObjectionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.subprocessor_objection_raise(
+                actor=membership, change=change, text=form.cleaned_data["text"], request=request
+            )
+            messages.success(request, _("Your objection is recorded; iCentrex's privacy team will answer."))
+            return redirect("org_subprocessors", membership.organization.slug)
+        except (RuleViolation, Conflict) as refused:
+            form.add_error(None, refused.message)
+            status = 409 if isinstance(refused, Conflict) else 400
+            return _subprocessors_page(request, membership, objecting=change, form=form, status=status)
+    return _subprocessors_page(request, membership, objecting=change, form=form, status=400)

@@ -201,3 +201,20 @@ class ProviderForm(Form):
         initial = {f: getattr(provider, f) for f in PROVIDER_FIELDS[provider.kind]}
         initial["received_fields"] = initial.pop("fields")
         return initial
+
+
+class SubscribeForm(Form):
+    email = forms.EmailField(label=_("Your email address"), help_text=_("We email you a link to confirm it."))
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+
+class ObjectionForm(Form):
+    text = forms.CharField(
+        label=_("What the organisation objects to, and why"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -307,3 +307,180 @@ class SharingSealEntry(SealEntryBase):
 
     def __str__(self):
         return f"sharing event #{self.record_seq} in seal {self.seal_id}"
+
+
+# --- Sub-processor changes and their notices (issue 20) -----------------------------------------
+
+
+class SubprocessorChange(models.Model):
+    """A sub-processor (a service provider) added, changed or removed. Adding
+    and changing are scheduled: announced to subscribers at once and applied
+    ``SUBPROCESSOR_NOTICE_DAYS`` later, so customers can object in between.
+    Removing takes effect at once (it only narrows who holds data) and is
+    announced too."""
+
+    class Kind(models.TextChoices):
+        ADD = "add", _("New sub-processor")
+        CHANGE = "change", _("Changed sub-processor")
+        REMOVE = "remove", _("Sub-processor removed")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="changes")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    # For a change: the register values it sets, {field: new value}.
+    values = models.JSONField(default=dict, blank=True)
+    summary = models.TextField()
+    announced_at = models.DateTimeField()
+    effective_on = models.DateField()
+    applied_at = models.DateTimeField(null=True, blank=True)
+    # When every subscriber's notice was planned (the fan-out's first step).
+    planned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-announced_at", "-id"]
+        indexes = [models.Index(fields=["applied_at", "effective_on"], name="subprocessor_change_due")]
+
+    def __str__(self):
+        return f"{self.kind} {self.provider_id} on {self.effective_on}"
+
+    @property
+    def objections_open(self) -> bool:
+        from django.utils import timezone
+
+        return self.applied_at is None and timezone.localdate() < self.effective_on
+
+
+class SubprocessorSubscription(models.Model):
+    """Who is told about sub-processor changes: an organisation (its owners and
+    administrators get the email), or anyone by email once they confirm it
+    (double opt-in). Only a SHA-256 of the confirm/unsubscribe token is kept."""
+
+    personal_data = PersonalData(
+        activity="subprocessor_notices",
+        categories=("contact",),
+        person="email (a subscriber's address), subscribed_by",
+        export=NotExported(_("A subscription to sub-processor notices; each email says how to stop it.")),
+        erasure=Deleted(
+            _("A subscription by your address is deleted; an organisation's stays, no longer linked to you.")
+        ),
+        retention=_("Until you unsubscribe."),
+    )
+
+    organization = models.OneToOneField(
+        "organizations.Organization",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="subprocessor_subscription",
+    )
+    subscribed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    email = models.EmailField(blank=True)
+    language = models.CharField(max_length=8, blank=True)
+    token_hash = models.CharField(max_length=64, blank=True, editable=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email"], condition=~models.Q(email=""), name="subprocessor_subscription_email_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(organization__isnull=False, email="")
+                | models.Q(organization__isnull=True) & ~models.Q(email=""),
+                name="subprocessor_subscription_one_kind",
+            ),
+        ]
+
+    def __str__(self):
+        return f"subscription {self.pk}"
+
+
+class SubprocessorNoticeDelivery(models.Model):
+    """One subscriber's notice of one change: the fan-out's per-recipient
+    record, planned once (unique) and sent once (``sent_at`` under the row
+    lock, with the evidence row, in the sending transaction)."""
+
+    change = models.ForeignKey(SubprocessorChange, on_delete=models.CASCADE, related_name="deliveries")
+    subscription = models.ForeignKey(SubprocessorSubscription, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["change", "subscription"], name="subprocessor_notice_once")
+        ]
+        indexes = [
+            models.Index(
+                fields=["id"], condition=models.Q(sent_at__isnull=True), name="subprocessor_notice_unsent"
+            )
+        ]
+
+    def __str__(self):
+        return f"notice of change {self.change_id} to subscription {self.subscription_id}"
+
+
+class SubprocessorEvidence(AppendOnlyModel):
+    """The evidence stream of sub-processor changes: every notice sent (to
+    whom: an organisation, or a subscription by number) and every objection an
+    organisation raised, sealed in batches like the sharing log."""
+
+    personal_data = PersonalData(
+        activity="subprocessor_notices",
+        categories=("identity",),
+        person="raised_by_subject (who raised an objection)",
+        export=NotExported(_("Notices and objections are the organisation's, not one person's.")),
+        erasure=Pseudonymised(_("Kept unchanged; your subject key no longer leads to you."), EVIDENCE_REASON),
+        retention=_("Kept for the life of the service."),
+    )
+
+    class Kind(models.TextChoices):
+        NOTICE_SENT = "notice_sent", _("Notice sent")
+        OBJECTION = "objection", _("Objection")
+
+    seq = models.BigAutoField(primary_key=True)
+    record_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    change_id = models.BigIntegerField()
+    provider_slug = models.CharField(max_length=60)
+    organization_id = models.BigIntegerField(null=True, blank=True)
+    subscription_id = models.BigIntegerField(null=True, blank=True)
+    raised_by_subject = models.UUIDField(null=True, blank=True)
+    text = models.TextField(blank=True)
+    occurred_at = models.DateTimeField()
+    record_hash = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [models.Index(fields=["change_id", "kind"], name="subprocessor_evidence_change")]
+
+    def __str__(self):
+        return f"{self.kind} for change {self.change_id}"
+
+    def compute_hash(self) -> str:
+        return content_hash(self.hashed_content())
+
+    def hashed_content(self) -> dict:
+        return {
+            "record_id": str(self.record_id),
+            "kind": self.kind,
+            "change": self.change_id,
+            "provider": self.provider_slug,
+            "organization": self.organization_id,
+            "subscription": self.subscription_id,
+            "raised_by": str(self.raised_by_subject) if self.raised_by_subject else None,
+            "text": self.text,
+            "occurred_at": self.occurred_at.isoformat(),
+        }
+
+
+class SubprocessorSeal(SealBase):
+    def __str__(self):
+        return f"sub-processor seal {self.pk}"
+
+
+class SubprocessorSealEntry(SealEntryBase):
+    seal = models.ForeignKey(SubprocessorSeal, on_delete=models.PROTECT, related_name="entries")
+
+    def __str__(self):
+        return f"sub-processor record #{self.record_seq} in seal {self.seal_id}"

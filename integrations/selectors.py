@@ -1,7 +1,9 @@
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db.models import Count, Max, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations.models import Membership, Organization, Team
@@ -10,7 +12,14 @@ from organizations.selectors import data_policy_for, is_team_manager, teams_mana
 from subjects.models import SubjectLink
 
 from .catalog import CATEGORIES
-from .models import Installation, Provider, SharingEvent, WebhookDelivery
+from .models import (
+    Installation,
+    Provider,
+    SharingEvent,
+    SubprocessorChange,
+    SubprocessorEvidence,
+    WebhookDelivery,
+)
 
 LOG_PAGE_SIZE = 50
 
@@ -292,3 +301,70 @@ def removal_told(*, installation: Installation) -> str:
     return _("%(name)s was removed and nothing more is shared with it. We are telling %(name)s now.") % {
         "name": name
     }
+
+
+# --- Sub-processors -----------------------------------------------------------------------------
+
+
+def subprocessors_in_use() -> QuerySet[Provider]:
+    """The public sub-processor list: the service providers in use now."""
+    return Provider.objects.filter(kind=Provider.Kind.SERVICE_PROVIDER, active=True).order_by("name")
+
+
+def subprocessor_changes_announced() -> list[SubprocessorChange]:
+    """Changes still in their notice period, the soonest first."""
+    return list(
+        SubprocessorChange.objects.filter(applied_at__isnull=True)
+        .select_related("provider")
+        .order_by("effective_on", "pk")
+    )
+
+
+def subprocessor_changes_recent(*, days: int = 365) -> list[SubprocessorChange]:
+    since = timezone.now() - timedelta(days=days)
+    return list(
+        SubprocessorChange.objects.filter(applied_at__isnull=False, announced_at__gte=since)
+        .select_related("provider")
+        .order_by("-applied_at", "-pk")
+    )
+
+
+def access_open_subprocessor_change(*, public_id) -> SubprocessorChange:
+    return get_object_or_404(
+        SubprocessorChange.objects.select_related("provider").filter(applied_at__isnull=True),
+        public_id=public_id,
+    )
+
+
+def subprocessor_objections_of(*, organization_id: int) -> list[SubprocessorEvidence]:
+    return list(
+        SubprocessorEvidence.objects.filter(
+            kind=SubprocessorEvidence.Kind.OBJECTION, organization_id=organization_id
+        ).order_by("-seq")
+    )
+
+
+def subprocessor_changes_for_staff() -> list[dict]:
+    """The latest changes with their notices sent and objections (three queries)."""
+    changes = list(
+        SubprocessorChange.objects.select_related("provider").order_by("-announced_at", "-pk")[:100]
+    )
+    evidence = list(
+        SubprocessorEvidence.objects.filter(change_id__in=[c.pk for c in changes]).order_by("seq")
+    )
+    objecting = {r.organization_id for r in evidence if r.kind == SubprocessorEvidence.Kind.OBJECTION}
+    names = dict(Organization.objects.filter(pk__in=objecting).values_list("pk", "name")) if objecting else {}
+    sent: dict[int, int] = {}
+    objections: dict[int, list] = {}
+    for record in evidence:
+        if record.kind == SubprocessorEvidence.Kind.NOTICE_SENT:
+            sent[record.change_id] = sent.get(record.change_id, 0) + 1
+        else:
+            objections.setdefault(record.change_id, []).append(
+                {
+                    "organization": names.get(record.organization_id, "—"),
+                    "text": record.text,
+                    "at": record.occurred_at,
+                }
+            )
+    return [{"change": c, "sent": sent.get(c.pk, 0), "objections": objections.get(c.pk, [])} for c in changes]

@@ -1,6 +1,7 @@
 """Staff console: the provider register (integrations and service providers),
 kept by privacy officers. A new or rotated signing secret is shown once."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -124,3 +125,17 @@ def provider_rotate_secret(request, slug):
     provider = selectors.access_provider(slug=slug)
     provider, secret = services.provider_rotate_secret(actor=request.user, provider=provider, request=request)
     return _edit_page(request, provider, new_secret=secret)
+
+
+@require_GET
+@staff_permission_required(StaffPermission.PROVIDERS_MANAGE)
+def subprocessor_changes(request):
+    """Sub-processor changes: announced, applied, notices sent, objections."""
+    return render(
+        request,
+        "staff/subprocessor_changes.html",
+        {
+            "rows": selectors.subprocessor_changes_for_staff(),
+            "notice_days": settings.SUBPROCESSOR_NOTICE_DAYS,
+        },
+    )

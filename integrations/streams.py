@@ -4,7 +4,14 @@ records."""
 
 from audit.streams import batch_sealed_stream, stream_register
 
-from .models import SharingEvent, SharingSeal, SharingSealEntry
+from .models import (
+    SharingEvent,
+    SharingSeal,
+    SharingSealEntry,
+    SubprocessorEvidence,
+    SubprocessorSeal,
+    SubprocessorSealEntry,
+)
 
 SHARING = stream_register(
     batch_sealed_stream(
@@ -15,5 +22,20 @@ SHARING = stream_register(
         entries=SharingSealEntry,
         record_id="event_id",
         lock_id=0x5AA2E5EA,
+    )
+)
+
+# Sub-processor notices sent and objections raised: sealed the same way. A
+# record is "about" the person who raised an objection (their receipt).
+SUBPROCESSORS = stream_register(
+    batch_sealed_stream(
+        name="subprocessors",
+        items="records",
+        records=SubprocessorEvidence,
+        seals=SubprocessorSeal,
+        entries=SubprocessorSealEntry,
+        record_id="record_id",
+        lock_id=0x5B9C0DE5,
+        owner_field="raised_by_subject",
     )
 )

@@ -4,6 +4,8 @@ audit.tasks with the other evidence streams (integrations.streams)."""
 
 from celery import shared_task
 
+from core.tasks import EMAIL_TASK_OPTIONS
+
 
 @shared_task
 def webhook_deliver(delivery_id: int) -> str:
@@ -23,3 +25,48 @@ def webhook_sweep() -> dict:
     from .services.webhooks import webhook_sweep as sweep
 
     return sweep()
+
+
+# --- Sub-processor change notices ---------------------------------------------------------------
+
+
+@shared_task
+def subprocessor_notices_plan(change_id: int) -> int:
+    """Plan one notice per subscriber (idempotent), then send them."""
+    from .services.subprocessors import subprocessor_notices_plan as plan
+
+    planned = plan(change_id=change_id)
+    subprocessor_notices_send.delay()
+    return planned
+
+
+@shared_task(**EMAIL_TASK_OPTIONS)
+def subprocessor_notices_send(self) -> int:
+    from .services.subprocessors import subprocessor_notices_send as send
+
+    return send()
+
+
+@shared_task(**EMAIL_TASK_OPTIONS)
+def subprocessor_confirmation_send(self, subscription_id: int, token: str) -> str:
+    from .services.subprocessors import subprocessor_confirmation_send as send
+
+    return send(subscription_id=subscription_id, token=token)
+
+
+@shared_task
+def subprocessor_changes_hourly() -> dict:
+    """Celery beat, hourly: apply changes whose notice period is over, plan
+    the notices of changes whose planning message was lost, send what is
+    planned and unsent."""
+    from .models import SubprocessorChange, SubprocessorNoticeDelivery
+    from .services.subprocessors import subprocessor_changes_apply
+    from .services.subprocessors import subprocessor_notices_plan as plan
+
+    applied = subprocessor_changes_apply()
+    unplanned = list(SubprocessorChange.objects.filter(planned_at__isnull=True).values_list("pk", flat=True))
+    for change_id in unplanned:
+        plan(change_id=change_id)
+    if SubprocessorNoticeDelivery.objects.filter(sent_at__isnull=True).exists():
+        subprocessor_notices_send.delay()
+    return {"applied": applied, "planned": len(unplanned)}

@@ -1,5 +1,6 @@
 """Privacy centre: who received data about me, and the integrations I added."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -8,11 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import Forbidden, RuleViolation
+from core.net import client_ip, truncate_ip
+from core.ratelimit import rate_limit_consume
 from organizations.selectors import memberships_for_user
 
 from . import selectors, services
 from .catalog import FIELDS, category_of
-from .forms import ConsentForm, SharingLogFilterForm
+from .forms import ConsentForm, SharingLogFilterForm, SubscribeForm
 
 
 @require_GET
@@ -132,4 +135,79 @@ def integration_remove(request, public_id):
         request,
         "privacy/integration_remove.html",
         {"section": "integrations", "installation": installation},
+    )
+
+
+# --- The public sub-processor list --------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def subprocessors(request):
+    """Who processes data for iCentrex, where, under which safeguard; the
+    changes announced and when they take effect; subscribing by email."""
+    form = SubscribeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        network = truncate_ip(client_ip(request)) or "unknown"
+        if not rate_limit_consume(
+            action="subprocessor_subscribe", key=network, rate=settings.SUPPORT_FORM_RATE_LIMIT
+        ):
+            return render(
+                request, "support/rate_limited.html", {"contact_email": settings.CONTROLLER_EMAIL}, status=429
+            )
+        if form.is_valid():
+            if not form.cleaned_data[
+                "website"
+            ]:  # the honeypot: a bot is thanked the same and nothing is sent
+                services.subprocessor_subscribe_email(
+                    email=form.cleaned_data["email"], language=request.LANGUAGE_CODE
+                )
+            messages.success(request, _("Check your inbox: the link we sent confirms the subscription."))
+            return redirect("subprocessors")
+        status = 400
+    return render(
+        request,
+        "integrations/subprocessors.html",
+        {
+            "providers": selectors.subprocessors_in_use(),
+            "announced": selectors.subprocessor_changes_announced(),
+            "recent": selectors.subprocessor_changes_recent(),
+            "form": form,
+            "notice_days": settings.SUBPROCESSOR_NOTICE_DAYS,
+        },
+        status=status,
+    )
+
+
+def _token_page(request, *, act, template: str, done: str):
+    """Confirm or unsubscribe from an emailed link: GET shows a button (mail
+    scanners open links; only a person presses it), POST acts."""
+    token = request.POST.get("t") or request.GET.get("t", "")
+    if request.method == "POST":
+        try:
+            act(token=token)
+        except RuleViolation as refused:
+            return render(request, template, {"token": token, "error": refused.message}, status=400)
+        messages.success(request, done)
+        return redirect("subprocessors")
+    return render(request, template, {"token": token})
+
+
+@require_http_methods(["GET", "POST"])
+def subprocessors_confirm(request):
+    return _token_page(
+        request,
+        act=services.subprocessor_subscription_confirm,
+        template="integrations/subprocessors_confirm.html",
+        done=_("You will be emailed about every new or changed sub-processor before it takes effect."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def subprocessors_unsubscribe(request):
+    return _token_page(
+        request,
+        act=services.subprocessor_unsubscribe,
+        template="integrations/subprocessors_unsubscribe.html",
+        done=_("You will not be emailed about sub-processor changes any more."),
     )

@@ -64,6 +64,8 @@ class Scope(StrEnum):
     DISCLOSURES_READ = "disclosures:read"
     SUPPORT_CASES_READ = "support_cases:read"
     OWNERSHIP_TRANSFER = "ownership:transfer"
+    # Subscribe to notices of sub-processor changes, and object to one within its notice period.
+    SUBPROCESSORS_MANAGE = "subprocessors:manage"
 
 
 RANK = {OrgRole.GUEST: 0, OrgRole.MEMBER: 1, OrgRole.ADMIN: 2, OrgRole.OWNER: 3}
@@ -78,6 +80,7 @@ _ADMIN_SCOPES = _MEMBER_SCOPES | {
     Scope.AUDIT_READ,
     Scope.DISCLOSURES_READ,
     Scope.SUPPORT_CASES_READ,
+    Scope.SUBPROCESSORS_MANAGE,
 }
 
 # Integrations (integrations/console.py, integrations/api_views.py) use no scope

@@ -60,6 +60,31 @@ def logged_rows_of_every_stream(count: int = 4) -> None:
         UserFactory(email=f"member{i}@acme.test")
     run_now()
     _policy_notices_sent()
+    _subprocessor_records(acme, count)
+
+
+def _subprocessor_records(organization, count: int) -> None:
+    """A sub-processor change, its notices to ``count`` subscribers and an objection."""
+    from django.contrib.auth.models import Group
+
+    from integrations import services
+    from integrations.models import Provider, SubprocessorChange, SubprocessorSubscription
+    from organizations.models import Membership
+    from tests.factories import UserFactory
+
+    officer = UserFactory()
+    officer.groups.add(Group.objects.get_or_create(name="privacy_officer")[0])
+    SubprocessorSubscription.objects.bulk_create(
+        SubprocessorSubscription(email=f"watcher{i}@example.test", confirmed_at=organization.created_at)
+        for i in range(count)
+    )
+    mailstream = Provider.objects.get(slug="mailstream")
+    services.provider_update(actor=officer, provider=mailstream, country="US", transfer_mechanism="SCCs")
+    change = SubprocessorChange.objects.filter(provider=mailstream).latest("pk")
+    services.subprocessor_notices_plan(change_id=change.pk)
+    services.subprocessor_notices_send()
+    admin = Membership.objects.create(organization=organization, user=UserFactory(), role="admin")
+    services.subprocessor_objection_raise(actor=admin, change=change, text="Keep it in the EEA.")
 
 
 def _policy_notices_sent() -> None:

@@ -238,6 +238,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # An edition of every record of processing that changed, so "what did the record say on
     # date X" has an answer for every day.
+    # Sub-processor changes whose notice period is over are applied; notices not yet planned or
+    # sent go out.
+    "subprocessor-changes": {
+        "task": "integrations.tasks.subprocessor_changes_hourly",
+        "schedule": crontab(minute=7),
+    },
     "record-editions-daily": {
         "task": "registers.tasks.record_editions_daily",
         "schedule": crontab(hour=2, minute=17),
@@ -425,6 +431,13 @@ DATA_REQUEST_STALE_SECONDS = env.int("DATA_REQUEST_STALE_SECONDS", default=300)
 # The data-subject request log: answered requests are kept this many months after
 # their answer (11 CCR 7101 asks for 24), then deleted by the nightly retention job.
 SUBJECT_REQUEST_LOG_MONTHS = env.int("SUBJECT_REQUEST_LOG_MONTHS", default=24)
+# Sub-processors: a new or changed one takes effect this many days after it is announced,
+# so customers can object in between.
+SUBPROCESSOR_NOTICE_DAYS = env.int("SUBPROCESSOR_NOTICE_DAYS", default=30)
+if SUBPROCESSOR_NOTICE_DAYS < 0:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("SUBPROCESSOR_NOTICE_DAYS cannot be negative")
 # "Who looked at my data" names staff by role; set this to show their names instead.
 ACCESS_LOG_SHOWS_STAFF_NAMES = env.bool("ACCESS_LOG_SHOWS_STAFF_NAMES", default=False)
 if SUBJECT_REQUEST_LOG_MONTHS < 24:

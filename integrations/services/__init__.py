@@ -21,6 +21,17 @@ from .sharing import (
     share_with_integration,
     share_with_team_newcomer,
 )
+from .subprocessors import (
+    subprocessor_change_schedule,
+    subprocessor_changes_apply,
+    subprocessor_notices_plan,
+    subprocessor_notices_send,
+    subprocessor_objection_raise,
+    subprocessor_subscribe_email,
+    subprocessor_subscribe_organization,
+    subprocessor_subscription_confirm,
+    subprocessor_unsubscribe,
+)
 from .webhooks import webhook_deliver_once, webhook_signature, webhook_sweep
 
 __all__ = [
@@ -34,6 +45,15 @@ __all__ = [
     "provider_update",
     "share_profile_change",
     "share_with_team_newcomer",
+    "subprocessor_change_schedule",
+    "subprocessor_changes_apply",
+    "subprocessor_notices_plan",
+    "subprocessor_notices_send",
+    "subprocessor_objection_raise",
+    "subprocessor_subscribe_email",
+    "subprocessor_subscribe_organization",
+    "subprocessor_subscription_confirm",
+    "subprocessor_unsubscribe",
     "share_with_integration",
     "webhook_deliver_once",
     "webhook_signature",

@@ -4,7 +4,7 @@ import json
 
 from django.db import connection, transaction
 
-from ..models import Installation, SharingEvent, WebhookDelivery
+from ..models import Installation, SharingEvent, SubprocessorSubscription, WebhookDelivery
 from .installations import installation_remove
 
 _ERASED_RECORD = {"erased": True}
@@ -27,6 +27,14 @@ def person_erase_integration_data(*, user, subject_key) -> dict:
             installed_by=None
         )
         counts["delivery_records_erased"] = _delivery_records_erase(subject_key=subject_key)
+        # Sub-processor notices: a subscription by the person's address goes; an
+        # organisation's stays with the organisation.
+        counts["subprocessor_subscriptions_deleted"] = SubprocessorSubscription.objects.filter(
+            email__iexact=user.email
+        ).delete()[0]
+        counts["subprocessor_subscriptions_unlinked"] = SubprocessorSubscription.objects.filter(
+            subscribed_by=user
+        ).update(subscribed_by=None)
     return counts
 
 

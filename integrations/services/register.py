@@ -17,7 +17,8 @@ from core.errors import Conflict, RuleViolation
 from subjects.services import secret_seal
 
 from ..catalog import FIELDS
-from ..models import Provider
+from ..models import Provider, SubprocessorChange
+from .subprocessors import NOTICE_FIELDS, subprocessor_change_schedule
 
 # What a privacy officer may set, by kind; the rest stays blank for that kind.
 _COMMON_FIELDS = ("name", "description", "purpose", "fields", "role", "advertising", "active")
@@ -143,6 +144,10 @@ def provider_create(*, actor, kind: str, slug: str, request=None, **values) -> t
     secret = secrets.token_urlsafe(32) if provider.is_integration else None
     if secret:
         provider.signing_secret_sealed = secret_seal(secret)
+    # A new sub-processor is announced now and active only after the notice period.
+    announce = provider.kind == Provider.Kind.SERVICE_PROVIDER and provider.active
+    if announce:
+        provider.active = False
     try:
         with transaction.atomic():
             provider.save()
@@ -153,6 +158,10 @@ def provider_create(*, actor, kind: str, slug: str, request=None, **values) -> t
                 changes={"action": "created", "provider": slug, "kind": kind, **_register_values(provider)},
                 request=request,
             )
+            if announce:
+                subprocessor_change_schedule(
+                    provider=provider, kind=SubprocessorChange.Kind.ADD, actor=actor, request=request
+                )
     except IntegrityError:
         raise Conflict(_("A provider with this slug exists already."), code="slug_taken") from None
     return provider, secret
@@ -174,15 +183,55 @@ def provider_update(*, actor, provider: Provider, request=None, **values) -> Pro
         for key, (_old, new) in changed.items():
             setattr(provider, key, new)
         _provider_validate(provider)
-        provider.save(update_fields=[*changed, "updated_at"])
-        audit_record(
-            event_type=EventType.PROVIDER_CHANGED,
+        announced = _announce_subprocessor_change(provider, changed, actor=actor, request=request)
+        for key in announced:  # these wait for the notice period
+            setattr(provider, key, changed[key][0])
+        applied = {k: v for k, v in changed.items() if k not in announced}
+        if applied:
+            provider.save(update_fields=[*applied, "updated_at"])
+            audit_record(
+                event_type=EventType.PROVIDER_CHANGED,
+                actor=actor,
+                target=provider,
+                changes={"action": "updated", "provider": provider.slug, "changes": applied},
+                request=request,
+            )
+    return provider
+
+
+def _announce_subprocessor_change(provider: Provider, changed: dict, *, actor, request) -> set[str]:
+    """For a sub-processor in use: what subscribers are told about is
+    announced and waits for the notice period (the fields returned); taking
+    one out of use is announced and applies at once; putting one back in use
+    is announced like a new one. Anything else, and any provider not in use
+    by customers (an integration, or a sub-processor not active yet), changes
+    at once."""
+    if provider.kind != Provider.Kind.SERVICE_PROVIDER:
+        return set()
+    was_active = changed.get("active", [provider.active])[0]
+    if "active" in changed and not changed["active"][1]:
+        subprocessor_change_schedule(
+            provider=provider, kind=SubprocessorChange.Kind.REMOVE, actor=actor, request=request
+        )
+        return set()
+    if "active" in changed and changed["active"][1]:
+        waiting = {k: v for k, v in changed.items() if k != "active"}
+        subprocessor_change_schedule(
+            provider=provider, kind=SubprocessorChange.Kind.ADD, actor=actor, changed=waiting, request=request
+        )
+        return set(changed)
+    if not was_active:
+        return set()
+    announced = {k: v for k, v in changed.items() if k in NOTICE_FIELDS}
+    if announced:
+        subprocessor_change_schedule(
+            provider=provider,
+            kind=SubprocessorChange.Kind.CHANGE,
             actor=actor,
-            target=provider,
-            changes={"action": "updated", "provider": provider.slug, "changes": changed},
+            changed=announced,
             request=request,
         )
-    return provider
+    return set(announced)
 
 
 def provider_rotate_secret(*, actor, provider: Provider, request=None) -> tuple[Provider, str]:

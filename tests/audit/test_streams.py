@@ -36,9 +36,9 @@ from consent.models import ConsentRecord, ConsentSeal
 from consent.services import consent_record
 from cookies.selectors import current_revision
 from domains.models import DisclosureSeal, DomainClaim, EmailDisclosure
-from integrations.models import SharingEvent, SharingSeal
+from integrations.models import SharingEvent, SharingSeal, SubprocessorEvidence
 from integrations.services import processor_shares_record
-from organizations.models import Organization
+from organizations.models import Membership, Organization
 from policies import services as policy_services
 from policies.models import NoticeRun, NoticeSeal, PolicyDocument, PolicyNotice
 from policies.selectors import version_in_force
@@ -49,7 +49,7 @@ from tests.tamper import bypass_triggers
 
 pytestmark = pytest.mark.django_db
 
-STREAMS = ["audit", "consent", "disclosures", "notices", "sharing"]
+STREAMS = ["audit", "consent", "disclosures", "notices", "sharing", "subprocessors"]
 
 
 def _pending_rows_of_every_stream() -> None:
@@ -104,6 +104,21 @@ def _pending_rows_of_every_stream() -> None:
         policy_services.notice_run_finish = original_finish
     assert NoticeRun.objects.get(pk=run.pk).status == NoticeRun.Status.RUNNING
 
+    # A sub-processor change and an organisation's objection to it.
+    from integrations import services as integration_services
+    from integrations.models import Provider, SubprocessorChange
+
+    integration_services.provider_update(
+        actor=officer,
+        provider=Provider.objects.get(slug="mailstream"),
+        country="US",
+        transfer_mechanism="SCCs",
+    )
+    admin = Membership.objects.create(organization=acme, user=UserFactory(), role="admin")
+    integration_services.subprocessor_objection_raise(
+        actor=admin, change=SubprocessorChange.objects.get(), text="Keep it in the EEA."
+    )
+
 
 @pytest.fixture
 def sealed():
@@ -149,6 +164,7 @@ def test_the_seal_task_seals_the_pending_rows_of_every_stream():
         "sharing": SharingEvent.objects.count(),
         "disclosures": EmailDisclosure.objects.count(),
         "notices": PolicyNotice.objects.count(),
+        "subprocessors": SubprocessorEvidence.objects.count(),
     }
     assert all(pending.values()), pending
     assert evidence_seal() == pending  # the audit trail has nothing to seal: it is chained as it is written
@@ -228,6 +244,14 @@ def _tamper(name: str) -> tuple[str, int]:
             "UPDATE organizations_emaildisclosure SET organization_id = 999 WHERE seq = %s", [record.seq]
         )
         return "seal", DisclosureSeal.objects.get().id
+    if name == "subprocessors":
+        from integrations.models import SubprocessorSeal
+
+        record = SubprocessorEvidence.objects.order_by("seq").first()
+        bypass_triggers(
+            "UPDATE integrations_subprocessorevidence SET text = 'x' WHERE seq = %s", [record.seq]
+        )
+        return "seal", SubprocessorSeal.objects.get().id
     notice = PolicyNotice.objects.order_by("id").first()
     bypass_triggers(
         "UPDATE policies_policynotice SET sent_at = sent_at - interval '3 days' WHERE id = %s", [notice.id]
@@ -244,7 +268,7 @@ def test_a_tampered_row_fails_its_stream_and_only_its_stream(sealed, name, caplo
     assert check.broken.unit == unit and check.broken.id == broken_id
     # The other streams still verify; the whole report names the broken one, after all of them.
     out = StringIO()
-    with pytest.raises(CommandError, match=rf"^1 of 5 evidence streams broken:\n{name}: broken at {unit}"):
+    with pytest.raises(CommandError, match=rf"^1 of 6 evidence streams broken:\n{name}: broken at {unit}"):
         call_command("evidence_verify", stdout=out)
     lines = out.getvalue().splitlines()[: len(STREAMS)]  # then each log's line: not integrated here, intact
     assert [line.split(":")[0] for line in lines] == STREAMS
@@ -270,7 +294,7 @@ def test_a_broken_report_says_how_much_verified_before_the_break(sealed):
 
 
 def test_an_unknown_stream_is_a_clear_error():
-    streams = "audit, consent, disclosures, notices, sharing"
+    streams = "audit, consent, disclosures, notices, sharing, subprocessors"
     with pytest.raises(CommandError, match=f"^Unknown evidence stream 'nope'; the streams are: {streams}.$"):
         _verify("consent", "nope")
     with pytest.raises(UnknownStream):

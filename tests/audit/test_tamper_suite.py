@@ -21,7 +21,7 @@ from tests.tamper import bypass_triggers, logged_rows_of_every_stream
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-STREAMS = ["audit", "consent", "disclosures", "notices", "sharing"]
+STREAMS = ["audit", "consent", "disclosures", "notices", "sharing", "subprocessors"]
 # A column of each stream's rows inside its hash, to edit. A notice's log row is its
 # entry (policies.NoticeEntry); what an attacker would edit is the notice itself.
 TIME_COLUMN = {
@@ -29,6 +29,7 @@ TIME_COLUMN = {
     "consent": "recorded_at",
     "disclosures": "disclosed_at",
     "sharing": "occurred_at",
+    "subprocessors": "occurred_at",
 }
 NOTICE_OF_ENTRY = "(SELECT notice_id FROM policies_noticeentry WHERE seq = %s)"
 ATTACKS = [

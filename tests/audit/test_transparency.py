@@ -233,6 +233,7 @@ def test_every_stream_with_a_log_integrates(django_capture_on_commit_callbacks):
         "disclosures",
         "notices",
         "sharing",
+        "subprocessors",
     }
     record()
     from audit.events import EventType

@@ -95,6 +95,7 @@ def test_the_well_known_document_names_every_log_and_key(client, logged):
         "disclosures",
         "notices",
         "sharing",
+        "subprocessors",
     }
     assert body["keys"] == [str(key) for key in keys(client)]
 

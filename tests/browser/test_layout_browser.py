@@ -56,6 +56,7 @@ NOT_PAGES = {
     "staff_subject_request_classify": "POST (the form is on the question and case pages)",
     "staff_record_edition": "a JSON file to download (tests/registers/test_records.py)",
     "staff_evidence_pack_download": "a ZIP file to download (tests/data_requests/test_evidence_pack.py)",
+    "org_subprocessor_object": "POST (the form is on the console's sub-processor page)",
     "policy_accept": "POST",
     "policy_updates_acknowledge": "POST",
     "privacy_disclosures_acknowledge": "POST",
@@ -95,7 +96,7 @@ DETAIL_PAGES = {
         "org_members", "org_member_review", "org_invitations", "org_teams", "org_team", "org_policy",
         "org_integrations", "org_integration", "org_integration_add", "org_exports", "org_export_download",
         "org_domains", "org_disclosures", "org_shared_cases", "org_shared_case", "org_audit", "privacy_case",
-        "org_record",
+        "org_record", "org_subprocessors",
     },
     "support": {"staff_minor_report", "staff_privacy_question", "staff_case", "staff_case_share"},
     "privacy_officer": {

@@ -64,6 +64,7 @@ STAFF = {
     "staff_policy_draft": Page(P.POLICIES_PUBLISH, kwargs=(("slug", "policy"), ("version_id", "draft"))),
     "staff_policy_publish": Page(P.POLICIES_PUBLISH, "POST", (("slug", "policy"), ("version_id", "draft"))),
     "staff_providers": Page(P.PROVIDERS_MANAGE),
+    "staff_subprocessor_changes": Page(P.PROVIDERS_MANAGE),
     "staff_provider_create": Page(P.PROVIDERS_MANAGE, kwargs=(("kind", "provider_kind"),)),
     "staff_provider": Page(P.PROVIDERS_MANAGE, kwargs=(("slug", "provider"),)),
     "staff_provider_rotate_secret": Page(P.PROVIDERS_MANAGE, "POST", (("slug", "provider"),)),

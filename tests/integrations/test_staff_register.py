@@ -107,7 +107,11 @@ def test_creating_a_service_provider(officer):
     assert response.status_code == 302 and response.url == reverse("staff_provider", args=["ledgerly"])
     created = Provider.objects.get(slug="ledgerly")
     assert created.service == "payment" and created.country == "DE" and not created.signing_secret_sealed
-    assert len(register_events()) == 1
+    # A new sub-processor is announced now and in use only after the notice period.
+    assert not created.active
+    (change,) = created.changes.all()
+    assert change.kind == "add" and change.applied_at is None
+    assert [e.changes["action"] for e in register_events()] == ["created", "subprocessor_change_scheduled"]
 
 
 @pytest.mark.parametrize(
@@ -145,23 +149,21 @@ def test_editing_audits_old_and_new(officer):
         "transfer_mechanism": "None needed: data stays in the EEA",
         "active": "on",
     }
+    data["description"] = "Our email vendor."  # not in the notice: changes at once
     assert client.post(url, data).status_code == 302
     mailstream = provider("mailstream")
-    assert mailstream.purpose == "Delivers iCentrex's emails."
-    [event] = register_events()
-    assert event.changes == {
+    # The purpose is what subscribers are told about: announced, applied after the notice period.
+    assert mailstream.purpose == "Delivers the emails iCentrex sends you (notices, invitations, answers)."
+    assert mailstream.description == "Our email vendor."
+    (change,) = mailstream.changes.all()
+    assert change.kind == "change" and change.values == {"purpose": "Delivers iCentrex's emails."}
+    scheduled, updated = register_events()
+    assert scheduled.changes["action"] == "subprocessor_change_scheduled"
+    assert updated.changes == {
         "action": "updated",
         "provider": "mailstream",
-        "changes": {
-            "purpose": [
-                "Delivers the emails iCentrex sends you (notices, invitations, answers).",
-                "Delivers iCentrex's emails.",
-            ]
-        },
+        "changes": {"description": ["", "Our email vendor."]},
     }
-    # Saving without a change writes nothing.
-    assert client.post(url, data).status_code == 302
-    assert len(register_events()) == 1
 
 
 def test_rotating_the_secret(officer):

@@ -5,6 +5,7 @@ fails ``test_every_org_scoped_operation_is_in_the_matrix``."""
 
 import json
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cache
 from types import SimpleNamespace
 
@@ -12,6 +13,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.urls import resolve
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
@@ -215,6 +217,23 @@ def world(db, dns_server):
         )
         for who, org in ((people["member"], acme), (foreign_member, globex))
     )
+    # Sub-processor changes are not an organisation's: the "own" one is open to
+    # objections, the "foreign" one has taken effect (no objection reaches it: 404).
+    from integrations.models import SubprocessorChange
+
+    mailstream = Provider.objects.get(slug="mailstream")
+    now = timezone.now()
+    change, closed_change = (
+        SubprocessorChange.objects.create(
+            provider=mailstream,
+            kind="change",
+            summary="country: IE → US",
+            announced_at=now,
+            effective_on=now.date() + timedelta(days=30),
+            applied_at=applied,
+        )
+        for applied in (None, now)
+    )
     return SimpleNamespace(
         people=people,
         own={
@@ -229,6 +248,7 @@ def world(db, dns_server):
             "public_id": str(installation.public_id),
             "domain_id": claim.pk,
             "share_id": str(share.public_id),
+            "change_id": str(change.public_id),
         },
         foreign={
             "member_id": foreign_member.pk,
@@ -242,6 +262,7 @@ def world(db, dns_server):
             "public_id": str(foreign_installation.public_id),
             "domain_id": foreign_claim.pk,
             "share_id": str(foreign_share.public_id),
+            "change_id": str(closed_change.public_id),
         },
     )
 

@@ -54,6 +54,10 @@ CONSOLE = {
     "org_audit": Page(Scope.AUDIT_READ),
     "org_exports": Page(Scope.MEMBER_DATA_EXPORT),
     "org_record": Page(Scope.SETTINGS_WRITE),
+    "org_subprocessors": Page(Scope.SUBPROCESSORS_MANAGE),
+    "org_subprocessor_object": Page(
+        Scope.SUBPROCESSORS_MANAGE, "POST", 302, {"text": "Keep it in the EEA."}, ("change_id",)
+    ),
     # The emailed link: only whoever started the export (the owner here) opens it; another admin who
     # may export gets a 404, like a foreign one.
     "org_export_download": Page(
