@@ -72,7 +72,7 @@ def write_pack(*, pack, path) -> dict:
             "reason": pack.reason,
             "requested_by_role": staff_role_of(pack.requested_by) if pack.requested_by else "",
             "subject_request": str(pack.subject_request.public_id) if pack.subject_request else None,
-            "generated_at": timezone.now(),
+            "generated_at": timezone.now().isoformat(),
             "site": settings.SITE_URL,
             "proofs": proofs,
         }

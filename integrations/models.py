@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.evidence import AppendOnlyModel, content_hash
@@ -345,8 +346,6 @@ class SubprocessorChange(models.Model):
 
     @property
     def objections_open(self) -> bool:
-        from django.utils import timezone
-
         return self.applied_at is None and timezone.localdate() < self.effective_on
 
 

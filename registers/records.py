@@ -293,6 +293,12 @@ def processor_record(common: dict, part: dict) -> dict:
     return common | part
 
 
+def processor_parts_of(organization) -> tuple[dict, dict]:
+    """(the shared part, the organisation's part) of one organisation's record."""
+    ((_organization, part),) = organization_parts(Organization.objects.filter(pk=organization.pk))
+    return processor_common(), part
+
+
 class ProcessorRecordHasher:
     """``sha256(processor_record(common, part))`` for many organisations
     without serialising the shared part (the sub-processor list can be long)

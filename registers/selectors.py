@@ -77,5 +77,4 @@ def record_filtered(record: dict, filters: dict) -> tuple[list[dict], list[dict]
 
 
 def organization_processor_record(organization: Organization) -> dict:
-    ((_organization, part),) = records.organization_parts(Organization.objects.filter(pk=organization.pk))
-    return records.processor_record(records.processor_common(), part)
+    return records.processor_record(*records.processor_parts_of(organization))

@@ -30,16 +30,20 @@ def _documents_keep(parts: Iterable[dict]) -> list[str]:
     return list(rows)
 
 
-def controller_record_download(*, actor, request=None) -> tuple[dict, RecordEdition]:
-    """The controller record as it stands, kept as an edition and audited."""
-    record = records.controller_record()
+def _download_kept(
+    *, kind: str, record: dict, document: dict, common: dict | None, organization_id, actor, request
+):
+    """Keep a downloaded record as an edition (who, when, its SHA-256) and
+    audit it, in one transaction."""
     with transaction.atomic():
-        (sha,) = _documents_keep([record])
+        document_sha, *common_sha = _documents_keep([document, *([common] if common else [])])
         edition = RecordEdition.objects.create(
-            kind=Kind.CONTROLLER,
+            kind=kind,
+            organization_id=organization_id,
             language=translation.get_language(),
-            sha256=sha,
-            document_id=sha,
+            sha256=records.sha256(record),
+            document_id=document_sha,
+            common_id=common_sha[0] if common_sha else None,
             occasion=Occasion.DOWNLOAD,
             generated_at=timezone.now(),
             generated_by_subject=subject_key_for_user(user=actor),
@@ -48,42 +52,40 @@ def controller_record_download(*, actor, request=None) -> tuple[dict, RecordEdit
             event_type=EventType.RECORD_OF_PROCESSING_GENERATED,
             actor=actor,
             target=edition,
-            changes={"kind": Kind.CONTROLLER, "sha256": sha},
+            organization_id=organization_id,
+            changes={"kind": kind, "sha256": edition.sha256},
             request=request,
         )
     return record, edition
+
+
+def controller_record_download(*, actor, request=None) -> tuple[dict, RecordEdition]:
+    """The controller record as it stands, kept as an edition and audited."""
+    record = records.controller_record()
+    return _download_kept(
+        kind=Kind.CONTROLLER,
+        record=record,
+        document=record,
+        common=None,
+        organization_id=None,
+        actor=actor,
+        request=request,
+    )
 
 
 def processor_record_download(*, organization, actor, request=None) -> tuple[dict, RecordEdition]:
     """One organisation's processor record, kept as an edition and audited
     (in the organisation's audit log too: its owners may download it)."""
-    common = records.processor_common()
-    ((_organization, part),) = records.organization_parts(
-        type(organization).objects.filter(pk=organization.pk)
+    common, part = records.processor_parts_of(organization)
+    return _download_kept(
+        kind=Kind.PROCESSOR,
+        record=records.processor_record(common, part),
+        document=part,
+        common=common,
+        organization_id=organization.pk,
+        actor=actor,
+        request=request,
     )
-    record = records.processor_record(common, part)
-    with transaction.atomic():
-        common_sha, part_sha = _documents_keep([common, part])
-        edition = RecordEdition.objects.create(
-            kind=Kind.PROCESSOR,
-            organization_id=organization.pk,
-            language=translation.get_language(),
-            sha256=records.sha256(record),
-            document_id=part_sha,
-            common_id=common_sha,
-            occasion=Occasion.DOWNLOAD,
-            generated_at=timezone.now(),
-            generated_by_subject=subject_key_for_user(user=actor),
-        )
-        audit_record(
-            event_type=EventType.RECORD_OF_PROCESSING_GENERATED,
-            actor=actor,
-            target=edition,
-            organization_id=organization.pk,
-            changes={"kind": Kind.PROCESSOR, "sha256": edition.sha256},
-            request=request,
-        )
-    return record, edition
 
 
 def _latest(kind: str, language: str) -> dict[int | None, tuple[str, str | None]]:

@@ -1,5 +1,8 @@
 """Creating and renaming an organisation."""
 
+import hashlib
+import re
+
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -15,9 +18,19 @@ from ..selectors import require_scope
 
 def organization_create(*, actor, name: str, slug: str = "", request=None) -> Organization:
     """A new organisation with the actor as its primary owner."""
-    slug = slugify(slug or name)[:60]
-    if not slug:
-        raise RuleViolation(_("The name needs at least one letter or digit."), code="invalid_slug")
+    if slug:
+        # A short name the API's pattern allows (letters, digits, - and _) is kept as given.
+        slug = slugify(slug)[:60] or (slug.lower()[:60] if re.fullmatch(r"[-_]+", slug) else "")
+        if not slug:
+            raise RuleViolation(
+                _("The short name may hold letters, digits, - and _ only."), code="invalid_slug"
+            )
+    else:
+        # The short name is in the console's addresses (ASCII): from the name where it has
+        # ASCII letters or digits, else from a hash of it ("設計", "🚀" are names too).
+        slug = (
+            slugify(name)[:60] or "org-" + hashlib.sha256(name.strip().casefold().encode()).hexdigest()[:12]
+        )
     try:
         with transaction.atomic():
             organization = Organization.objects.create(name=name, slug=slug)

@@ -1,6 +1,8 @@
 """Teams and their members. Admins and owners manage every team, a team
 admin only their own (``require_team_manager``)."""
 
+import hashlib
+
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -24,12 +26,19 @@ def require_team_manager(actor: Membership, team: Team) -> None:
     )
 
 
+def team_slug(name: str) -> str:
+    """What makes two team names the same name: their slug. Any name is a
+    name — "Design", "Växjö", "設計", "🚀" —: ASCII where the name has it,
+    the name's own letters where it has none, and a hash of the name where it
+    has no letters at all."""
+    slug = slugify(name)[:60] or slugify(name, allow_unicode=True)[:60]
+    return slug or "team-" + hashlib.sha256(name.strip().casefold().encode()).hexdigest()[:12]
+
+
 def team_create(*, actor: Membership, name: str, request=None) -> Team:
     require_scope(actor, Scope.TEAMS_WRITE)
     organization = actor.organization
-    slug = slugify(name)[:60]
-    if not slug:
-        raise RuleViolation(_("The name needs at least one letter or digit."), code="invalid_slug")
+    slug = team_slug(name)
     try:
         with transaction.atomic():
             team = Team.objects.create(organization=organization, name=name, slug=slug)
@@ -113,9 +122,7 @@ def team_member_remove(*, actor: Membership, team_membership: TeamMembership, re
 
 def team_rename(*, actor: Membership, team: Team, name: str, request=None) -> Team:
     require_scope(actor, Scope.TEAMS_WRITE)
-    slug = slugify(name)[:60]
-    if not slug:
-        raise RuleViolation(_("The name needs at least one letter or digit."), code="invalid_slug")
+    slug = team_slug(name)
     if team.name == name:
         return team
     try:

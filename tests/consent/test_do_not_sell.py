@@ -3,10 +3,13 @@ computes whether the footer link is required (a third party receiving data for
 cross-context advertising, in the register or through the declaration, unless
 opt-out signals are processed frictionlessly), and the opt-out needs no account."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from consent.models import ConsentRecord
 from cookies.models import Cookie, CookieCategory
@@ -59,6 +62,10 @@ def test_a_third_party_advertiser_in_the_register_requires_the_link(officer, set
         role="third_party",
         advertising=True,
     )
+    # A new sub-processor is announced first and in use after the notice period.
+    from integrations.services import subprocessor_changes_apply
+
+    subprocessor_changes_apply(today=timezone.localdate() + timedelta(days=settings.SUBPROCESSOR_NOTICE_DAYS))
     assessment = do_not_sell_assessment()
     assert assessment.required and [r.name for r in assessment.recipients] == ["AdNet"]
     assert footer_has_link()

@@ -72,7 +72,14 @@ def erase_now(django_capture_on_commit_callbacks):
 
 def _every_chain_verifies() -> None:
     checks = [stream_verify(name) for name in stream_names()]
-    assert {check.stream for check in checks} == {"audit", "consent", "sharing", "disclosures", "notices"}
+    assert {check.stream for check in checks} == {
+        "audit",
+        "consent",
+        "sharing",
+        "disclosures",
+        "notices",
+        "subprocessors",
+    }
     assert [check for check in checks if not check.intact] == []
 
 

@@ -149,7 +149,7 @@ def test_the_daily_job_fans_out_one_task_per_organisation_with_a_period(acme, gl
     DataPolicy.objects.create(organization=globex)  # keeps everything
     result = tasks.retention_daily.run()
     assert enqueued["organization_retention_apply"] == [acme.pk]
-    assert set(result) == {"consent", "files", "subject_requests"}
+    assert set(result) == {"consent", "files", "subject_requests", "evidence_packs"}
 
 
 def test_evidence_stays_undeletable_outside_the_purge(acme, member, agent):

@@ -158,3 +158,35 @@ def test_concurrent_role_changes_end_consistent(acme):
     assert roles == ["member", "owner"]
     # The loser's own role was changed first, so it may no longer manage members.
     assert len(errors) == 1 and errors[0] in {"missing_scope", "last_owner"}
+
+
+@pytest.mark.parametrize(
+    "name, slug",
+    [
+        ("Design", "design"),
+        ("Växjö team", "vaxjo-team"),
+        ("設計", "設計"),
+        ("🚀", None),
+        ("\U00040ff5", None),
+    ],
+)
+def test_any_team_name_is_a_name(owner, name, slug):
+    """A name without ASCII letters (another script, only symbols, even
+    unassigned code points, all valid strings by the API's schema) is a name;
+    two such names are two teams, the same name twice is one."""
+    team = services.team_create(actor=owner, name=name)
+    assert team.slug == slug if slug else team.slug.startswith("team-")
+    other = services.team_create(actor=owner, name=name + " 2" if slug else name + name)
+    assert other.slug != team.slug
+    with pytest.raises(Conflict):
+        services.team_create(actor=owner, name=name)
+    renamed = services.team_rename(actor=owner, team=other, name="⭐")
+    assert renamed.slug.startswith("team-") and renamed.name == "⭐"
+
+
+def test_an_organisation_named_without_ascii_gets_an_ascii_short_name(alice):
+    organization = services.organization_create(actor=alice, name="設計")
+    assert organization.slug.startswith("org-") and organization.slug.isascii()
+    assert services.organization_create(actor=alice, name="Dashes", slug="---").slug == "---"
+    with pytest.raises(RuleViolation):
+        services.organization_create(actor=alice, name="Bad", slug="???")
