@@ -18,15 +18,17 @@ task each) and Redis, the bench database. A scheduled run is started as the hour
 scheduled run, which finds nothing new, and read the worker's peak memory
 (VmHWM) from /proc."""
 
+import json
 import os
 import random
 import subprocess
+import sys
 import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 
-from bench.common import celery_worker
+from bench.common import ROOT, celery_worker, free_port
 
 USERS = int(os.environ.get("BENCH_DISCLOSURE_USERS", "1000000"))
 ORGANIZATIONS = 1000
@@ -321,7 +323,11 @@ def run(env: dict) -> dict:
     # One thread per lane (EMAIL_DISCLOSURE_LANES, 2) in one worker process: while one lane
     # waits for PostgreSQL the other seals and encrypts, and the worker's memory is one process's.
     lanes = settings.EMAIL_DISCLOSURE_LANES
-    worker = celery_worker(env, "disclosures", log_path, "--pool=threads", f"--concurrency={lanes}")
+    # The letters telling each person go to a local SMTP sink, as mail would in production.
+    port, letters = free_port(), log_path.with_name("sink.json")
+    sink = subprocess.Popen([sys.executable, "-m", "bench.smtp_sink", str(port), str(letters)], cwd=ROOT)
+    worker_env = {**env, "EMAIL_URL": f"smtp://127.0.0.1:{port}"}
+    worker = celery_worker(worker_env, "disclosures", log_path, "--pool=threads", f"--concurrency={lanes}")
     try:
         idle = _status(worker.pid)
         first = _scheduled_run(worker, log_path)
@@ -329,7 +335,9 @@ def run(env: dict) -> dict:
         memory = {pid: _status(pid) for pid in [worker.pid, *_children(worker.pid)]}
     finally:
         worker.terminate()
-        worker.wait(timeout=30)
+        worker.wait(timeout=60)
+        sink.terminate()
+        sink.wait(timeout=10)
     size = settings.EMAIL_DISCLOSURE_CHUNK_USERS
 
     def per_s(count):
@@ -337,6 +345,8 @@ def run(env: dict) -> dict:
 
     report = {
         "cpus": os.cpu_count(),
+        # Letters telling people, sent by the same worker while it ran (the rest go after).
+        "letters_sent_during_runs": json.loads(letters.read_text())["messages"] if letters.exists() else 0,
         "users": USERS,
         "verified_domains": ORGANIZATIONS,
         "people_at_verified_domains": seeded.pop("people_at_verified_domains"),

@@ -21,6 +21,9 @@ from organizations.roles import Scope, roles_with_scope
 from .models import DisclosureDigest, DisclosureLane, DisclosureLetter, DisclosureRun, DomainClaim
 
 LETTER_BATCH = 200
+# Batches per task run: a run ends, and queues the next, so a worker is never
+# held for long (a shutdown waits for at most this much) and workers share.
+LETTER_BATCHES_PER_RUN = 10
 
 # The services enqueue these tasks, so each task imports the services it runs when it runs.
 
@@ -90,7 +93,7 @@ def disclosure_letters_send(self) -> int:
     each batch sent over one connection and marked sent in the transaction
     that sends it. Safe to run twice at once or again after a crash."""
     sent = 0
-    while True:
+    for _ in range(LETTER_BATCHES_PER_RUN):
         with transaction.atomic():
             batch = list(
                 DisclosureLetter.objects.select_for_update(of=("self",), skip_locked=True)
@@ -119,6 +122,8 @@ def disclosure_letters_send(self) -> int:
                 sent_at=timezone.now()
             )
             sent += len(batch)
+    disclosure_letters_send.delay()  # more may wait: the next run takes them
+    return sent
 
 
 @shared_task(name="organizations.tasks.disclosure_digests_send")

@@ -40,11 +40,19 @@ def subprocessor_notices_plan(change_id: int) -> int:
     return planned
 
 
+# Batches per task run: the run ends and queues the next, so no worker is held long.
+NOTICE_BATCHES_PER_RUN = 10
+
+
 @shared_task(**EMAIL_TASK_OPTIONS)
 def subprocessor_notices_send(self) -> int:
+    from .services.subprocessors import SEND_BATCH
     from .services.subprocessors import subprocessor_notices_send as send
 
-    return send()
+    sent = send(max_batches=NOTICE_BATCHES_PER_RUN)
+    if sent >= NOTICE_BATCHES_PER_RUN * SEND_BATCH:
+        subprocessor_notices_send.delay()  # more may wait
+    return sent
 
 
 @shared_task(**EMAIL_TASK_OPTIONS)

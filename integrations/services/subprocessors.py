@@ -304,14 +304,16 @@ def _recipients(subscription: SubprocessorSubscription) -> list[tuple[str, str]]
     return [(email, language or settings.LANGUAGE_CODE) for email, language in readers]
 
 
-def subprocessor_notices_send() -> int:
+def subprocessor_notices_send(*, max_batches: int | None = None) -> int:
     """Send planned notices: batches claimed under row locks (SKIP LOCKED),
     sent over one connection, marked sent with their evidence rows in the
-    transaction that sends them. Returns the notices sent."""
+    transaction that sends them; at most ``max_batches`` (all when None).
+    Returns the notices sent."""
     site = settings.SITE_URL.rstrip("/")
     domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">")
-    sent = 0
-    while True:
+    sent, batches = 0, 0
+    while max_batches is None or batches < max_batches:
+        batches += 1
         with transaction.atomic():
             batch = list(
                 SubprocessorNoticeDelivery.objects.select_for_update(of=("self",), skip_locked=True)
@@ -367,6 +369,7 @@ def subprocessor_notices_send() -> int:
             )
             SubprocessorEvidence.objects.bulk_create(evidence)
             sent += len(batch)
+    return sent
 
 
 def subprocessor_confirmation_send(*, subscription_id: int, token: str) -> str:
