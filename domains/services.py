@@ -201,8 +201,8 @@ def disclosure_run_start(*, trigger: str, organization=None, user=None, requeste
 
 def _letters_write(*, run: DisclosureRun, rows) -> None:
     """One letter per person of the range, naming every organisation that
-    received their address, in the transaction of the disclosures; sent after
-    commit (and by the sweep, if that message is lost)."""
+    received their address, in the transaction of the disclosures; sent once
+    the run finishes (and by the sweep, if that message is lost)."""
     by_person: dict[int, list[list[str]]] = {}
     for row in rows:
         by_person.setdefault(row.user_id, []).append([row.organization_name, row.domain])
@@ -213,7 +213,6 @@ def _letters_write(*, run: DisclosureRun, rows) -> None:
         ],
         ignore_conflicts=True,
     )
-    enqueue_on_commit(tasks.disclosure_letters_send)
 
 
 def disclosure_run_for_person(*, user):
@@ -278,6 +277,9 @@ def disclosure_run_finish(*, run_id: int) -> None:
             return
         if not DisclosureLane.objects.filter(run_id=run_id, finished_at__isnull=True).exists():
             running.update(status=DisclosureRun.Status.FINISHED, finished_at=timezone.now())
+            # The run's letters go out now, one sending chain after its lanes: sending
+            # them as each range committed queued them ahead of the next run's lanes.
+            enqueue_on_commit(tasks.disclosure_letters_send)
 
 
 @dataclass
