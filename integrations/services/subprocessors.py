@@ -129,10 +129,6 @@ def subprocessor_changes_apply(*, today=None) -> int:
     return applied
 
 
-def pending_changes_of(provider: Provider):
-    return SubprocessorChange.objects.filter(provider=provider, applied_at__isnull=True)
-
-
 # --- Subscriptions --------------------------------------------------------------------------
 
 
