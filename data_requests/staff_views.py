@@ -24,6 +24,7 @@ from accounts.staff_roles import StaffPermission, staff_permission_required
 from core.csv_export import csv_download, csv_time
 from core.errors import Conflict, RuleViolation
 from core.forms import Form
+from core.params import positive_id
 
 from . import deadlines, selectors, services
 from .models import EvidencePack, SubjectRequest
@@ -124,11 +125,6 @@ def _log_csv(requests, view: str):
     )
 
 
-def _cursor(request, name: str) -> int | None:
-    value = request.GET.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 19 else None
-
-
 @require_GET
 @staff_permission_required(StaffPermission.SUBJECT_REQUESTS_MANAGE)
 def subject_requests(request):
@@ -139,7 +135,11 @@ def subject_requests(request):
     if request.GET.get("format") == "csv":
         return _log_csv(queue, view)
     page = selectors.subject_request_queue_page(
-        view=view, kind=kind, today=today, after=_cursor(request, "after"), before=_cursor(request, "before")
+        view=view,
+        kind=kind,
+        today=today,
+        after=positive_id(request.GET.get("after")),
+        before=positive_id(request.GET.get("before")),
     )
     filters = {"view": view} | ({"kind": kind} if kind else {})
     views = [

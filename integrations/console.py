@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import Conflict, Forbidden, RuleViolation
+from core.params import positive_id
 from organizations import selectors as org_selectors
 from organizations.console import console_render, console_view
 from organizations.roles import Scope
@@ -34,10 +35,6 @@ def _not_team_manager():
         _("Only a team's admins and the organisation's admins add or remove integrations for it."),
         code="not_team_admin",
     )
-
-
-def _cursor(value) -> int | None:
-    return int(value) if value and value.isdigit() and int(value) > 0 else None
 
 
 @require_GET
@@ -73,7 +70,7 @@ def integration_add(request, membership):
     teams = selectors.teams_manageable_by(membership=membership)
     if request.method == "POST":
         provider = selectors.access_integration(slug=request.POST.get("provider", ""))
-        team_id = _cursor(request.POST.get("team"))
+        team_id = positive_id(request.POST.get("team"))
         if team_id is None:
             raise Http404
         team = org_selectors.access_team_by_id(actor=membership, team_id=team_id)
@@ -147,7 +144,7 @@ def integration_detail(request, membership, public_id):
     organization = membership.organization
     installation = selectors.access_organization_installation(organization=organization, public_id=public_id)
     detail = selectors.may_see_member_detail(membership=membership)
-    before = _cursor(request.GET.get("before"))
+    before = positive_id(request.GET.get("before"))
     shares = selectors.organization_shares(
         organization=organization, installation=installation, before=before, with_members=detail
     )

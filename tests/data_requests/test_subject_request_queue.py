@@ -490,6 +490,6 @@ def test_the_queue_pages_by_keyset_forwards_and_back_through_ties(officer, clien
 def test_a_bad_or_stale_queue_cursor_shows_the_first_page(officer, client):
     first = _log(email="first@example.org")
     client.force_login(officer)
-    for cursor in ["abc", "-1", "9" * 40, str(first.pk + 1000)]:
+    for cursor in ["abc", "-1", "²", "9" * 19, "9" * 40, str(first.pk + 1000)]:
         response = client.get(reverse("staff_subject_requests"), {"after": cursor, "before": cursor})
         assert response.status_code == 200 and "first@example.org" in response.content.decode()

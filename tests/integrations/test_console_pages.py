@@ -161,6 +161,8 @@ def test_bad_team_input_writes_nothing(member, engineering, sales, outsider, glo
         ({"team": sales.pk}, 403),  # a team of this organisation they do not manage
         ({"team": foreign_team.pk}, 404),  # another organisation's team
         ({"team": "x"}, 404),
+        ({"team": "²"}, 404),  # a digit to str.isdigit, not a number
+        ({"team": "9" * 25}, 404),  # past any database id
         ({"team": engineering.pk, "provider": "mailstream"}, 404),  # not an integration
         ({"team": engineering.pk, "share": ["identity.email"]}, 400),  # not declared by Standup Bot
         ({"team": engineering.pk, "share": []}, 400),
@@ -205,6 +207,10 @@ def test_the_shares_page_by_cursor(owner, member, standup, django_assert_max_num
     assert table_rows(second) == 5 and ">Older<" not in second and ">Newest<" in second
     with django_assert_max_num_queries(16):
         client.get(url)
+    # A cursor that is not an id shows the newest page, never an error.
+    for bad in ["²", "9" * 25, "-3", "x"]:
+        response = client.get(url, {"before": bad})
+        assert response.status_code == 200 and table_rows(response.content.decode()) == 50
 
 
 def test_a_foreign_installation_is_not_found(owner, outsider, globex):
