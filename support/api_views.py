@@ -112,7 +112,14 @@ class CaseMaskPreviewView(generics.GenericAPIView):
         preview = services.case_mask_preview(actor=request.user, case=case)
         data = {
             "detections": [
-                {"field": field, "start": d.start, "end": d.end, "kind": d.kind, "rule": d.rule}
+                {
+                    "field": field,
+                    "start": d.start,
+                    "end": d.end,
+                    "kind": d.kind,
+                    "rule": d.rule,
+                    "tag": preview["tags"][field][d],
+                }
                 for field in services.FIELDS
                 for d in preview["detections"][field]
             ],

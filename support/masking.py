@@ -18,14 +18,18 @@ import bisect
 import ipaddress
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import phonenumbers
+import stdnum
 from stdnum import iban, luhn
-from stdnum.se import personnummer
+from stdnum.se import orgnr, personnummer
 
 KINDS = ("email", "phone", "ip", "url", "card", "iban", "personnummer", "name", "username")
+# Found so that nothing else masks it, then left as it is (an organisation number).
+KEEP = "keep"
 
 
 @dataclass(frozen=True)
@@ -48,32 +52,71 @@ class Identity:
 
 # --- Patterns ------------------------------------------------------------------
 
-_EMAIL = re.compile(
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
-)
-_URL = re.compile(r"\bhttps?://[^\s<>\"']+", re.IGNORECASE)
+_EMAIL = re.compile(r"[\w!#$%&'*+/=?^`{|}~-]+(?:\.[\w!#$%&'*+/=?^`{|}~-]+)*@[\w-]+(?:\.[\w-]+)+")
+_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'`]+", re.IGNORECASE)
 _URL_TRAILING = ".,;:!?)]}'\""
 # Query parameters whose value identifies a person, a session or a secret.
 _URL_SECRET_KEYS = re.compile(
     r"(token|key|secret|session|sid|auth|code|sig|signature|pass|pwd|uid|user|email|mail|id|account|ref|hash"
-    r"|invite|ticket|reset|verify|confirm)",
+    r"|invite|ticket|reset|verify|confirm|credential|otp|nonce|state|expires)",
     re.IGNORECASE,
 )
+# Path segments after which the next segment is the secret: reset, recovery,
+# verification, magic sign-in, invitation, unsubscribe and share links.
+_SECRET_PATH_WORDS = frozenset(
+    """reset password-reset reset-password passwordreset recover recovery account-recovery verify
+    verification verify-email confirm confirmation activate activation magic magic-link magiclink
+    login-link signin-link sign-in-link auth token tokens t invite invites invitation invitations join
+    unsubscribe optout opt-out unsub share shared s dl download downloads o otp one-time sso callback
+    approve accept claim""".split()
+)
+_UUID = re.compile(r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}", re.IGNORECASE)
+# A slug: words and short numbers ("report-2024-05.pdf", "How-to-reset"), never a
+# run mixing letters and digits or cases the way a token does ("8fK2pQ", "MTIz").
+_SLUG = re.compile(
+    r"(?:[a-z]+|[A-Z][a-z]*|[A-Z]{2,5}|\d{1,5})(?:[-_.~](?:[a-z]+|[A-Z][a-z]*|[A-Z]{2,5}|\d{1,5}))*"
+)
+_SLUG_CHUNK = re.compile(r"[A-Za-z]+|\d+")
+
+
 _IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.]*\d)")
 _IPV6 = re.compile(
     r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{0,4})(?:%\w+)?(?![\w:]|\.\d)"
 )
-_CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b")
-_PERSONNUMMER = re.compile(r"(?<![\d-])(?:\d{2})?\d{6}[-+ ]?\d{4}(?![\d-])")
+# Checksummed identifiers: digits grouped by a space, dash or dot, or broken by one
+# line break; never cut out of a longer run of digits.
+_CARD = re.compile(r"(?<![\d-])\d(?:(?:[ .-]|\n[ \t>]*)?\d){12,18}(?![\d-])")
+# A country code and check digits, then the account: any case, grouped or not, and
+# possibly run into the next word ("…7466betalt"): its country's length decides the end.
+_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:(?:[ \t-]|\n[ \t>]*)?[A-Za-z0-9]){11,30}")
+_PERSONNUMMER = re.compile(r"(?<![\d-])(?:\d{2})?\d{6}(?:[-+]?\n[ \t>]*[-+]?|[-+ ])?\d{4}(?![\d-])")
+# Swedish organisation numbers: ten digits (or "16" and ten) with a valid check
+# digit whose third digit is 2 or more (a personnummer's month never is).
+_ORGANISATION_NUMBER = re.compile(r"(?<![\d-])(?:16)?\d{6}-?\d{4}(?![\d-])")
 # A run of digits with the separators phone numbers are written with (one
 # line break allowed: numbers get split across lines); phonenumbers decides.
 _PHONE_CANDIDATE = re.compile(r"(?:\+|\(\+?)?\d[\d \t().\-/]*(?:\n[\d \t().\-/]*)?\d")
 
 
 _AT = re.compile("@")
-_LOCAL_PART = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}$")
-_DOMAIN_PART = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_LOCAL_PART = re.compile(r"[\w!#$%&'*+/=?^`{|}~.-]{1,64}$")
+# One line break (with the indent or "> " quoting of a wrapped mail) may fall at the
+# "@" or beside a dot of the domain: "anna@example\n.se", "anna@\nexample.se".
+_BREAK = r"(?:\n[ \t>]*)?"
+_DOMAIN_PART = re.compile(rf"{_BREAK}[\w-]+(?:{_BREAK}\.{_BREAK}[\w-]+)+")
+_OBFUSCATED_EMAIL = re.compile(
+    r"[\w.+-]+\s*(?:\[at\]|\(at\)|\{at\}|\s(?:at|snabel-a)\s)\s*[\w-]+"
+    r"(?:\s*(?:\[dot\]|\(dot\)|\{dot\}|\s(?:dot|punkt)\s)\s*[\w-]+)+",
+    re.IGNORECASE,
+)
+# After a line break that follows a dot, the address goes on only with a label
+# that ends a domain or with one more dot: "anna@example.\nse" is an address,
+# "…@example.se.\nThe next sentence" is not.
+_AFTER_BREAK = re.compile(r"\n[ \t>]*(?:(\.)|([\w-]+)(\.?))")
+_TOP_LEVEL = frozenset(
+    "com net org info biz io co app dev eu se nu no dk fi is de at ch nl be fr es it pt pl uk ie us ca au "
+    "example invalid test local".split()
+)
 
 
 def _emails(text: str):
@@ -85,29 +128,96 @@ def _emails(text: str):
         domain = _DOMAIN_PART.match(text, position + 1)
         if local is None or domain is None:
             continue
+        end = _domain_end(text, position + 1, domain.end())
         start = local.start()
         while start < position and text[start] == ".":  # a sentence's full stop is not part of the address
             start += 1
-        if start < position and _EMAIL.fullmatch(text, start, domain.end()):
-            yield Detection(start, domain.end(), "email", "email-address")
+        if start < position and end > position + 1:
+            address = re.sub(r"\n[ \t>]*", "", text[start:end])
+            if _EMAIL.fullmatch(address):
+                yield Detection(
+                    start, end, "email", "email-address" if "\n" not in text[start:end] else "email-split"
+                )
+    for match in _OBFUSCATED_EMAIL.finditer(text):
+        yield Detection(match.start(), match.end(), "email", "email-obfuscated")
+
+
+def _domain_end(text: str, start: int, end: int) -> int:
+    """Where the domain really ends: a line break is crossed only where the
+    address clearly goes on, and the domain ends on a label."""
+    for line_break in re.finditer(r"\n", text[start:end]):
+        at = start + line_break.start()
+        after = _AFTER_BREAK.match(text, at)
+        goes_on = at == start or (
+            after is not None
+            and (
+                after.group(1) is not None  # "example\n.se"
+                or text[at - 1] != "."  # "anna@\nexample.se" (the "@" case) or a label split mid-way
+                or after.group(3) == "."
+                or after.group(2).casefold() in _TOP_LEVEL
+            )
+        )
+        if not goes_on:
+            end = at
+            break
+    while end > start and not (text[end - 1].isalnum() or text[end - 1] == "-"):
+        end -= 1
+    # A domain needs a dot between labels in what is left.
+    return end if "." in text[start:end] else start
 
 
 def _urls(text: str):
-    """URLs whose query (or fragment) carries what looks like a token or an id.
-    A plain link to a help page is not identifying and stays."""
+    """URLs that carry a secret or point at one account or session: a token
+    or id in the query or fragment, a secret path segment (a UUID, a long
+    random segment, whatever follows "reset", "verify", "invite"...), a user
+    name and password before the host. A plain link to a help page stays."""
     for match in _URL.finditer(text):
         url = match.group().rstrip(_URL_TRAILING)
-        parts = urlsplit(url)
+        parts = urlsplit(url if "://" in url else "http://" + url)
         params = parse_qsl(parts.query, keep_blank_values=True) + parse_qsl(parts.fragment)
-        if any(_URL_SECRET_KEYS.search(key) or _looks_like_id(value) for key, value in params):
+        if (
+            "@" in parts.netloc
+            or any(_URL_SECRET_KEYS.search(key) or _looks_like_id(value) for key, value in params)
+            or (parts.fragment and "=" not in parts.fragment and _looks_like_id(parts.fragment))
+            or _secret_path(parts.path)
+        ):
             yield Detection(match.start(), match.start() + len(url), "url", "url-with-token")
+
+
+def _secret_path(path: str) -> bool:
+    segments = [segment for segment in path.split("/") if segment]
+    for i, segment in enumerate(segments):
+        if _UUID.search(segment) or _random_segment(segment):
+            return True
+        if segment.casefold() in _SECRET_PATH_WORDS and any(
+            not _SLUG.fullmatch(following) for following in segments[i + 1 :]
+        ):
+            return True
+    return False
+
+
+def _random_segment(segment: str) -> bool:
+    """A long segment that is not words and numbers joined into a slug
+    ("360012345678-How-to-reset"): letters and digits mixed in one run, or a
+    long run of hex or base64."""
+    value = re.sub(r"\.(?:pdf|zip|csv|json|png|jpe?g|html?)$", "", segment)
+    if len(value) < 16:
+        return False
+    for chunk in re.split(r"[-_~.]", value):
+        if len(_SLUG_CHUNK.findall(chunk)) > 2:  # "c3x9k2": letters and digits alternate
+            return True
+        if len(chunk) >= 20 and not chunk.isalpha() and not chunk.isdigit():
+            return True
+        if len(chunk) >= 16 and re.fullmatch(r"[0-9a-f]+", chunk) and not chunk.isdigit():
+            return True
+    return False
 
 
 def _looks_like_id(value: str) -> bool:
     """A random-looking value: letters and digits mixed, 8 characters or more."""
     return (
         len(value) >= 8
-        and bool(re.fullmatch(r"[A-Za-z0-9_\-.=]+", value))
+        and bool(re.fullmatch(r"[A-Za-z0-9_\-.=+/%]+", value))
         and any(c.isdigit() for c in value)
         and any(c.isalpha() for c in value)
     )
@@ -134,7 +244,7 @@ def _ips(text: str):
 def _cards(text: str):
     for match in _CARD.finditer(text):
         digits = re.sub(r"\D", "", match.group())
-        if _card_shape(digits) and luhn.is_valid(digits):
+        if match.group().count("\n") <= 1 and _card_shape(digits) and luhn.is_valid(digits):
             yield Detection(match.start(), match.end(), "card", "card-luhn")
 
 
@@ -156,29 +266,69 @@ def _card_shape(digits: str) -> bool:
     return digits[:2] == "35" and 16 <= length <= 19
 
 
+@lru_cache(maxsize=1)
+def _iban_lengths() -> dict[str, int]:
+    """Each country's IBAN length, from python-stdnum's registry (ISO 13616)."""
+    lengths = {}
+    for line in (Path(stdnum.__file__).parent / "iban.dat").read_text().splitlines():
+        country = re.match(r"([A-Z]{2}) .*bban=\"([^\"]+)\"", line)
+        if country:
+            lengths[country.group(1)] = 4 + sum(int(n) for n in re.findall(r"(\d+)!", country.group(2)))
+    return lengths
+
+
 def _ibans(text: str):
-    for match in _IBAN.finditer(text):
-        # The pattern may run on into a following code or word: try the longest
-        # prefix that ends at a group boundary first.
-        value = match.group()
-        ends = [len(value)] + [i for i in range(len(value) - 1, 14, -1) if value[i] == " "]
-        for end in ends:
-            if iban.is_valid(value[:end]):
-                yield Detection(match.start(), match.start() + end, "iban", "iban-checksum")
-                break
+    position = 0
+    while match := _IBAN.search(text, position):
+        # The run may go on into following words: walk it to the country's length
+        # (separators do not count) and check that. A failed candidate may hide a real
+        # one further on in the same run: search again from the next character.
+        value, length = match.group(), _iban_lengths().get(match.group()[:2].upper(), 0)
+        end = _end_after_characters(value, length)
+        if end and value[:end].count("\n") <= 1 and iban.is_valid(re.sub(r"\s", "", value[:end])):
+            yield Detection(match.start(), match.start() + end, "iban", "iban-checksum")
+            position = match.start() + end
+        else:
+            position = match.start() + 1
+
+
+def _end_after_characters(value: str, length: int) -> int:
+    """Where the ``length``-th letter or digit of ``value`` ends (0: never)."""
+    seen = 0
+    for end, char in enumerate(value, 1):
+        seen += char.isalnum()
+        if seen == length:
+            return end
+    return 0
 
 
 def _personnummer(text: str):
     for match in _PERSONNUMMER.finditer(text):
-        value = match.group().replace(" ", "-")
+        value = re.sub(r"([-+]?)\n[ \t>]*([-+]?)", lambda m: m[1] or m[2] or "-", match.group())
+        value = value.replace(" ", "-")
         if personnummer.is_valid(value):
             yield Detection(match.start(), match.end(), "personnummer", "personnummer-checksum")
 
 
-# National formats are read as Swedish first, then British and North American
-# (the support team's other markets); a number written with its country code
-# needs only to be a possible number there (fictional ranges are not "valid").
-_NATIONAL_REGIONS = ("SE", "GB", "US")
+def _organisation_numbers(text: str):
+    """Company ids, found only so that nothing else masks them: they are not personal data."""
+    for match in _ORGANISATION_NUMBER.finditer(text):
+        digits = re.sub(r"\D", "", match.group())[-10:]
+        if digits[2] >= "2" and orgnr.is_valid(digits):
+            yield Detection(match.start(), match.end(), KEEP, "organisation-number")
+
+
+# The markets the support desk hears from. A number written with its country code
+# needs only to be possible there (fictional ranges are not "valid"); one written
+# nationally is read by each market's own rules (phonenumbers' metadata): with the
+# trunk prefix where the country dials one, grouped as that country groups them, or
+# after a word that says a phone number follows.
+_MARKETS = ("SE", "NO", "DK", "FI", "DE", "GB", "NL", "US")
+_PHONE_WORDS = re.compile(
+    r"(?:\b(?:tel|tfn|tlf|telefon|telephone|phone|ph|mob|mobil|mobile|mobilnr|mobilnummer|cell|handy|"
+    r"ring|call|sms|text|whatsapp|fax|växel|vxl|direkt|direct|nummer|number|nr)\b|☎|📞)[\s.:#()\-]*$",
+    re.IGNORECASE,
+)
 
 
 def _phones(text: str, candidates, covered=()):
@@ -187,17 +337,20 @@ def _phones(text: str, candidates, covered=()):
     something else (an IP address, a card number...) are not looked at again."""
     for candidate in candidates:
         window, offset = candidate.group().replace("\n", " "), candidate.start()
-        if window.startswith("(") and ")" not in window:  # "(0161 496 0074)": the ")" is not in the run
+        # "(0161 496 0074)", "(+46 (0)70…)": a bracket opened before the number and closed
+        # after the run is not part of it.
+        if window.startswith("(") and window.count("(") > window.count(")"):
             window, offset = window[1:], offset + 1
         if sum(c.isdigit() for c in window) < 7:
             continue
         if any(d.start <= offset and offset + len(window) <= d.end for d in covered):
             continue
-        for start, end in _numbers_in(window):
+        announced = bool(_PHONE_WORDS.search(text, max(0, offset - 24), offset))
+        for start, end in _numbers_in(window, announced):
             yield Detection(offset + start, offset + end, "phone", "phonenumbers")
 
 
-def _numbers_in(window: str) -> list[tuple[int, int]]:
+def _numbers_in(window: str, announced: bool) -> list[tuple[int, int]]:
     start = window.lstrip("(")
     if start.startswith(("+", "00")):
         international = [
@@ -209,34 +362,67 @@ def _numbers_in(window: str) -> list[tuple[int, int]]:
         ]
         if international:
             return international
-    # Only the regions whose way of writing a number the window could be in.
-    regions = ("SE", "GB") if start.startswith("0") else ()
-    if _US_SHAPE.search(window):
-        regions += ("US",)
-    for region in regions:
+    for region in _regions_for(start, window, announced):
         found = [
             (match.start, match.end)
             for match in phonenumbers.PhoneNumberMatcher(
                 window, region, leniency=phonenumbers.Leniency.POSSIBLE
             )
-            if _national_number_shape(match, region)
+            if _written_as_national(match, region, announced)
         ]
         if found:
             return found
     return []
 
 
-_US_SHAPE = re.compile(r"(?:1[ .-]?)?\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4}")
+def _regions_for(start: str, window: str, announced: bool) -> tuple[str, ...]:
+    """Only the markets whose way of writing a number the window could be in."""
+    if start.startswith("0"):
+        return tuple(r for r in _MARKETS if _trunk_prefix(r) == "0")
+    regions = tuple(r for r in _MARKETS if not _trunk_prefix(r) or r == "US")
+    if announced or _grouped(window):
+        return regions
+    return ("US",) if _US_SHAPE.search(window) else ()
 
 
-def _national_number_shape(match, region: str) -> bool:
+_US_SHAPE = re.compile(r"(?:1[ .-]?)?(?:\(\d{3}\) ?|\d{3}[ .-])\d{3}[ .-]\d{4}")
+_GROUPS = re.compile(r"\d+")
+
+
+@cache
+def _trunk_prefix(region: str) -> str:
+    return phonenumbers.PhoneMetadata.metadata_for_region(region).national_prefix or ""
+
+
+def _grouped(raw: str) -> bool:
+    """Written in groups of two or three digits ("412 34 567", "12 34 56 78"), as
+    phone numbers are and order numbers and dates ("2025-06-18") are not."""
+    groups = _GROUPS.findall(raw)
+    return len(groups) >= 3 and all(2 <= len(g) <= 3 for g in groups)
+
+
+def _grouped_as_national(raw: str, number) -> bool:
+    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return _GROUPS.findall(raw) == _GROUPS.findall(national)
+
+
+def _written_as_national(match, region: str, announced: bool) -> bool:
     """Without a country code, only what is written like a phone number there:
-    a trunk 0 in Sweden and Britain (dates, order and organisation numbers do
-    not start with one), the 3-3-4 grouping in North America."""
-    raw = match.raw_string
+    the trunk prefix where the country has one (dates, order and organisation
+    numbers do not start with it), the 3-3-4 grouping in North America, the
+    country's own grouping or an announcing word where there is no trunk prefix."""
+    raw, number = match.raw_string, match.number
+    digits = sum(c.isdigit() for c in raw)
     if region == "US":
-        return bool(_US_SHAPE.fullmatch(raw)) and phonenumbers.is_valid_number(match.number)
-    return raw.lstrip("(").startswith("0") and sum(c.isdigit() for c in raw) >= 9
+        return (bool(_US_SHAPE.fullmatch(raw)) or announced) and phonenumbers.is_valid_number(number)
+    if _trunk_prefix(region):
+        # Eight digits after a trunk 0 are also how bank giro numbers look ("0735-2738"): those
+        # only when announced or grouped the way the country groups its numbers ("08-12 34 56").
+        return raw.lstrip("(").startswith(_trunk_prefix(region)) and (
+            digits >= 9
+            or (phonenumbers.is_valid_number(number) and (announced or _grouped_as_national(raw, number)))
+        )
+    return phonenumbers.is_valid_number(number) and (announced or _grouped(raw))
 
 
 # --- People ------------------------------------------------------------------------
@@ -306,48 +492,58 @@ def _first_words(names: tuple[str, ...]) -> frozenset[str]:
     return frozenset(words)
 
 
-def _reporter(text: str, reporter: Identity, candidates=None, words=None):
+def _reporter(text: str, reporter: Identity, words=None):
     """The reporter's own identifiers, whatever the case or spacing."""
     if reporter.email:
         for match in re.finditer(re.escape(reporter.email.strip()), text, re.IGNORECASE):
             yield Detection(match.start(), match.end(), "email", "reporter-email")
-    if reporter.username and len(reporter.username) >= 3:
-        pattern = re.compile(r"(?<![\w.])" + re.escape(reporter.username) + r"(?![\w])", re.IGNORECASE)
-        for match in pattern.finditer(text):
-            yield Detection(match.start(), match.end(), "username", "reporter-username")
+    # The name before the username: a username that is also a part of the name ("alice") is the name.
     if reporter.name:
         words = list(_WORD.finditer(text)) if words is None else words
         for match in _name_matches(text, [reporter.name], words, short_parts_need_capital=False):
             yield Detection(match.start(), match.end(), "name", "reporter-name")
+    if reporter.username and len(reporter.username) >= 3:
+        pattern = re.compile(r"(?<![\w.])" + re.escape(reporter.username) + r"(?![\w])", re.IGNORECASE)
+        for match in pattern.finditer(text):
+            yield Detection(match.start(), match.end(), "username", "reporter-username")
     if reporter.phone:
-        # The profile's number may lack its country code: read it (and what the
-        # text says) as Swedish, British and North American, and compare.
-        wanted = _phone_keys(reporter.phone)
-        # Every spelling of the number ends with its last seven digits: a cheap test first.
-        tail = re.sub(r"\D", "", reporter.phone)[-7:]
-        if candidates is None:
-            candidates = list(_PHONE_CANDIDATE.finditer(text))
-        for candidate in candidates if wanted else ():
-            if re.sub(r"\D", "", candidate.group()).endswith(tail) and wanted & _phone_keys(
-                candidate.group()
-            ):
-                yield Detection(candidate.start(), candidate.end(), "phone", "reporter-phone")
+        pattern = _own_number_pattern(reporter.phone)
+        for match in pattern.finditer(text) if pattern else ():
+            yield Detection(match.start(), match.end(), "phone", "reporter-phone")
 
 
-def _phone_keys(raw: str) -> set[str]:
-    return {key for region in _NATIONAL_REGIONS if (key := _phone_key(raw, region))}
-
-
-def _phone_key(raw: str, region: str) -> str | None:
-    # "+44 (0)7700 900481": the trunk 0 in brackets is not dialled from abroad.
-    raw = re.sub(r"\s+", " ", raw).replace("(0)", "")
-    try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException:
+@lru_cache(maxsize=256)
+def _own_number_pattern(profile_phone: str) -> re.Pattern | None:
+    """Every way of writing the profile's number: its national significant
+    digits alone, after the trunk prefix, after the country code (with "+",
+    "00", or the trunk prefix kept in brackets, "+46 (0)70…"), any separators
+    or one line break between the digits, never inside a longer number."""
+    number = _parse_profile_phone(profile_phone)
+    if number is None:
         return None
-    if not phonenumbers.is_possible_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    national = phonenumbers.national_significant_number(number)
+    country = str(number.country_code)
+    region = phonenumbers.region_code_for_number(number)
+    trunk = _trunk_prefix(region) if region in _MARKETS else "0"
+    spellings = {national, trunk + national, country + national, country + trunk + national}
+    between = r"[ \t().\-/]{0,3}(?:\n[ \t>]*)?"
+    body = "|".join(between.join(digits) for digits in sorted(spellings, key=len, reverse=True))
+    # "(0)70…": the bracket that opens the trunk prefix is part of the number, any other is not.
+    return re.compile(rf"(?<![\d+])(?:(?:\+|00)[ \t(]{{0,2}}|\((?=0\)))?(?:{body})(?!\d)")
+
+
+def _parse_profile_phone(raw: str):
+    raw = re.sub(r"\s+", " ", raw).strip().replace("(0)", "")
+    if raw.startswith("00"):
+        raw = "+" + raw[2:]
+    for region in (None,) if raw.startswith("+") else _MARKETS:
+        try:
+            number = phonenumbers.parse(raw, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_possible_number(number):
+            return number
+    return None
 
 
 def _members(text: str, member_names, words):
@@ -360,16 +556,24 @@ def _members(text: str, member_names, words):
 
 def detect(text: str, *, reporter: Identity | None = None, member_names=()) -> list[Detection]:
     """Everything identifying in ``text``, in order, without overlaps."""
-    found = [*_emails(text), *_urls(text), *_ips(text), *_ibans(text), *_cards(text), *_personnummer(text)]
+    found = [
+        *_emails(text),
+        *_urls(text),
+        *_ips(text),
+        *_ibans(text),
+        *_cards(text),
+        *_organisation_numbers(text),
+        *_personnummer(text),
+    ]
     # Runs of digits for both phone detectors, words for both name detectors: found once.
     candidates = list(_PHONE_CANDIDATE.finditer(text))
     words = list(_WORD.finditer(text)) if member_names or (reporter and reporter.name) else []
     found += [
         *_phones(text, candidates, covered=found),
-        *(_reporter(text, reporter, candidates, words) if reporter else ()),
+        *(_reporter(text, reporter, words) if reporter else ()),
         *_members(text, member_names, words),
     ]
-    return _without_overlaps(found)
+    return [d for d in _without_overlaps(found) if d.kind != KEEP]
 
 
 def _without_overlaps(found: list[Detection]) -> list[Detection]:
@@ -393,14 +597,52 @@ def mask_person(text: str, *, person: Identity) -> str:
     return apply_masks(text, _without_overlaps(list(_reporter(text, person))))
 
 
-def apply_masks(text: str, detections) -> str:
-    """The text with each detection replaced by ``[kind]``."""
+def apply_masks(text: str, detections, tags=None) -> str:
+    """The text with each detection replaced by ``[kind]``, or by its tag
+    (``tags``: detection → "[name 1]") where one is given."""
     pieces, position = [], 0
     for detection in sorted(detections, key=lambda d: d.start):
-        pieces += [text[position : detection.start], f"[{detection.kind}]"]
+        tag = tags.get(detection) if tags else None
+        pieces += [text[position : detection.start], tag or f"[{detection.kind}]"]
         position = detection.end
     pieces.append(text[position:])
     return "".join(pieces)
+
+
+def value_key(text: str, detection: Detection, *, reporter: Identity | None = None, member_names=()) -> str:
+    """What a detection stands for, the same however it was written: one key
+    for "Anna Lind", "ANNA" and "Annas" when they are the reporter or one
+    member, for an address in any case or broken across a line, for a phone
+    number in any spelling. Stable pseudonyms are built on it."""
+    found = text[detection.start : detection.end]
+    compact = re.sub(r"\s+", " ", found).strip().casefold()
+    kind = detection.kind
+    if detection.rule == "reporter-name":
+        return "name:reporter"
+    if kind == "name":
+        owners = {
+            name.casefold()
+            for name in member_names
+            if compact == " ".join(name.split()).casefold() or compact in name.casefold().split()
+        }
+        return f"name:member:{owners.pop()}" if len(owners) == 1 else f"name:{compact}"
+    if kind == "phone":
+        own = _own_number_pattern(reporter.phone) if reporter and reporter.phone else None
+        number = _parse_profile_phone(reporter.phone if own and own.fullmatch(found) else found)
+        if number is not None:
+            return "phone:" + phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return "phone:" + re.sub(r"\D", "", found)
+    if kind == "email":
+        return "email:" + re.sub(r"\s+|>", "", found).casefold()
+    if kind in ("card", "iban", "personnummer"):
+        alnum = re.sub(r"[^0-9A-Za-z]", "", found).upper()
+        return f"{kind}:{alnum[-10:] if kind == 'personnummer' else alnum}"
+    if kind == "ip":
+        try:
+            return "ip:" + str(ipaddress.ip_address(found.split("%")[0]))
+        except ValueError:
+            pass
+    return f"{kind}:{compact}"
 
 
 def redaction_report(detections) -> list[dict]:
@@ -418,6 +660,6 @@ def leaks(text: str, *, reporter: Identity | None = None) -> list[Detection]:
     found = [
         *_emails(text),
         *_phones(text, candidates),
-        *(_reporter(text, reporter, candidates) if reporter else ()),
+        *(_reporter(text, reporter) if reporter else ()),
     ]
     return sorted(found, key=lambda d: d.start)

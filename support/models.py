@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from audit.evidence import AppendOnlyModel
-from core.register import Deleted, Exported, PersonalData, Pseudonymised
+from core.register import Deleted, Exported, NotExported, PersonalData, Pseudonymised
 
 
 class MinorReport(models.Model):
@@ -376,3 +376,42 @@ class SharedCaseReply(models.Model):
 
     def __str__(self):
         return f"Reply {self.pk} to share {self.share_id}"
+
+
+class CasePseudonym(models.Model):
+    """Which numbered tag (``[name 1]``, ``[email 2]``) stands for one person or
+    value in a case, so everything shared from the case — its subject and
+    message, later shares — calls the same person by the same tag. The value is
+    never stored: only a fingerprint keyed to the case (an HMAC under the
+    server's secret), from which nothing can be read back and which matches
+    nothing in another case. The number says only the order of first appearance."""
+
+    personal_data = PersonalData(
+        activity="support",
+        categories=("messages",),
+        person="case__reporter",
+        export=NotExported(
+            _("Keyed fingerprints of what was masked in your case, from which nothing can be read back.")
+        ),
+        erasure=Deleted(_("Deleted with your cases.")),
+        retention=_("Kept while the case exists."),
+    )
+
+    case = models.ForeignKey(SupportCase, on_delete=models.CASCADE, related_name="pseudonyms")
+    kind = models.CharField(max_length=20)
+    number = models.PositiveIntegerField()
+    fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "fingerprint"], name="support_pseudonym_one_tag_per_value"
+            ),
+            models.UniqueConstraint(
+                fields=["case", "kind", "number"], name="support_pseudonym_one_value_per_tag"
+            ),
+        ]
+
+    def __str__(self):
+        return f"[{self.kind} {self.number}] in case {self.case_id}"

@@ -86,6 +86,10 @@ class DetectionSerializer(serializers.Serializer):
     end = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=KINDS)
     rule = serializers.CharField()
+    tag = serializers.CharField(
+        help_text="The numbered tag it is masked as ('[name 1]'): the same person or value has the same tag "
+        "in everything shared from the case."
+    )
 
 
 class RedactionRowSerializer(serializers.Serializer):

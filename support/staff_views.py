@@ -326,6 +326,7 @@ def _found(preview, kept_keys) -> list[dict]:
                     "text": text[detection.start : detection.end],
                     "detection": detection,
                     "label": kind_label(detection.kind),
+                    "tag": preview["tags"][field][detection],
                     "kept": key in kept_keys,
                 }
             )

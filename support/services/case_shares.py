@@ -18,7 +18,8 @@ from organizations.selectors import require_scope
 from .. import tasks
 from ..mask_kinds import kind_label
 from ..masking import KINDS, Detection, Identity, apply_masks, detect, leaks, redaction_report
-from ..models import CaseMessage, CaseShare, SharedCaseReply, SupportCase
+from ..models import CaseMessage, CasePseudonym, CaseShare, SharedCaseReply, SupportCase
+from ..pseudonyms import case_tags, tag_values
 from ._common import _clean_text, _lock_case, _require_staff, _touch
 
 FIELDS = ("subject", "body")
@@ -64,11 +65,13 @@ def case_mask_preview(*, actor, case: SupportCase) -> dict:
     identity, names = _share_context(actor, case)
     found = _detections(case, identity, names)
     texts = {"subject": case.subject, "body": case.body}
+    tags, _new = case_tags(case, texts, found, reporter=identity, member_names=names)
     return {
         "texts": texts,
         "detections": {field: found[field] for field in FIELDS},
-        "masked": {field: apply_masks(texts[field], found[field]) for field in FIELDS},
+        "masked": {field: apply_masks(texts[field], found[field], tags[field]) for field in FIELDS},
         "report": redaction_report([d for field in FIELDS for d in found[field]]),
+        "tags": tags,  # for staff: the tag each detection would be masked as
     }
 
 
@@ -127,11 +130,13 @@ def case_masked_version(*, actor, case: SupportCase, unmask=(), extra=()) -> dic
         )
     extra = _clean_extra(extra)
     texts = {"subject": case.subject, "body": case.body}
-    masks, masked = {}, {}
+    masks = {}
     for field in FIELDS:
         kept = [d for d in found[field] if (field, d.start, d.end) not in unmask]
         masks[field] = _merge(kept + _manual(texts[field], extra))
-        masked[field] = apply_masks(texts[field], masks[field])
+    # The same person or value, the same numbered tag: in both fields and in every share of the case.
+    tags, new_pseudonyms = case_tags(case, texts, masks, reporter=identity, member_names=names)
+    masked = {field: apply_masks(texts[field], masks[field], tags[field]) for field in FIELDS}
     missing = [
         phrase for phrase, _kind in extra if not any(_manual(texts[f], [(phrase, "name")]) for f in FIELDS)
     ]
@@ -154,6 +159,9 @@ def case_masked_version(*, actor, case: SupportCase, unmask=(), extra=()) -> dic
         "masked": masked,
         "report": redaction_report([d for field in FIELDS for d in masks[field]]),
         "masks": masks,
+        # For staff only (the review screen): which value each tag stands for.
+        "pseudonyms": tag_values(texts, masks, tags),
+        "new_pseudonyms": new_pseudonyms,
     }
 
 
@@ -172,6 +180,7 @@ def case_share(*, actor, case: SupportCase, unmask=(), extra=(), request=None) -
             redaction_report=version["report"],
             reviewed_by=actor,
         )
+        CasePseudonym.objects.bulk_create(version["new_pseudonyms"])
         notice = CaseMessage.objects.create(
             case=case, author=actor, kind=CaseMessage.Kind.SHARE_NOTICE, share=share
         )

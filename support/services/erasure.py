@@ -9,7 +9,15 @@ from accounts.models import User
 from audit.evidence import evidence_purge
 
 from ..masking import mask_person
-from ..models import CaseMessage, CaseShare, MinorReport, PrivacyQuestion, SharedCaseReply, SupportCase
+from ..models import (
+    CaseMessage,
+    CasePseudonym,
+    CaseShare,
+    MinorReport,
+    PrivacyQuestion,
+    SharedCaseReply,
+    SupportCase,
+)
 from .case_shares import reporter_identity
 
 
@@ -30,6 +38,8 @@ def person_erase_support_data(*, user: User, addresses: list[str], placeholder: 
             "cases_emptied": SupportCase.objects.filter(pk__in=shared).update(
                 subject="", body="", status=SupportCase.Status.CLOSED
             ),
+            # An emptied case is never shared again: the fingerprints of its values go.
+            "case_pseudonyms_deleted": CasePseudonym.objects.filter(case__reporter=user).delete()[0],
             "cases_deleted": cases.exclude(pk__in=shared).delete()[1].get(SupportCase._meta.label, 0),
             "shared_case_replies_deleted": SharedCaseReply.objects.filter(author=user).delete()[0],
             "privacy_questions_deleted": PrivacyQuestion.objects.annotate(address=Lower("email"))
@@ -77,6 +87,7 @@ def organization_support_retention(*, organization_id: int, cutoff) -> dict:
     counts["support_cases_emptied"] = SupportCase.objects.filter(pk__in=still_shared).update(
         subject="", body=""
     )
+    counts["case_pseudonyms_deleted"] = CasePseudonym.objects.filter(case_id__in=still_shared).delete()[0]
     counts["support_cases_deleted"] = (
         old.exclude(pk__in=still_shared).delete()[1].get(SupportCase._meta.label, 0)
     )

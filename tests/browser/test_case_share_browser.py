@@ -36,7 +36,7 @@ def test_staff_review_the_masks_and_share(page, live_server, screenshot):
     page.goto(live_server.url + f"/staff/cases/{case.pk}/")
     page.get_by_role("link", name="Review the masks and share").click()
     expect(page.locator(".mask-preview mark[data-kind=email]")).to_have_count(1)
-    expect(page.locator("#masked-body")).to_contain_text("write to [email]")
+    expect(page.locator("#masked-body")).to_contain_text("write to [email 1]")
     # The text stays text: no form controls inside it; the kinds are named for people.
     expect(page.locator(".mask-preview input")).to_have_count(0)
     email = page.get_by_role("group", name="alice@example.org")
@@ -55,14 +55,17 @@ def test_staff_review_the_masks_and_share(page, live_server, screenshot):
     assert not CaseShare.objects.exists()
 
     expect(page.get_by_role("alert")).to_contain_text("(email address, name, username)")
-    page.get_by_role("group", name="alice@example.org").get_by_label("Keep masked as [email]").check()
+    page.get_by_role("group", name="alice@example.org").get_by_label("Keep masked as [email 1]").check()
     page.get_by_label("Also mask this phrase").fill("Nightjar")
     page.get_by_label("Mask it as").select_option("name")
     page.get_by_role("button", name="Preview again").click()
-    expect(page.locator("#masked-body")).to_contain_text("Project [name].")
+    expect(page.locator("#masked-body")).to_contain_text("Project [name 3].")
+    # Staff see who each tag stands for; the administrators never do.
+    expect(page.locator("#pseudonyms")).to_contain_text("[name 1]")
+    expect(page.locator("#pseudonyms")).to_contain_text("Alice Andersson")
     screenshot(page, "case-share-manual")
     page.get_by_role("button", name="Share", exact=True).click()
     expect(page.get_by_text("The case is shared, masked")).to_be_visible()
     share = CaseShare.objects.get()
-    assert share.masked_body == "I am [name], write to [email]. [name] saw it too. Project [name]."
+    assert share.masked_body == "I am [name 1], write to [email 1]. [name 2] saw it too. Project [name 3]."
     screenshot(page, "case-share-done")

@@ -91,7 +91,7 @@ def test_preview_finds_the_reporter_the_members_and_contact_details(agent, case)
     assert ("name", "reporter-name") in kinds and ("name", "member-name") in kinds
     assert ("phone", "phonenumbers") in kinds
     assert {d.kind for d in preview["detections"]["body"]} >= {"email", "phone", "name"}
-    assert preview["masked"]["subject"] == "[email] cannot export"
+    assert preview["masked"]["subject"] == "[email 1] cannot export"
     body = preview["masked"]["body"]
     assert "Alice" not in body and "Bob Berg" not in body and "070" not in body and "@" not in body
     assert "Nightjar" in body  # not a name anyone has: stays
@@ -103,7 +103,7 @@ def test_sharing_stores_only_masked_text_with_a_report_and_tells_the_reporter(
 ):
     share = shared(agent, case, django_capture_on_commit_callbacks, extra=[("Nightjar", "name")])
     assert share.organization == case.organization and share.reviewed_by == agent
-    assert "Nightjar" not in share.masked_body and "[name]" in share.masked_body
+    assert "Nightjar" not in share.masked_body and "[name 3]" in share.masked_body
     for value in ("alice@example.org", "Alice", "Andersson", "Bob Berg", "070-123 45 67"):
         assert value not in share.masked_subject + share.masked_body
     rows = {(r["kind"], r["rule"]): r["count"] for r in share.redaction_report}
@@ -193,7 +193,7 @@ def test_admins_see_only_the_masked_version_in_the_console(bob, share, case):
     detail = client.get(reverse("org_shared_case", args=["acme", share.public_id]))
     html = detail.content.decode()
     assert detail.status_code == 200
-    assert "[email]" in html and "[phone]" in html and "[name]" in html
+    assert "[email 1]" in html and "[phone 1]" in html and "[name 1]" in html
     for raw in ("alice@example.org", "Andersson", "Bob Berg", "070-123 45 67", "<script>alert(1)"):
         assert raw not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -255,7 +255,7 @@ def test_the_reporter_sees_exactly_the_masked_version(alice, share, case):
     page = admin_client(alice).get(reverse("privacy_case", args=[case.public_id])).content.decode()
     assert "Shared with Acme's administrators on" in page and "in masked form" in page
     assert f'id="share-{share.public_id}"' in page
-    assert "[email]" in page and "[phone]" in page
+    assert "[email 1]" in page and "[phone 1]" in page
 
 
 # --- The API -------------------------------------------------------------------------------
@@ -267,7 +267,7 @@ def test_api_mask_preview_and_share(agent, case):
     assert preview.status_code == 200
     data = preview.json()
     assert set(data) == {"detections", "masked_subject", "masked_body", "redaction_report"}
-    assert all(set(d) == {"field", "start", "end", "kind", "rule"} for d in data["detections"])
+    assert all(set(d) == {"field", "start", "end", "kind", "rule", "tag"} for d in data["detections"])
     assert CaseShare.objects.count() == 0
     email = next(d for d in data["detections"] if d["field"] == "body" and d["kind"] == "email")
     url = f"/api/v1/support/cases/{case.public_id}/share"
@@ -338,7 +338,7 @@ def test_staff_preview_page_unmask_refuses_then_share(staff_client, agent, case)
     again = staff_client.post(
         url, {f"mask-{email_key}": "maybe", "action": "preview", "phrase": "Nightjar", "kind": "name"}
     )
-    assert again.status_code == 200 and "Project [name] is affected" in again.content.decode()
+    assert again.status_code == 200 and "Project [name 3] is affected" in again.content.decode()
     done = staff_client.post(url, {"extra": ["name|Nightjar"], "action": "share", "kind": "name"})
     assert done.status_code == 302
     assert "Nightjar" not in CaseShare.objects.get().masked_body

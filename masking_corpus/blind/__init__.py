@@ -1,0 +1,1 @@
+"""Blind labelled corpus for the masking engine, written from LABELS.md alone."""
