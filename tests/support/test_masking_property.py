@@ -89,14 +89,18 @@ def _token(
     return "".join(rng.choice(alphabet) for _ in range(n))
 
 
+HEX = "0123456789abcdef"
+
+
 def _url(rng: random.Random) -> str:
     host = rng.choice(["app.example.com", "login.example.se", "files.example.net"])
+    uuid = "-".join(_token(rng, n, HEX) for n in (8, 4, 4, 4, 12))
     return rng.choice(
         [
-            f"https://{host}/reset/{_token(rng, 3)}/{_token(rng, 6, '0123456789abcdefghijklmnopqrstuvwxyz')}-{_token(rng, 32, '0123456789abcdef')}/",
+            f"https://{host}/reset/{_token(rng, 3)}/{_token(rng, 6, HEX + 'xyz')}-{_token(rng, 32, HEX)}/",
             f"https://{host}/invite/{_token(rng, 10)}",
-            f"https://{host}/verify-email/{_token(rng, 8, '0123456789abcdef')}-{_token(rng, 4, '0123456789abcdef')}-4{_token(rng, 3, '0123456789abcdef')}-a{_token(rng, 3, '0123456789abcdef')}-{_token(rng, 12, '0123456789abcdef')}",
-            f"https://{host}/export.zip?expires=1790000000&signature={_token(rng, 40, '0123456789abcdef')}",
+            f"https://{host}/verify-email/{uuid}",
+            f"https://{host}/export.zip?expires=1790000000&signature={_token(rng, 40, HEX)}",
             f"https://{host}/auth/callback#access_token={_token(rng, 24)}",
             f"https://{host}/magic/{_token(rng, 24)}",
         ]

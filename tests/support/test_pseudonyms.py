@@ -9,8 +9,8 @@ from django.urls import reverse
 from organizations.models import Membership, Organization
 from support import services
 from support.models import CasePseudonym, CaseShare
-from tests.support.test_case_sharing import admin_client
 from tests.factories import UserFactory
+from tests.support.test_case_sharing import admin_client
 
 pytestmark = pytest.mark.django_db
 
