@@ -85,9 +85,8 @@ def _print(result: dict) -> None:
     print(f"micro recall {result['micro_recall']:.3f}, macro recall {result['macro_recall']:.3f}")
     print(f"precision over {result['masks']} masks: {result['precision']:.3f}")
     hit = {sort: t for sort, t in sorted(result["decoys"].items()) if t["hit"]}
-    print(
-        f"decoys hit: {sum(t['hit'] for t in hit.values())} of {sum(t['seen'] for t in result['decoys'].values())}"
-    )
+    seen = sum(t["seen"] for t in result["decoys"].values())
+    print(f"decoys hit: {sum(t['hit'] for t in hit.values())} of {seen}")
     for sort, tally in hit.items():
         print(f"    {sort}: {tally['hit']} of {tally['seen']}")
 
