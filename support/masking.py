@@ -15,6 +15,7 @@ masked values themselves are never kept anywhere.
 """
 
 import bisect
+import datetime
 import ipaddress
 import re
 from dataclasses import dataclass
@@ -180,6 +181,7 @@ def _urls(text: str):
             or any(_URL_SECRET_KEYS.search(key) or _looks_like_id(value) for key, value in params)
             or (parts.fragment and "=" not in parts.fragment and _looks_like_id(parts.fragment))
             or _secret_path(parts.path)
+            or _secret_query(parts.path, params)
         ):
             yield Detection(match.start(), match.start() + len(url), "url", "url-with-token")
 
@@ -194,6 +196,12 @@ def _secret_path(path: str) -> bool:
         ):
             return True
     return False
+
+
+def _secret_query(path: str, params) -> bool:
+    """An unsubscribe, reset or invitation page: whatever its query says picks the person."""
+    last = path.rstrip("/").rsplit("/", 1)[-1].casefold()
+    return last in _SECRET_PATH_WORDS and any(len(value) >= 6 for _key, value in params)
 
 
 def _random_segment(segment: str) -> bool:
@@ -214,13 +222,13 @@ def _random_segment(segment: str) -> bool:
 
 
 def _looks_like_id(value: str) -> bool:
-    """A random-looking value: letters and digits mixed, 8 characters or more."""
-    return (
-        len(value) >= 8
-        and bool(re.fullmatch(r"[A-Za-z0-9_\-.=+/%]+", value))
-        and any(c.isdigit() for c in value)
-        and any(c.isalpha() for c in value)
-    )
+    """A random-looking value: letters and digits mixed, 8 characters or more,
+    or a long run of letters whose case changes the way no word's does."""
+    if len(value) < 8 or not re.fullmatch(r"[A-Za-z0-9_\-.=+/%]+", value):
+        return False
+    if any(c.isdigit() for c in value) and any(c.isalpha() for c in value):
+        return True
+    return len(value) >= 16 and len(re.findall(r"[a-z][A-Z]|[A-Z]{2}[a-z]", value)) >= 3
 
 
 def _ips(text: str):
@@ -243,9 +251,31 @@ def _ips(text: str):
 
 def _cards(text: str):
     for match in _CARD.finditer(text):
-        digits = re.sub(r"\D", "", match.group())
-        if match.group().count("\n") <= 1 and _card_shape(digits) and luhn.is_valid(digits):
-            yield Detection(match.start(), match.end(), "card", "card-luhn")
+        for start, end in _with_line_parts(match):
+            digits = re.sub(r"\D", "", text[start:end])
+            if 13 <= len(digits) <= 19 and _card_shape(digits) and luhn.is_valid(digits):
+                yield Detection(start, end, "card", "card-luhn")
+                break
+
+
+def _with_line_parts(match) -> list[tuple[int, int]]:
+    """A run of digits that goes on over a line break is tried whole (a number
+    wrapped onto the next line) and then as the part on each line (a number at
+    the end of a line, a time or a date starting the next)."""
+    spans = [(match.start(), match.end())]
+    value = match.group()
+    if "\n" in value:
+        cut = value.index("\n")
+        before = value[:cut].rstrip(" \t-./")
+        after = value[cut:].lstrip("\n \t>")
+        # Wrapped whole only where the line ends after a group of digits as numbers are grouped.
+        if sum(c.isdigit() for c in before) not in (3, 4, 6, 8, 10, 12):
+            spans.pop()
+        if before:
+            spans.append((match.start(), match.start() + len(before)))
+        if after:
+            spans.append((match.end() - len(after), match.end()))
+    return spans
 
 
 def _card_shape(digits: str) -> bool:
@@ -306,15 +336,30 @@ def _personnummer(text: str):
     for match in _PERSONNUMMER.finditer(text):
         value = re.sub(r"([-+]?)\n[ \t>]*([-+]?)", lambda m: m[1] or m[2] or "-", match.group())
         value = value.replace(" ", "-")
-        if personnummer.is_valid(value):
+        if personnummer.is_valid(value) or _coordination_number(value):
             yield Detection(match.start(), match.end(), "personnummer", "personnummer-checksum")
+
+
+def _coordination_number(value: str) -> bool:
+    """A samordningsnummer: a personnummer whose day has 60 added (python-stdnum
+    checks personnummer only)."""
+    digits = re.sub(r"\D", "", value)
+    if len(digits) not in (10, 12) or not luhn.is_valid(digits[-10:]):
+        return False
+    year, month, day = int(digits[-10:-8]), int(digits[-8:-6]), int(digits[-6:-4]) - 60
+    try:  # the century is not written in ten digits: any year will do for the date (29 February)
+        datetime.date(2000 + year if year % 4 == 0 else 2001, month, day)
+    except ValueError:
+        return False
+    return True
 
 
 def _organisation_numbers(text: str):
     """Company ids, found only so that nothing else masks them: they are not personal data."""
     for match in _ORGANISATION_NUMBER.finditer(text):
         digits = re.sub(r"\D", "", match.group())[-10:]
-        if digits[2] >= "2" and orgnr.is_valid(digits):
+        # The first digit is the legal form (1-9): a number starting with 0 is a phone number.
+        if digits[0] != "0" and digits[2] >= "2" and orgnr.is_valid(digits):
             yield Detection(match.start(), match.end(), KEEP, "organisation-number")
 
 
@@ -324,9 +369,23 @@ def _organisation_numbers(text: str):
 # trunk prefix where the country dials one, grouped as that country groups them, or
 # after a word that says a phone number follows.
 _MARKETS = ("SE", "NO", "DK", "FI", "DE", "GB", "NL", "US")
+# A word earlier on the same line that says a phone number follows ("ring mig på",
+# "my number is", "SMS | to"), unless the word just before the number names it as
+# something else ("order number 41234567").
 _PHONE_WORDS = re.compile(
     r"(?:\b(?:tel|tfn|tlf|telefon|telephone|phone|ph|mob|mobil|mobile|mobilnr|mobilnummer|cell|handy|"
-    r"ring|call|sms|text|whatsapp|fax|växel|vxl|direkt|direct|nummer|number|nr)\b|☎|📞)[\s.:#()\-]*$",
+    r"ring|ringde|ringer|ringa|call|called|calls|sms|text|whatsapp|signal|fax|växel|vxl|direkt|direct|"
+    r"reach|nå|nummer|numret|number|nummeret|telefonnummer|nr)\b|☎|📞)[^\n]*\Z",
+    re.IGNORECASE,
+)
+# A date, with the hour of a timestamp that may follow it: never a phone number.
+_DATE_SHAPE = re.compile(
+    r"(?:19|20)\d{2}([-./])\d{1,2}\1\d{1,2}(?:[ T]\d{1,2})?|\d{1,2}([-./])\d{1,2}\2(?:19|20)?\d{2}"
+)
+_NAMED_AS_ID = re.compile(
+    r"\b(?:order|orders|invoice|ticket|case|ärende|ordernummer|faktura|fakturanummer|kund|kundnummer|customer|"
+    r"account|konto|org|orgnr|organisation|organization|ref|reference|referens|id|ocr|bankgiro|plusgiro|"
+    r"tracking|sändning|booking|bokning|serial|version)\b[^\w\n]*(?:(?:nr|no|number|nummer|#)\b[^\w\n]*)?\Z",
     re.IGNORECASE,
 )
 
@@ -341,13 +400,21 @@ def _phones(text: str, candidates, covered=()):
         # after the run is not part of it.
         if window.startswith("(") and window.count("(") > window.count(")"):
             window, offset = window[1:], offset + 1
-        if sum(c.isdigit() for c in window) < 7:
+        if sum(c.isdigit() for c in window) < 7 or _DATE_SHAPE.fullmatch(window.strip()):
             continue
         if any(d.start <= offset and offset + len(window) <= d.end for d in covered):
             continue
-        announced = bool(_PHONE_WORDS.search(text, max(0, offset - 24), offset))
+        announced = bool(_PHONE_WORDS.search(text, max(0, offset - 40), offset)) and not _NAMED_AS_ID.search(
+            text, max(0, offset - 40), offset
+        )
         for start, end in _numbers_in(window, announced):
             yield Detection(offset + start, offset + end, "phone", "phonenumbers")
+        if "\n" in candidate.group():  # the number may be the part on one line (see _with_line_parts)
+            for start, end in _with_line_parts(candidate)[1:]:
+                part = text[start:end]
+                if sum(c.isdigit() for c in part) >= 7:
+                    for a, b in _numbers_in(part, announced):
+                        yield Detection(start + a, start + b, "phone", "phonenumbers")
 
 
 def _numbers_in(window: str, announced: bool) -> list[tuple[int, int]]:
@@ -659,7 +726,8 @@ def leaks(text: str, *, reporter: Identity | None = None) -> list[Detection]:
     candidates = list(_PHONE_CANDIDATE.finditer(text))
     found = [
         *_emails(text),
-        *_phones(text, candidates),
+        # What detect() keeps readable (an organisation number) is not a phone number here either.
+        *_phones(text, candidates, covered=list(_organisation_numbers(text))),
         *(_reporter(text, reporter) if reporter else ()),
     ]
     return sorted(found, key=lambda d: d.start)

@@ -78,3 +78,34 @@ def test_fail_closed_finds_what_must_never_be_shared():
     assert leaks("All masked: [email], [phone], [name].", reporter=ANNA) == []
     for text in ["write to x@example.org", "call +44 20 7946 0958", "ask alind42", "anna lind said"]:
         assert leaks(text, reporter=ANNA), text
+
+
+@pytest.fixture(scope="module")
+def blind_quality():
+    from masking_corpus.evaluate import load_blind
+
+    return evaluate(load_blind())
+
+
+def test_recall_and_precision_on_the_blind_corpus(blind_quality, capsys):
+    """The corpus written from the label guide alone (masking_corpus/blind/): measured, never tuned on."""
+    from masking_corpus.evaluate import load_blind
+
+    with capsys.disabled():
+        print(
+            "\nmasking on the blind corpus:",
+            {k: round(t["recall"], 4) for k, t in sorted(blind_quality["kinds"].items())},
+            f"micro {blind_quality['micro_recall']:.4f}, precision {blind_quality['precision']:.4f}",
+        )
+    assert blind_quality["micro_recall"] >= 0.995, blind_quality["micro_recall"]
+    assert blind_quality["kinds"]["reporter"]["recall"] == 1.0, blind_quality["kinds"]["reporter"]["missed"][
+        :5
+    ]
+    for kind in STRICT:
+        assert blind_quality["kinds"][kind]["recall"] >= 0.98, (
+            kind,
+            blind_quality["kinds"][kind]["missed"][:5],
+        )
+    assert blind_quality["precision"] >= 0.99
+    messages = load_blind()
+    assert len(messages) >= 300 and {m["lang"] for m in messages} >= {"en", "sv", "mixed"}
