@@ -34,11 +34,15 @@ def _messages():
 
 
 def _per_message(messages) -> dict:
-    """Each corpus message masked as it is (a typical support message), timed."""
+    """Each corpus message masked as it is (a typical support message), timed:
+    "cold" the first time each reporter and member list is seen (as for a new
+    case: their lookups are built then), "warm" in the rounds after."""
     from support.masking import Identity, apply_masks, detect
 
-    timings = []
+    _per_message_cache_clear()
+    rounds = []
     for _ in range(ROUNDS):
+        timings = []
         for message in messages:
             reporter = Identity(**message["reporter"])
             started = time.perf_counter()
@@ -47,15 +51,30 @@ def _per_message(messages) -> dict:
                 detect(message["text"], reporter=reporter, member_names=message["org_members"]),
             )
             timings.append((time.perf_counter() - started) * 1000)
-    timings.sort()
+        rounds.append(sorted(timings))
+    warm = sorted(t for timings in rounds[1:] for t in timings)
     sizes = sorted(len(m["text"].encode()) for m in messages)
+
+    def figures(timings):
+        return {
+            "median_ms": round(statistics.median(timings), 3),
+            "p95_ms": round(timings[int(len(timings) * 0.95)], 3),
+        }
+
     return {
         "messages": len(messages),
         "median_bytes": sizes[len(sizes) // 2],
-        "median_ms": round(statistics.median(timings), 3),
-        "p95_ms": round(timings[int(len(timings) * 0.95)], 3),
+        "cold": figures(rounds[0]),
+        "warm": figures(warm),
         "target_ms": 2,
     }
+
+
+def _per_message_cache_clear():
+    from support import masking
+
+    for cached in (masking._name_table, masking._own_number_spellings, masking._username_pattern):
+        cached.cache_clear()
 
 
 def _quality(messages) -> dict:

@@ -394,6 +394,7 @@ def _phones(text: str, candidates, covered=()):
     """Candidates found by a cheap pattern, confirmed by phonenumbers (which
     is too slow to scan a whole long message itself). Runs already found to be
     something else (an IP address, a card number...) are not looked at again."""
+    covered_spans = _spans_index(covered)
     for candidate in candidates:
         window, offset = candidate.group().replace("\n", " "), candidate.start()
         # "(0161 496 0074)", "(+46 (0)70…)": a bracket opened before the number and closed
@@ -402,7 +403,7 @@ def _phones(text: str, candidates, covered=()):
             window, offset = window[1:], offset + 1
         if sum(c.isdigit() for c in window) < 7 or _DATE_SHAPE.fullmatch(window.strip()):
             continue
-        if any(d.start <= offset and offset + len(window) <= d.end for d in covered):
+        if _inside(covered_spans, offset, offset + len(window)):
             continue
         announced = bool(_PHONE_WORDS.search(text, max(0, offset - 40), offset)) and not _NAMED_AS_ID.search(
             text, max(0, offset - 40), offset
@@ -415,6 +416,23 @@ def _phones(text: str, candidates, covered=()):
                 if sum(c.isdigit() for c in part) >= 7:
                     for a, b in _numbers_in(part, announced):
                         yield Detection(start + a, start + b, "phone", "phonenumbers")
+
+
+def _spans_index(detections) -> tuple[list[int], list[int]]:
+    """Starts in order, and the furthest end reached by any span starting at or
+    before each: whether a run lies inside one is then one bisection."""
+    starts, furthest, reach = [], [], -1
+    for detection in sorted(detections, key=lambda d: d.start):
+        reach = max(reach, detection.end)
+        starts.append(detection.start)
+        furthest.append(reach)
+    return starts, furthest
+
+
+def _inside(index, start: int, end: int) -> bool:
+    starts, furthest = index
+    i = bisect.bisect_right(starts, start)
+    return bool(i) and furthest[i - 1] >= end
 
 
 def _numbers_in(window: str, announced: bool) -> list[tuple[int, int]]:
@@ -494,72 +512,96 @@ def _written_as_national(match, region: str, announced: bool) -> bool:
 
 # --- People ------------------------------------------------------------------------
 
-_GAP = r"[\s\u00a0]+"  # between the parts of a name: any spacing, a line break too
+_WORD = re.compile(r"\w+")
+_GAP = re.compile(r"[\s\u00a0]+")  # between the parts of a name: any spacing, a line break too
 
 
-@lru_cache(maxsize=256)
-def _names_pattern(names: tuple[str, ...], *, short_parts_need_capital: bool) -> re.Pattern | None:
-    """One pattern for all these names (one scan of the text, not one per
-    name): each full name (parts split by any spacing, a line break too) and
-    each part of three letters or more alone, followed by nothing or a
-    possessive ('s, ’s, or the Swedish genitive s, which stays unmasked).
-    Case is ignored, except that a member's short part alone ("Per", "Dag":
-    also ordinary words) must be capitalised."""
-    alternatives = set()
+@lru_cache(maxsize=1024)
+def _name_table(names: tuple[str, ...], short_parts_need_capital: bool) -> dict[str, list[tuple]]:
+    """What to look for, by the first word it starts with (as ``\\w+`` splits
+    words): each full name, its parts of two letters or more split by any
+    spacing, and each part of three letters or more alone; longest first, as a
+    full name beats its parts. Case is ignored, except that a member's short
+    part alone ("Per", "Dag": also ordinary words) must be written as in the
+    name. Built without a regular expression: compiling one per reporter and
+    organisation cost more than the rest of the engine."""
+    wanted = set()
     for name in names:
-        parts = [part for part in re.split(r"\s+", name.strip()) if len(part) >= 2]
+        parts = [part for part in name.split() if len(part) >= 2]
         if parts:
-            alternatives.add(_GAP.join(map(re.escape, parts)))
+            wanted.add((tuple(parts), False))
         for part in parts:
             if len(part) >= 3:
-                short = short_parts_need_capital and len(part) <= 3
-                alternatives.add(f"(?-i:{re.escape(part)})" if short else re.escape(part))
-    if not alternatives:
-        return None
-    # Longest first: the alternation takes the first that matches, and a full name beats its parts.
-    body = "|".join(sorted(alternatives, key=len, reverse=True))
-    return re.compile(rf"\b(?:{body})(?=(?:['’]s|s)?\b)", re.IGNORECASE)
-
-
-_WORD = re.compile(r"\w+")
+                wanted.add(((part,), short_parts_need_capital and len(part) <= 3))
+    table: dict[str, list[tuple]] = {}
+    for parts, exact in wanted:
+        words, joins = [], []  # joins: between one word and the next (None: any spacing)
+        for i, part in enumerate(parts):
+            pieces, separators = _WORD.findall(part), _WORD.split(part)
+            if not pieces:
+                break
+            if i:
+                joins.append(None)
+            words += pieces
+            joins += separators[1:-1]  # "Anna-Karin", "O'Brien": the hyphen or apostrophe as written
+        else:
+            key = words[0] if exact else words[0].casefold()
+            table.setdefault(key.casefold(), []).append((tuple(words), tuple(joins), exact))
+    for options in table.values():
+        options.sort(key=lambda option: -sum(map(len, option[0])))
+    return table
 
 
 def _name_matches(text: str, names, words, *, short_parts_need_capital: bool):
-    """Matches of the names' pattern, tried only where a word starts that
-    begins one of the names (a set lookup per word instead of a long
-    alternation tried at every word)."""
-    names = tuple(names)
-    pattern = _names_pattern(names, short_parts_need_capital=short_parts_need_capital)
-    if pattern is None:
+    """(start, end) of each name found: looked up by the word it starts with,
+    then compared word by word; the last word may carry the Swedish genitive s
+    ("Annas"), which stays unmasked, as does an English possessive ('s)."""
+    table = _name_table(tuple(names), short_parts_need_capital)
+    if not table:
         return
-    first_words = _first_words(names)
+    folded = [word.group().casefold() for word in words]
+    # Only the words that begin a name (or its genitive) are looked at again.
+    starting = [
+        i for i, token in enumerate(folded) if token in table or (token[:-1] in table and token[-1:] == "s")
+    ]
     position = 0
-    for word in words:
+    for index in starting:
+        word = words[index]
         if word.start() < position:
             continue
-        token = word.group().casefold()
-        # "Annas": the Swedish genitive is one word with the name.
-        if token not in first_words and token[:-1] not in first_words:
-            continue
-        match = pattern.match(text, word.start())
-        if match:
-            position = match.end()
-            yield match
+        token = folded[index]
+        options = table.get(token, []) + (table.get(token[:-1], []) if token.endswith("s") else [])
+        for wanted, joins, exact in options:
+            end = _match_words(text, words, index, wanted, joins, exact)
+            if end:
+                position = end
+                yield word.start(), end
+                break
 
 
-@lru_cache(maxsize=256)
-def _first_words(names: tuple[str, ...]) -> frozenset[str]:
-    """The first word (as ``\\w+`` splits it) of each name and of each of its parts."""
-    words = set()
-    for name in names:
-        for part in re.split(r"\s+", name.strip()):
-            first = _WORD.match(part)
-            if first:
-                words.add(first.group().casefold())
-    return frozenset(words)
+def _match_words(text: str, words, index: int, wanted, joins, exact: bool) -> int:
+    """Where the name ends if ``words[index:]`` spell it, else 0."""
+    if index + len(wanted) > len(words):
+        return 0
+    for offset, part in enumerate(wanted):
+        word = words[index + offset]
+        written = word.group()
+        last = offset == len(wanted) - 1
+        fold = (lambda value: value) if exact else str.casefold
+        same = fold(written) == fold(part)
+        if not same and not (last and fold(written) == fold(part) + "s"):
+            return 0
+        if not last:
+            gap = text[word.end() : words[index + offset + 1].start()]
+            join = joins[offset]
+            if (join is None and not _GAP.fullmatch(gap)) or (join is not None and gap != join):
+                return 0
+        else:
+            return word.end() if same else word.end() - 1
+    return 0
 
 
-def _reporter(text: str, reporter: Identity, words=None):
+def _reporter(text: str, reporter: Identity, words=None, candidates=None):
     """The reporter's own identifiers, whatever the case or spacing."""
     if reporter.email:
         for match in re.finditer(re.escape(reporter.email.strip()), text, re.IGNORECASE):
@@ -567,36 +609,70 @@ def _reporter(text: str, reporter: Identity, words=None):
     # The name before the username: a username that is also a part of the name ("alice") is the name.
     if reporter.name:
         words = list(_WORD.finditer(text)) if words is None else words
-        for match in _name_matches(text, [reporter.name], words, short_parts_need_capital=False):
-            yield Detection(match.start(), match.end(), "name", "reporter-name")
+        for start, end in _name_matches(text, [reporter.name], words, short_parts_need_capital=False):
+            yield Detection(start, end, "name", "reporter-name")
     if reporter.username and len(reporter.username) >= 3:
-        pattern = re.compile(r"(?<![\w.])" + re.escape(reporter.username) + r"(?![\w])", re.IGNORECASE)
-        for match in pattern.finditer(text):
+        for match in _username_pattern(reporter.username).finditer(text):
             yield Detection(match.start(), match.end(), "username", "reporter-username")
     if reporter.phone:
-        pattern = _own_number_pattern(reporter.phone)
-        for match in pattern.finditer(text) if pattern else ():
-            yield Detection(match.start(), match.end(), "phone", "reporter-phone")
+        yield from _own_number(text, reporter.phone, candidates)
 
 
-@lru_cache(maxsize=256)
-def _own_number_pattern(profile_phone: str) -> re.Pattern | None:
-    """Every way of writing the profile's number: its national significant
-    digits alone, after the trunk prefix, after the country code (with "+",
-    "00", or the trunk prefix kept in brackets, "+46 (0)70…"), any separators
-    or one line break between the digits, never inside a longer number."""
+@lru_cache(maxsize=1024)
+def _username_pattern(username: str) -> re.Pattern:
+    return re.compile(r"(?<![\w.])" + re.escape(username) + r"(?![\w])", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1024)
+def _own_number_spellings(profile_phone: str) -> tuple[str, ...]:
+    """The digits of every way of writing the profile's number, longest first:
+    its national significant number alone, after the trunk prefix, after the
+    country code (with "00", or with the trunk prefix kept, "+46 (0)70…")."""
     number = _parse_profile_phone(profile_phone)
     if number is None:
-        return None
+        return ()
     national = phonenumbers.national_significant_number(number)
     country = str(number.country_code)
     region = phonenumbers.region_code_for_number(number)
     trunk = _trunk_prefix(region) if region in _MARKETS else "0"
-    spellings = {national, trunk + national, country + national, country + trunk + national}
-    between = r"[ \t().\-/]{0,3}(?:\n[ \t>]*)?"
-    body = "|".join(between.join(digits) for digits in sorted(spellings, key=len, reverse=True))
-    # "(0)70…": the bracket that opens the trunk prefix is part of the number, any other is not.
-    return re.compile(rf"(?<![\d+])(?:(?:\+|00)[ \t(]{{0,2}}|\((?=0\)))?(?:{body})(?!\d)")
+    spellings = {national, trunk + national}
+    for international in (country + national, country + trunk + national):
+        spellings |= {international, "00" + international}
+    return tuple(sorted(spellings, key=len, reverse=True))
+
+
+def _own_number(text: str, profile_phone: str, candidates=None):
+    """The profile's number in any spelling, found in the runs of digits the
+    phone detector looks at (any separators, one line break): its digits in a
+    row, never cut out of a longer group of digits."""
+    spellings = _own_number_spellings(profile_phone)
+    if not spellings:
+        return
+    tail = spellings[-1][-6:]  # every spelling ends with the number's last digits: a cheap test first
+    for candidate in _PHONE_CANDIDATE.finditer(text) if candidates is None else candidates:
+        run = candidate.group()
+        positions = [i for i, char in enumerate(run) if char.isdigit()]
+        digits = "".join(run[i] for i in positions)
+        if tail not in digits:
+            continue
+        for spelling in spellings:
+            k = digits.find(spelling)
+            while k != -1:
+                first, last = positions[k], positions[k + len(spelling) - 1]
+                alone_before = k == 0 or positions[k - 1] < first - 1
+                alone_after = k + len(spelling) == len(digits) or positions[k + len(spelling)] > last + 1
+                if alone_before and alone_after:
+                    # "+46…" takes its plus; "(0)70…" the bracket that opens the trunk prefix.
+                    if first and (run[first - 1] == "+" or run[first - 1 : first + 2] == "(0)"):
+                        first -= 1
+                    yield Detection(
+                        candidate.start() + first, candidate.start() + last + 1, "phone", "reporter-phone"
+                    )
+                    break
+                k = digits.find(spelling, k + 1)
+            else:
+                continue
+            break
 
 
 def _parse_profile_phone(raw: str):
@@ -614,8 +690,8 @@ def _parse_profile_phone(raw: str):
 
 
 def _members(text: str, member_names, words):
-    for match in _name_matches(text, member_names, words, short_parts_need_capital=True):
-        yield Detection(match.start(), match.end(), "name", "member-name")
+    for start, end in _name_matches(text, member_names, words, short_parts_need_capital=True):
+        yield Detection(start, end, "name", "member-name")
 
 
 # --- Engine ------------------------------------------------------------------------
@@ -637,7 +713,7 @@ def detect(text: str, *, reporter: Identity | None = None, member_names=()) -> l
     words = list(_WORD.finditer(text)) if member_names or (reporter and reporter.name) else []
     found += [
         *_phones(text, candidates, covered=found),
-        *(_reporter(text, reporter, words) if reporter else ()),
+        *(_reporter(text, reporter, words, candidates) if reporter else ()),
         *_members(text, member_names, words),
     ]
     return [d for d in _without_overlaps(found) if d.kind != KEEP]
@@ -694,8 +770,12 @@ def value_key(text: str, detection: Detection, *, reporter: Identity | None = No
         }
         return f"name:member:{owners.pop()}" if len(owners) == 1 else f"name:{compact}"
     if kind == "phone":
-        own = _own_number_pattern(reporter.phone) if reporter and reporter.phone else None
-        number = _parse_profile_phone(reporter.phone if own and own.fullmatch(found) else found)
+        own = (
+            reporter
+            and reporter.phone
+            and any((d.start, d.end) == (0, len(found)) for d in _own_number(found, reporter.phone))
+        )
+        number = _parse_profile_phone(reporter.phone if own else found)
         if number is not None:
             return "phone:" + phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
         return "phone:" + re.sub(r"\D", "", found)
@@ -728,6 +808,6 @@ def leaks(text: str, *, reporter: Identity | None = None) -> list[Detection]:
         *_emails(text),
         # What detect() keeps readable (an organisation number) is not a phone number here either.
         *_phones(text, candidates, covered=list(_organisation_numbers(text))),
-        *(_reporter(text, reporter) if reporter else ()),
+        *(_reporter(text, reporter, candidates=candidates) if reporter else ()),
     ]
     return sorted(found, key=lambda d: d.start)
