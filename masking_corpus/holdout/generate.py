@@ -651,7 +651,8 @@ def bad_personnummer(rng):
     year = rng.randint(1950, 2005)
     base = "%02d%02d%02d%03d" % (year % 100, rng.randint(1, 12), rng.randint(1, 28), rng.randint(2, 998))
     c = str((int(luhn_digit(base)) + rng.randint(1, 9)) % 10)
-    return rng.choice([base[:6] + "-" + base[6:] + c, str(year)[:2] + base[:6] + "-" + base[6:] + c])
+    # 10-digit form only: a 12-digit form would be a long digit run in readable text
+    return base[:6] + "-" + base[6:] + c
 
 
 def orgnr(rng):
@@ -853,14 +854,15 @@ class World:
         used = set()
 
         def person(c=country):
-            while True:
+            for _ in range(60):
                 f, l = rng.choice(FIRST[c]), rng.choice(LAST[c])
                 if f not in used and l not in used:
                     used.update([f, l])
                     return Person(f, l, c)
+            return person(rng.choice(sorted(FIRST)))
 
         self.rep = person()
-        self.members = [person() for _ in range(rng.randint(3, 6))]
+        self.members = [person() for _ in range(rng.randint(3, 5))]
         pool = [c for c in FIRST if rng.random() < 0.3] + [country]
         self.outsiders = [person(rng.choice(pool)) for _ in range(3)]
         r = self.rep
@@ -948,9 +950,10 @@ class World:
         return S("email", self.out_email[self.outsiders[i % 3].full])
 
     def ph(self, country=None, mobile=True, intl=None):
-        p = new_phone(
-            self.rng, country or self.country if (country or self.country) != "US" else "US", mobile
-        )
+        while True:
+            p = new_phone(self.rng, country or self.country, mobile)
+            if p.nsn != self.rep_phone.nsn:  # never re-use the reporter's number for someone else
+                break
         nat, ins = p.spellings()
         if intl is None:
             intl = self.rng.random() < 0.4
@@ -1445,7 +1448,8 @@ def t_json(w, lang):
         "en": "We get this response from the API when updating a member record:\n\n",
         "mixed": "Hej, vi får det här svaret when we try to update a member via the API:\n\n",
     }[lang]
-    who = w.M(m) if rng.random() < 0.6 else w.X(0)
+    member = rng.random() < 0.6
+    who = w.M(m) if member else w.X(0)
     b.add(
         intro,
         '{\n  "error": "validation_failed",\n  "request_id": "req_',
@@ -1457,7 +1461,7 @@ def t_json(w, lang):
         who,
         '",\n',
         '    "email": "',
-        w.Mem(m),
+        w.Mem(m) if member else w.Xem(0),
         '",\n    "phone": "',
         w.ph(intl=True),
         '",\n',
@@ -1470,7 +1474,7 @@ def t_json(w, lang):
         '",\n    "postal_code": "',
         D("postal code", w.postal),
         '",\n    "joined": "',
-        w.date("en"),
+        D("date", "%d-%02d-%02d" % (rng.randint(2015, 2024), rng.randint(1, 12), rng.randint(1, 28))),
         '"\n  },\n  "errors": [\n',
         '    {"field": "phone", "message": "Number already used by another member"},\n',
         '    {"field": "avatar", "message": "See ',
@@ -1605,7 +1609,7 @@ def t_chat(w, lang):
     line(w.M(1), "den länken kan väl inte skickas öppet??" if sv else "should we be pasting that link here??")
     line(
         w.M(0),
-        "kortet hon använde var " if sv else "the card she used was ",
+        "kortet hen använde var " if sv else "the card they used was ",
         w.card(),
         " ",
         "– står på kvittot" if sv else "(it's on the receipt)",
@@ -1665,7 +1669,7 @@ def t_form(w, lang):
             w.pnr(coord=rng.random() < 0.3),
             " för ",
             w.M(0),
-            ". Hon har samordningsnummer sedan hon flyttade hit, det borde väl fungera? ",
+            ". Personen har samordningsnummer sedan flytten hit, det borde väl fungera? ",
             "Det gamla numret vi hade, ",
             D("invalid checksum", bad_personnummer(rng)),
             ", var felskrivet.\n",
@@ -1803,7 +1807,7 @@ def t_accounting(w, lang):
             D("org number", orgnr(rng)),
             ") och behöver lägga upp VD:n ",
             w.X(0),
-            " som användare. Hans personnummer är ",
+            " som användare. Personnumret är ",
             w.pnr(),
             ". Styrelseledamoten ",
             w.X(1),
@@ -1869,7 +1873,7 @@ def t_links(w, lang):
         b.add(
             "Hej,\n\n",
             w.M(0),
-            " har fått ett mejl om lösenordsåterställning som hon inte bett om. Länken var:\n",
+            " har fått ett mejl om lösenordsåterställning som ingen bett om. Länken var:\n",
             w.url(),
             "\n\nOch igår kom en inbjudan till ",
             w.Mem(0),
@@ -1888,12 +1892,12 @@ def t_links(w, lang):
         b.add(
             "Hi,\n\n",
             w.M(0),
-            " received a password reset email she didn't request:\n\n  ",
+            " received a password reset email nobody requested:\n\n  ",
             w.url(),
             "\n\n",
             "and ",
             w.M(1, "first"),
-            ' got this "verify your email" link for an account he never created:\n\n  ',
+            ' got this "verify your email" link for an account nobody created:\n\n  ',
             w.url(),
             "\n\nThe activity log shows sign-ins from ",
             w.ip(),
@@ -2359,7 +2363,7 @@ def t_ticket_thread(w, lang):
                     " men inloggningen skickas fortfarande till ",
                     "den gamla. Min kollega ",
                     w.M(0),
-                    " har samma problem. Hennes nya adress är ",
+                    " har samma problem. Ny adress: ",
                     w.Mem(0),
                     ".\n",
                     "Kortet som dras är fortfarande ",
@@ -2401,7 +2405,7 @@ def t_ticket_thread(w, lang):
                 "I've changed my email but the login link still goes to the old one. ",
                 w.M(0),
                 " has the same ",
-                "issue – her new address is ",
+                "issue – the new address is ",
                 w.Mem(0),
                 ". Link I got: ",
                 w.url(),
