@@ -78,7 +78,11 @@ def evaluate(messages: list[dict]) -> dict:
 
 
 def main() -> None:
-    corpora = (("development corpus", load()), ("blind corpus", load_blind()), ("holdout corpus", load_holdout()))
+    corpora = (
+        ("development corpus", load()),
+        ("blind corpus", load_blind()),
+        ("holdout corpus", load_holdout()),
+    )
     for name, messages in corpora:
         print(f"== {name}: {len(messages)} messages")
         _print(evaluate(messages))

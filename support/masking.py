@@ -96,7 +96,8 @@ _PERSONNUMMER = re.compile(r"(?<![\d-])(?:\d{2})?\d{6}(?:[-+]?\n[ \t>]*[-+]?|[-+
 _ORGANISATION_NUMBER = re.compile(r"(?<![\d-])(?:16)?\d{6}-?\d{4}(?![\d-])")
 # A run of digits with the separators phone numbers are written with (one
 # line break allowed: numbers get split across lines); phonenumbers decides.
-_PHONE_CANDIDATE = re.compile(r"(?:\+|\(\+?)?\d[\d \t().\-/]*(?:\n[\d \t().\-/]*)?\d")
+# A tab separates cells, never the digits of one number.
+_PHONE_CANDIDATE = re.compile(r"(?:\+|\(\+?)?\d[\d ().\-/]*(?:\n[\d ().\-/]*)?\d")
 
 
 _AT = re.compile("@")
@@ -104,7 +105,9 @@ _LOCAL_PART = re.compile(r"[\w!#$%&'*+/=?^`{|}~.-]{1,64}$")
 # One line break (with the indent or "> " quoting of a wrapped mail) may fall at the
 # "@" or beside a dot of the domain: "anna@example\n.se", "anna@\nexample.se".
 _BREAK = r"(?:\n[ \t>]*)?"
-_DOMAIN_PART = re.compile(rf"{_BREAK}[\w-]+(?:{_BREAK}\.{_BREAK}[\w-]+)+")
+# A hard wrap may also split the first label ("hwhitfield@ope\nnlarder.org.uk", as bounce
+# messages print it): crossed only before any dot, where the address is not yet complete.
+_DOMAIN_PART = re.compile(rf"{_BREAK}[\w-]+(?:\n[a-z0-9][\w-]*)?(?:{_BREAK}\.{_BREAK}[\w-]+)+")
 _OBFUSCATED_EMAIL = re.compile(
     r"[\w.+-]+\s*(?:\[at\]|\(at\)|\{at\}|\s(?:at|snabel-a)\s)\s*[\w-]+"
     r"(?:\s*(?:\[dot\]|\(dot\)|\{dot\}|\s(?:dot|punkt)\s)\s*[\w-]+)+",
@@ -251,7 +254,12 @@ def _ips(text: str):
 
 def _cards(text: str):
     for match in _CARD.finditer(text):
-        for start, end in _with_line_parts(match):
+        runs = _with_line_parts(match)
+        # Wrapped whole only where the line ends after a group of digits as cards are grouped.
+        before = match.group().split("\n")[0]
+        if "\n" in match.group() and sum(c.isdigit() for c in before) not in (4, 8, 10, 12):
+            runs = runs[1:]
+        for start, end in runs:
             digits = re.sub(r"\D", "", text[start:end])
             if 13 <= len(digits) <= 19 and _card_shape(digits) and luhn.is_valid(digits):
                 yield Detection(start, end, "card", "card-luhn")
@@ -268,8 +276,7 @@ def _with_line_parts(match) -> list[tuple[int, int]]:
         cut = value.index("\n")
         before = value[:cut].rstrip(" \t-./")
         after = value[cut:].lstrip("\n \t>")
-        # Wrapped whole only where the line ends after a group of digits as numbers are grouped.
-        if sum(c.isdigit() for c in before) not in (3, 4, 6, 8, 10, 12):
+        if _DATE_SHAPE.match(after):  # the next line starts with a date: no number goes on into it
             spans.pop()
         if before:
             spans.append((match.start(), match.start() + len(before)))
@@ -382,6 +389,9 @@ _PHONE_WORDS = re.compile(
 _DATE_SHAPE = re.compile(
     r"(?:19|20)\d{2}([-./])\d{1,2}\1\d{1,2}(?:[ T]\d{1,2})?|\d{1,2}([-./])\d{1,2}\2(?:19|20)?\d{2}"
 )
+# Shaped like a personnummer or an organisation number (six or eight digits, a dash,
+# four): written that way, a number is an id even when its check digit is wrong.
+_NOT_A_PHONE = re.compile(rf"(?:{_DATE_SHAPE.pattern})|(?:\d{{2}})?\d{{6}}[-+]\d{{4}}")
 _NAMED_AS_ID = re.compile(
     r"\b(?:order|orders|invoice|ticket|case|ärende|ordernummer|faktura|fakturanummer|kund|kundnummer|customer|"
     r"account|konto|org|orgnr|organisation|organization|ref|reference|referens|id|ocr|bankgiro|plusgiro|"
@@ -395,27 +405,70 @@ def _phones(text: str, candidates, covered=()):
     is too slow to scan a whole long message itself). Runs already found to be
     something else (an IP address, a card number...) are not looked at again."""
     covered_spans = _spans_index(covered)
+    columns = _phone_columns(text) if "\t" in text or ";" in text or "," in text else ([], [])
     for candidate in candidates:
-        window, offset = candidate.group().replace("\n", " "), candidate.start()
-        # "(0161 496 0074)", "(+46 (0)70…)": a bracket opened before the number and closed
-        # after the run is not part of it.
-        if window.startswith("(") and window.count("(") > window.count(")"):
-            window, offset = window[1:], offset + 1
-        if sum(c.isdigit() for c in window) < 7 or _DATE_SHAPE.fullmatch(window.strip()):
-            continue
-        if _inside(covered_spans, offset, offset + len(window)):
-            continue
-        announced = bool(_PHONE_WORDS.search(text, max(0, offset - 40), offset)) and not _NAMED_AS_ID.search(
-            text, max(0, offset - 40), offset
-        )
-        for start, end in _numbers_in(window, announced):
-            yield Detection(offset + start, offset + end, "phone", "phonenumbers")
-        if "\n" in candidate.group():  # the number may be the part on one line (see _with_line_parts)
-            for start, end in _with_line_parts(candidate)[1:]:
-                part = text[start:end]
-                if sum(c.isdigit() for c in part) >= 7:
-                    for a, b in _numbers_in(part, announced):
-                        yield Detection(start + a, start + b, "phone", "phonenumbers")
+        runs = _with_line_parts(candidate)
+        found = [_numbers_at(text, start, end, covered_spans, columns) for start, end in runs]
+        whole, parts = found[0], [number for numbers in found[1:] for number in numbers]
+        # A run that goes on over a line break: the number on each line (a log line's number,
+        # the next line's timestamp) unless the whole run holds a number that takes in what
+        # the lines hold (a number wrapped onto the next line).
+        if parts and not all(any(a <= c and d <= b for a, b in whole) for c, d in parts):
+            whole = parts
+        for start, end in whole:
+            yield Detection(start, end, "phone", "phonenumbers")
+
+
+def _numbers_at(text: str, start: int, end: int, covered_spans, columns) -> list[tuple[int, int]]:
+    window, offset = text[start:end].replace("\n", " "), start
+    # "(0161 496 0074)", "(+46 (0)70…)": a bracket opened before the number and closed
+    # after the run is not part of it.
+    if window.startswith("(") and window.count("(") > window.count(")"):
+        window, offset = window[1:], offset + 1
+    if sum(c.isdigit() for c in window) < 7 or _NOT_A_PHONE.fullmatch(window.strip()):
+        return []
+    if _inside(covered_spans, offset, offset + len(window)):
+        return []
+    announced = _inside(columns, offset, offset + len(window)) or (
+        bool(_PHONE_WORDS.search(text, max(0, offset - 40), offset))
+        and not _NAMED_AS_ID.search(text, max(0, offset - 40), offset)
+    )
+    return [(offset + a, offset + b) for a, b in _numbers_in(window, announced)]
+
+
+_CELL_SEPARATORS = ("\t", ";", ",")
+_PHONE_HEADER = re.compile(
+    r"\s*(?:tel|tfn|tlf|telefon|telephone|phone|phone number|mobil|mobile|mobilnummer|mobiltelefon|cell|"
+    r"handy|telefonnummer|mobilnr|sms)\.?\s*",
+    re.IGNORECASE,
+)
+
+
+def _phone_columns(text: str) -> tuple[list[int], list[int]]:
+    """The cells of a pasted table (tab, semicolon or comma separated) under a
+    header that says they hold phone numbers: every number in them is announced."""
+    cells = []
+    lines = text.split("\n")
+    position, header = 0, None  # header: (separator, column index, number of cells)
+    for line in lines:
+        if header:
+            separator, column, count = header
+            parts = line.split(separator)
+            if len(parts) == count:
+                cell_start = position + sum(len(part) + 1 for part in parts[:column])
+                cells.append(Detection(cell_start, cell_start + len(parts[column]), KEEP, "phone-column"))
+            else:
+                header = None
+        if not header:
+            for separator in _CELL_SEPARATORS:
+                parts = line.split(separator)
+                if len(parts) >= 3:
+                    column = next((i for i, part in enumerate(parts) if _PHONE_HEADER.fullmatch(part)), None)
+                    if column is not None:
+                        header = (separator, column, len(parts))
+                        break
+        position += len(line) + 1
+    return _spans_index(cells)
 
 
 def _spans_index(detections) -> tuple[list[int], list[int]]:
@@ -514,6 +567,7 @@ def _written_as_national(match, region: str, announced: bool) -> bool:
 
 _WORD = re.compile(r"\w+")
 _GAP = re.compile(r"[\s\u00a0]+")  # between the parts of a name: any spacing, a line break too
+_COMMA_GAP = re.compile(r",[ \t\u00a0]*")
 
 
 @lru_cache(maxsize=1024)
@@ -530,6 +584,8 @@ def _name_table(names: tuple[str, ...], short_parts_need_capital: bool) -> dict[
         parts = [part for part in name.split() if len(part) >= 2]
         if parts:
             wanted.add((tuple(parts), False))
+        if len(parts) >= 2:  # "Persson, Ulf": the family name first, as lists and forms put it
+            wanted.add(((parts[-1], ",", *parts[:-1]), False))
         for part in parts:
             if len(part) >= 3:
                 wanted.add(((part,), short_parts_need_capital and len(part) <= 3))
@@ -537,11 +593,13 @@ def _name_table(names: tuple[str, ...], short_parts_need_capital: bool) -> dict[
     for parts, exact in wanted:
         words, joins = [], []  # joins: between one word and the next (None: any spacing)
         for i, part in enumerate(parts):
+            if part == ",":
+                continue
             pieces, separators = _WORD.findall(part), _WORD.split(part)
             if not pieces:
                 break
             if i:
-                joins.append(None)
+                joins.append("," if parts[i - 1] == "," else None)
             words += pieces
             joins += separators[1:-1]  # "Anna-Karin", "O'Brien": the hyphen or apostrophe as written
         else:
@@ -594,7 +652,13 @@ def _match_words(text: str, words, index: int, wanted, joins, exact: bool) -> in
         if not last:
             gap = text[word.end() : words[index + offset + 1].start()]
             join = joins[offset]
-            if (join is None and not _GAP.fullmatch(gap)) or (join is not None and gap != join):
+            if join is None:
+                joined = _GAP.fullmatch(gap)
+            elif join == ",":
+                joined = _COMMA_GAP.fullmatch(gap)
+            else:
+                joined = gap == join
+            if not joined:
                 return 0
         else:
             return word.end() if same else word.end() - 1
@@ -763,10 +827,12 @@ def value_key(text: str, detection: Detection, *, reporter: Identity | None = No
     if detection.rule == "reporter-name":
         return "name:reporter"
     if kind == "name":
+        words = compact.replace(",", " ").split()  # "Persson, Ulf" is Ulf Persson
         owners = {
             name.casefold()
             for name in member_names
-            if compact == " ".join(name.split()).casefold() or compact in name.casefold().split()
+            if sorted(words) == sorted(name.casefold().split())
+            or (len(words) == 1 and words[0] in name.casefold().split())
         }
         return f"name:member:{owners.pop()}" if len(owners) == 1 else f"name:{compact}"
     if kind == "phone":

@@ -189,3 +189,42 @@ def test_personnummer_beside_an_organisation_number_is_masked():
 
 def test_card_numbers_broken_across_a_line_or_grouped_by_dots():
     assert masked("kort 4111 1111\n1111 1111 och 5555.5555.5555.4444", Identity()) == "kort [card] och [card]"
+
+
+def test_an_address_hard_wrapped_inside_its_first_label_is_masked():
+    bounce = "Delivery failed:\n\nhwhitfield@ope\nnlarder.org.uk\nThe address was not found."
+    assert masked(bounce, Identity()) == "Delivery failed:\n\n[email]\nThe address was not found."
+    # A complete address ends its line: the next line is not taken into it.
+    assert masked("Write to anna@example.se\nthanks.com", Identity()) == "Write to [email]\nthanks.com"
+
+
+def test_names_written_family_name_first():
+    text = "Namn: Lind, Anna\nE-post: [email]"
+    assert masked(text) == "Namn: [name]\nE-post: [email]"
+
+
+def test_phone_numbers_in_a_pasted_table_under_a_phone_header():
+    table = (
+        "Förnamn\tEfternamn\tMobil\tAvgift\n"
+        "Ola\tNordmann\t41234567\t450 kr\n"
+        "Mads\tHansen\t3212 3456\t200 kr\n"
+    )
+    assert masked(table, Identity()) == (
+        "Förnamn\tEfternamn\tMobil\tAvgift\nOla\tNordmann\t[phone]\t450 kr\nMads\tHansen\t[phone]\t200 kr\n"
+    )
+    # The same numbers in a column that is not about phones stay.
+    other = "Order;Kund;Belopp\n41234567;Ola;450\n"
+    assert masked(other, Identity()) == other
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "to=070-174 06 05\n2024-03-03T10:00:00 next",
+        "status=REJECTED code=AC01\n2024-04-05T11:24:15 retry",
+        "value=560907-0322\n2024-05-27T00:57:08 invalid",
+    ],
+)
+def test_a_timestamp_on_the_next_line_is_not_read_into_a_number(text):
+    result = masked(text, Identity(phone="0701740605"))
+    assert "2024-" in result and ("070" not in result)
