@@ -15,6 +15,7 @@ masking-peer`` makes a separate virtual environment (``.venv-peer``) with the
 pinned versions below and runs this file there. No model is downloaded."""
 
 import json
+import os
 import statistics
 import sys
 import time
@@ -33,6 +34,9 @@ class _Span:
 
 
 def _presidio():
+    # Presidio's email recognizer asks tldextract, which would fetch the public suffix list
+    # from the internet on first use: no list URLs, so it takes the snapshot it ships with.
+    os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
     import spacy
     from presidio_analyzer import AnalyzerEngine, Pattern, PatternRecognizer, RecognizerRegistry
     from presidio_analyzer.nlp_engine import SpacyNlpEngine

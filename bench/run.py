@@ -10,6 +10,9 @@
     bin/bench disclosures                    only the email disclosure job (1,000,000 people,
                                              or $BENCH_DISCLOSURE_USERS); not part of the full run
     bin/bench masking                        only the support-case masking engine (in process)
+    bin/bench masking-peer                   the masking engine beside Microsoft Presidio (pattern
+                                             recognizers only) on every corpus, in a separate
+                                             virtual environment .venv-peer (not in the full run)
     bin/bench data-requests                  only a person's export and erasure (50,000 consent
                                              records, 100,000 sharing events; a real worker)
     bin/bench transparency                   only the transparency logs: consent POST with the
@@ -167,6 +170,19 @@ def bench_audit_chain() -> dict:
     }
 
 
+def _masking_peer():
+    """Presidio is not a dependency of the project: it gets its own virtual
+    environment, made once from the package registry with pinned versions."""
+    from bench.masking_peer import PEER_REQUIREMENTS
+
+    peer = ROOT / ".venv-peer"
+    python = peer / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(peer)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", *PEER_REQUIREMENTS], check=True)
+    subprocess.run([str(python), str(ROOT / "bench" / "masking_peer.py")], check=True)
+
+
 def main(argv: list[str]):
     recreate_database()
     django_setup()
@@ -205,6 +221,9 @@ def main(argv: list[str]):
     if argv[:1] == ["masking"]:
         print(json.dumps({"support_masking": masking.run()}, indent=2))
         return
+    if argv[:1] == ["masking-peer"]:
+        _masking_peer()
+        return
     if argv[:1] == ["disclosures"]:
         print(json.dumps({"email_disclosures": disclosures.run(ENV)}, indent=2))
         return
@@ -228,7 +247,8 @@ def main(argv: list[str]):
         sys.exit(
             f"unknown benchmark {argv[0]!r}: use consent, consent-post [PAIRS], consent-signals, notices,"
             " integrations,"
-            " disclosures, masking, data-requests, registers, records or transparency, or nothing for all"
+            " disclosures, masking, masking-peer, data-requests, registers, records or transparency,"
+            " or nothing for all"
         )
 
     user = User.objects.create_user("bench@example.org", "bench-password-123", name="Bench")

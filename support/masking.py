@@ -377,12 +377,13 @@ def _organisation_numbers(text: str):
 # after a word that says a phone number follows.
 _MARKETS = ("SE", "NO", "DK", "FI", "DE", "GB", "NL", "US")
 # A word earlier on the same line that says a phone number follows ("ring mig på",
-# "my number is", "SMS | to"), unless the word just before the number names it as
-# something else ("order number 41234567").
+# "my number is", "SMS | to"; never a mask's own "[phone]") with no other number or
+# mask between them, unless the word just before the number names it as something else
+# ("order number 41234567").
 _PHONE_WORDS = re.compile(
-    r"(?:\b(?:tel|tfn|tlf|telefon|telephone|phone|ph|mob|mobil|mobile|mobilnr|mobilnummer|cell|handy|"
+    r"(?:(?<!\[)\b(?:tel|tfn|tlf|telefon|telephone|phone|ph|mob|mobil|mobile|mobilnr|mobilnummer|cell|handy|"
     r"ring|ringde|ringer|ringa|call|called|calls|sms|text|whatsapp|signal|fax|växel|vxl|direkt|direct|"
-    r"reach|nå|nummer|numret|number|nummeret|telefonnummer|nr)\b|☎|📞)[^\n]*\Z",
+    r"reach|nå|nummer|numret|number|nummeret|telefonnummer|nr)\b|☎|📞)[^\n\d\[]*\Z",
     re.IGNORECASE,
 )
 # A date, with the hour of a timestamp that may follow it: never a phone number.
@@ -428,6 +429,13 @@ def _numbers_at(text: str, start: int, end: int, covered_spans, columns) -> list
     if sum(c.isdigit() for c in window) < 7 or _NOT_A_PHONE.fullmatch(window.strip()):
         return []
     if _inside(covered_spans, offset, offset + len(window)):
+        return []
+    # Glued to letters ("CS-2024-1418", "INC004512"): part of a code, not a number of its own.
+    if (
+        offset
+        and window[0] != "+"
+        and (text[offset - 1].isalpha() or text[offset - 2 : offset].rstrip("-").isalpha())
+    ):
         return []
     announced = _inside(columns, offset, offset + len(window)) or (
         bool(_PHONE_WORDS.search(text, max(0, offset - 40), offset))

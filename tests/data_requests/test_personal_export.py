@@ -102,7 +102,7 @@ def test_the_export_holds_every_kind_of_data(person, bob):
     assert kinds == ["staff_reply", "share_notice"]  # never the internal note
     assert "SSO logs" not in json.dumps(support)
     notice = shared_case["thread"][1]
-    assert "[name]" in notice["shared_masked_body"] and NAME not in notice["shared_masked_body"]
+    assert "[name 1]" in notice["shared_masked_body"] and NAME not in notice["shared_masked_body"]
     assert [q["email"] for q in support["privacy_questions"]] == [SECOND_EMAIL]
     assert [r["reported_email"] for r in support["reports_you_sent"]] == [
         "kid@example.org"

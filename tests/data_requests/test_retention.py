@@ -111,6 +111,7 @@ def test_the_organisation_period_deletes_exactly_what_is_past_it(acme, acme_with
         "share_notices_deleted": 1,
         "shared_cases_deleted": 1,
         "support_cases_emptied": 0,
+        "case_pseudonyms_deleted": 0,
         "support_cases_deleted": 2,
         "member_data_exports_deleted": 1,
         "disclosure_digests_deleted": 1,

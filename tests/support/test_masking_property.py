@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from stdnum import iban, luhn
 
-from masking_corpus.evaluate import load
+from masking_corpus.evaluate import blind_corpora, load
 from support.masking import Identity, apply_masks, detect, leaks
 
 WORDS = {
@@ -150,9 +150,9 @@ def test_random_identifiers_in_random_prose_are_all_masked_and_nothing_else_chan
     assert detect(masked, reporter=REPORTER) == [] and leaks(masked, reporter=REPORTER) == []
 
 
-@pytest.mark.parametrize("corpus", ["development", "blind"])
+@pytest.mark.parametrize("corpus", ["development", "blind", "holdout", "final"])
 def test_masked_corpus_messages_hold_nothing_the_engine_would_mask(corpus):
-    messages = load() if corpus == "development" else _blind()
+    messages = load() if corpus == "development" else blind_corpora()[corpus]
     for message in messages:
         reporter, members = Identity(**message["reporter"]), message["org_members"]
         masked = apply_masks(
@@ -160,9 +160,3 @@ def test_masked_corpus_messages_hold_nothing_the_engine_would_mask(corpus):
         )
         assert detect(masked, reporter=reporter, member_names=members) == [], (message["id"], masked)
         assert leaks(masked, reporter=reporter) == [], message["id"]
-
-
-def _blind():
-    from masking_corpus.evaluate import load_blind
-
-    return load_blind()

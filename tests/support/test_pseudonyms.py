@@ -76,7 +76,7 @@ def test_tags_are_kept_as_fingerprints_keyed_to_the_case(agent, case, alice, acm
     services.case_share(actor=agent, case=case)
     rows = list(CasePseudonym.objects.filter(case=case).values("kind", "number", "fingerprint"))
     stored = repr(rows).casefold()
-    for value in ("alice", "andersson", "example.org", "070", "1234567", "bob"):
+    for value in ("alice", "andersson", "example.org", "070-123", "+46 70", "bob"):
         assert value not in stored
     # The same text in another case: the same tags, fingerprints that match nothing of the first.
     other = services.case_open(actor=alice, subject=SUBJECT, body=BODY, organization=acme)
