@@ -113,6 +113,7 @@ _OBFUSCATED_EMAIL = re.compile(
     r"(?:\s*(?:\[dot\]|\(dot\)|\{dot\}|\s(?:dot|punkt)\s)\s*[\w-]+)+",
     re.IGNORECASE,
 )
+_SPELLED_DOT = re.compile(r"\[dot\]|\(dot\)|\{dot\}|\s(?:dot|punkt)\s", re.IGNORECASE)
 # After a line break that follows a dot, the address goes on only with a label
 # that ends a domain or with one more dot: "anna@example.\nse" is an address,
 # "…@example.se.\nThe next sentence" is not.
@@ -142,8 +143,13 @@ def _emails(text: str):
                 yield Detection(
                     start, end, "email", "email-address" if "\n" not in text[start:end] else "email-split"
                 )
-    for match in _OBFUSCATED_EMAIL.finditer(text):
-        yield Detection(match.start(), match.end(), "email", "email-obfuscated")
+    # Spelled out: looked for only from a written-out "dot" (rare), not at every word.
+    for dot in _SPELLED_DOT.finditer(text):
+        start = max(0, dot.start() - 80)
+        for match in _OBFUSCATED_EMAIL.finditer(text, start, dot.end() + 64):
+            if match.start() <= dot.start() < match.end():
+                yield Detection(match.start(), match.end(), "email", "email-obfuscated")
+                break
 
 
 def _domain_end(text: str, start: int, end: int) -> int:
@@ -695,6 +701,9 @@ def _username_pattern(username: str) -> re.Pattern:
     return re.compile(r"(?<![\w.])" + re.escape(username) + r"(?![\w])", re.IGNORECASE)
 
 
+_NON_DIGITS = re.compile(r"\D")
+
+
 @lru_cache(maxsize=1024)
 def _own_number_spellings(profile_phone: str) -> tuple[str, ...]:
     """The digits of every way of writing the profile's number, longest first:
@@ -723,10 +732,10 @@ def _own_number(text: str, profile_phone: str, candidates=None):
     tail = spellings[-1][-6:]  # every spelling ends with the number's last digits: a cheap test first
     for candidate in _PHONE_CANDIDATE.finditer(text) if candidates is None else candidates:
         run = candidate.group()
+        if tail not in _NON_DIGITS.sub("", run):
+            continue
         positions = [i for i, char in enumerate(run) if char.isdigit()]
         digits = "".join(run[i] for i in positions)
-        if tail not in digits:
-            continue
         for spelling in spellings:
             k = digits.find(spelling)
             while k != -1:
