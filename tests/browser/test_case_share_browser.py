@@ -42,8 +42,8 @@ def test_staff_review_the_masks_and_share(page, live_server, screenshot):
     email = page.get_by_role("group", name="alice@example.org")
     expect(email).to_contain_text("email address, in the message")
     expect(page.locator("main")).not_to_contain_text("reporter-email")
-    expect(page.get_by_role("table")).to_contain_text("Email address [email]")
-    expect(page.get_by_role("table")).not_to_contain_text("member-name")
+    expect(page.get_by_role("table", name="What was masked")).to_contain_text("Email address [email]")
+    expect(page.get_by_role("table", name="What was masked")).not_to_contain_text("member-name")
     screenshot(page, "case-share-preview")
 
     # Leaving the email address as written is refused, and nothing is shared.
