@@ -472,6 +472,7 @@ def _support_cases(person: _Person, out: _JsonObjectWriter) -> dict:
                             {
                                 "shared_masked_subject": m.share.masked_subject,
                                 "shared_masked_body": m.share.masked_body,
+                                "shared_masked_replies": m.share.masked_replies,
                                 "masked_counts": m.share.masked_counts,
                             }
                             if m.share

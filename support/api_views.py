@@ -120,11 +120,14 @@ class CaseMaskPreviewView(generics.GenericAPIView):
                     "rule": d.rule,
                     "tag": preview["tags"][field][d],
                 }
-                for field in services.FIELDS
+                for field in preview["texts"]
                 for d in preview["detections"][field]
             ],
             "masked_subject": preview["masked"]["subject"],
             "masked_body": preview["masked"]["body"],
+            "masked_replies": [
+                text for field, text in preview["masked"].items() if field.startswith("reply-")
+            ],
             "redaction_report": preview["report"],
         }
         return Response(MaskPreviewSerializer(data).data)

@@ -1,4 +1,5 @@
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -324,6 +325,9 @@ class CaseShare(AppendOnlyModel):
     )
     masked_subject = models.CharField(max_length=SupportCase.SUBJECT_MAX * 4)
     masked_body = models.TextField()
+    # What the reporter wrote in the thread after the case was opened, masked with the same
+    # tags: [{"written_at": ISO 8601, "body": masked text}], oldest first.
+    masked_replies = models.JSONField(default=list, blank=True)
     redaction_report = models.JSONField(default=list)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     shared_at = models.DateTimeField(auto_now_add=True)
@@ -334,6 +338,14 @@ class CaseShare(AppendOnlyModel):
 
     def __str__(self):
         return f"Share {self.public_id} of case {self.case_id}"
+
+    @property
+    def later_messages(self) -> list[dict]:
+        """The masked replies with their times as datetimes, for the pages."""
+        return [
+            {"written_at": datetime.fromisoformat(reply["written_at"]), "body": reply["body"]}
+            for reply in self.masked_replies
+        ]
 
     @property
     def masked_counts(self) -> list[dict]:

@@ -80,8 +80,13 @@ class CaseOpenSerializer(StrictSerializer):
 # --- Sharing a case, masked, with its organisation's admins ---------------------------
 
 
+# The subject, the message, or the reporter's n-th later message in the thread.
+SHARE_FIELD = r"^(?:subject|body|reply-[1-9][0-9]{0,3})$"
+SHARE_FIELD_HELP = "'subject', 'body', or 'reply-N': the reporter's N-th later message in the thread."
+
+
 class DetectionSerializer(serializers.Serializer):
-    field = serializers.ChoiceField(choices=services.FIELDS)
+    field = serializers.RegexField(SHARE_FIELD, help_text=SHARE_FIELD_HELP)
     start = serializers.IntegerField()
     end = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=KINDS)
@@ -102,11 +107,15 @@ class MaskPreviewSerializer(serializers.Serializer):
     detections = DetectionSerializer(many=True)
     masked_subject = serializers.CharField()
     masked_body = serializers.CharField()
+    masked_replies = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The reporter's later messages in the thread, masked, oldest first.",
+    )
     redaction_report = RedactionRowSerializer(many=True)
 
 
 class UnmaskSerializer(StrictSerializer):
-    field = serializers.ChoiceField(choices=services.FIELDS)
+    field = serializers.RegexField(SHARE_FIELD, max_length=10, help_text=SHARE_FIELD_HELP)
     start = serializers.IntegerField(min_value=0)
     end = serializers.IntegerField(min_value=0)
 
@@ -133,16 +142,30 @@ class ShareRequestSerializer(StrictSerializer):
     )
 
 
+class MaskedReplySerializer(serializers.Serializer):
+    written_at = serializers.DateTimeField(help_text="When the reporter wrote it.")
+    body = serializers.CharField(help_text="What they wrote, masked with the case's tags.")
+
+
 class CaseShareSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     reviewed_by = serializers.SerializerMethodField(
         help_text="The iCentrex staff member who reviewed the masks."
     )
     redaction_report = RedactionRowSerializer(many=True, read_only=True)
+    masked_replies = MaskedReplySerializer(many=True, read_only=True)
 
     class Meta:
         model = CaseShare
-        fields = ["id", "masked_subject", "masked_body", "redaction_report", "reviewed_by", "shared_at"]
+        fields = [
+            "id",
+            "masked_subject",
+            "masked_body",
+            "masked_replies",
+            "redaction_report",
+            "reviewed_by",
+            "shared_at",
+        ]
         read_only_fields = fields
 
     def get_reviewed_by(self, share) -> str:

@@ -309,12 +309,17 @@ def case_status(request, case_id):
 FIELD_LABELS = {"subject": gettext_lazy("in the subject"), "body": gettext_lazy("in the message")}
 
 
+def _field_label(field: str) -> str:
+    if field in FIELD_LABELS:
+        return str(FIELD_LABELS[field])
+    return _("in the reporter's reply %(number)s") % {"number": field.removeprefix("reply-")}
+
+
 def _found(preview, kept_keys) -> list[dict]:
     """Every detection, numbered in reading order (subject, then message), with
     the key of its keep-masked / leave-as-written choice and a readable kind."""
     found = []
-    for field in services.FIELDS:
-        text = preview["texts"][field]
+    for field, text in preview["texts"].items():
         for detection in preview["detections"][field]:
             key = f"{field}:{detection.start}:{detection.end}"
             found.append(
@@ -322,7 +327,7 @@ def _found(preview, kept_keys) -> list[dict]:
                     "number": len(found) + 1,
                     "key": key,
                     "field": field,
-                    "where": FIELD_LABELS[field],
+                    "where": _field_label(field),
                     "text": text[detection.start : detection.end],
                     "detection": detection,
                     "label": kind_label(detection.kind),
@@ -357,7 +362,7 @@ def _share_choices(request, preview):
     it masked, so a missing or forged answer fails closed) and the phrases to
     mask by hand (the earlier ones kept, a new one added)."""
     all_keys = {
-        f"{field}:{d.start}:{d.end}" for field in services.FIELDS for d in preview["detections"][field]
+        f"{field}:{d.start}:{d.end}" for field in preview["texts"] for d in preview["detections"][field]
     }
     if request.method == "GET":
         return all_keys, [], None
@@ -390,7 +395,7 @@ def case_share(request, case_id):
     kept, extra, form_errors = _share_choices(request, preview)
     unmask = [
         (field, d.start, d.end)
-        for field in services.FIELDS
+        for field in preview["texts"]
         for d in preview["detections"][field]
         if f"{field}:{d.start}:{d.end}" not in kept
     ]
@@ -419,6 +424,16 @@ def case_share(request, case_id):
             "found": found,
             "subject_segments": _segments(case.subject, found, "subject"),
             "body_segments": _segments(case.body, found, "body"),
+            # The reporter's later messages go with the share, masked with the same tags.
+            "replies": [
+                {
+                    "number": field.removeprefix("reply-"),
+                    "segments": _segments(text, found, field),
+                    "masked": version["masked"][field] if version else None,
+                }
+                for field, text in preview["texts"].items()
+                if field.startswith("reply-")
+            ],
             "detection_count": len(found),
             "extra": [
                 {"phrase": p, "kind": k, "label": kind_label(k), "value": f"{k}|{p}"} for p, k in extra

@@ -22,7 +22,7 @@ from ..models import CaseMessage, CasePseudonym, CaseShare, SharedCaseReply, Sup
 from ..pseudonyms import case_tags, tag_values
 from ._common import _clean_text, _lock_case, _require_staff, _touch
 
-FIELDS = ("subject", "body")
+FIELDS = ("subject", "body")  # then "reply-1", "reply-2"...: the reporter's later messages
 PHRASE_MAX = 200
 EXTRA_MAX = 50
 
@@ -54,23 +54,35 @@ def _share_context(actor, case: SupportCase) -> tuple[Identity, list[str]]:
     return reporter_identity(case.reporter), sorted(set(names))
 
 
-def _detections(case: SupportCase, identity: Identity, names) -> dict[str, list[Detection]]:
+def share_texts(case: SupportCase) -> dict[str, str]:
+    """What a share of the case holds, by field: its subject and message, then what
+    the reporter wrote in the thread later ("reply-1", "reply-2"...), oldest first."""
     texts = {"subject": case.subject, "body": case.body}
-    return {field: detect(texts[field], reporter=identity, member_names=names) for field in FIELDS}
+    for number, body in enumerate(_reporter_replies(case).values_list("body", flat=True), 1):
+        texts[f"reply-{number}"] = body
+    return texts
+
+
+def _reporter_replies(case: SupportCase):
+    return CaseMessage.objects.filter(case=case, kind=CaseMessage.Kind.REPORTER).order_by("created_at", "id")
+
+
+def _detections(texts: dict[str, str], identity: Identity, names) -> dict[str, list[Detection]]:
+    return {field: detect(text, reporter=identity, member_names=names) for field, text in texts.items()}
 
 
 def case_mask_preview(*, actor, case: SupportCase) -> dict:
     """What the masking engine finds in the case's subject and body, and the
     masked texts (everything found masked). Reads only: nothing is written."""
     identity, names = _share_context(actor, case)
-    found = _detections(case, identity, names)
-    texts = {"subject": case.subject, "body": case.body}
+    texts = share_texts(case)
+    found = _detections(texts, identity, names)
     tags, _new = case_tags(case, texts, found, reporter=identity, member_names=names)
     return {
         "texts": texts,
-        "detections": {field: found[field] for field in FIELDS},
-        "masked": {field: apply_masks(texts[field], found[field], tags[field]) for field in FIELDS},
-        "report": redaction_report([d for field in FIELDS for d in found[field]]),
+        "detections": found,
+        "masked": {field: apply_masks(texts[field], found[field], tags[field]) for field in texts},
+        "report": redaction_report([d for field in texts for d in found[field]]),
         "tags": tags,  # for staff: the tag each detection would be masked as
     }
 
@@ -120,32 +132,32 @@ def case_masked_version(*, actor, case: SupportCase, unmask=(), extra=()) -> dic
     start and end) and the manual phrases masked wherever they occur. Refused
     when it would still identify the reporter. Reads only."""
     identity, names = _share_context(actor, case)
-    found = _detections(case, identity, names)
+    texts = share_texts(case)
+    found = _detections(texts, identity, names)
     unmask = {(field, int(start), int(end)) for field, start, end in unmask}
-    known = {(field, d.start, d.end) for field in FIELDS for d in found[field]}
+    known = {(field, d.start, d.end) for field in texts for d in found[field]}
     if not unmask <= known:
         raise RuleViolation(
             _("The text to leave unmasked does not match what was found. Preview the case again."),
             code="unknown_detection",
         )
     extra = _clean_extra(extra)
-    texts = {"subject": case.subject, "body": case.body}
     masks = {}
-    for field in FIELDS:
+    for field in texts:
         kept = [d for d in found[field] if (field, d.start, d.end) not in unmask]
         masks[field] = _merge(kept + _manual(texts[field], extra))
     # The same person or value, the same numbered tag: in both fields and in every share of the case.
     tags, new_pseudonyms = case_tags(case, texts, masks, reporter=identity, member_names=names)
-    masked = {field: apply_masks(texts[field], masks[field], tags[field]) for field in FIELDS}
+    masked = {field: apply_masks(texts[field], masks[field], tags[field]) for field in texts}
     missing = [
-        phrase for phrase, _kind in extra if not any(_manual(texts[f], [(phrase, "name")]) for f in FIELDS)
+        phrase for phrase, _kind in extra if not any(_manual(texts[f], [(phrase, "name")]) for f in texts)
     ]
     if missing:
         raise RuleViolation(
             _("This phrase to mask is not in the case: %(phrase)s") % {"phrase": missing[0]},
             code="phrase_not_found",
         )
-    still = sorted({d.kind for field in FIELDS for d in leaks(masked[field], reporter=identity)})
+    still = sorted({d.kind for field in texts for d in leaks(masked[field], reporter=identity)})
     if still:
         raise Conflict(
             _(
@@ -157,7 +169,7 @@ def case_masked_version(*, actor, case: SupportCase, unmask=(), extra=()) -> dic
         )
     return {
         "masked": masked,
-        "report": redaction_report([d for field in FIELDS for d in masks[field]]),
+        "report": redaction_report([d for field in texts for d in masks[field]]),
         "masks": masks,
         # For staff only (the review screen): which value each tag stands for.
         "pseudonyms": tag_values(texts, masks, tags),
@@ -177,6 +189,12 @@ def case_share(*, actor, case: SupportCase, unmask=(), extra=(), request=None) -
             organization_id=case.organization_id,
             masked_subject=version["masked"]["subject"],
             masked_body=version["masked"]["body"],
+            masked_replies=[
+                {"written_at": written_at.isoformat(), "body": version["masked"][f"reply-{number}"]}
+                for number, written_at in enumerate(
+                    _reporter_replies(case).values_list("created_at", flat=True), 1
+                )
+            ],
             redaction_report=version["report"],
             reviewed_by=actor,
         )

@@ -266,7 +266,7 @@ def test_api_mask_preview_and_share(agent, case):
     preview = api.post(f"/api/v1/support/cases/{case.public_id}/mask-preview")
     assert preview.status_code == 200
     data = preview.json()
-    assert set(data) == {"detections", "masked_subject", "masked_body", "redaction_report"}
+    assert set(data) == {"detections", "masked_subject", "masked_body", "masked_replies", "redaction_report"}
     assert all(set(d) == {"field", "start", "end", "kind", "rule", "tag"} for d in data["detections"])
     assert CaseShare.objects.count() == 0
     email = next(d for d in data["detections"] if d["field"] == "body" and d["kind"] == "email")
@@ -285,6 +285,7 @@ def test_api_mask_preview_and_share(agent, case):
         "id",
         "masked_subject",
         "masked_body",
+        "masked_replies",
         "redaction_report",
         "reviewed_by",
         "shared_at",

@@ -108,3 +108,43 @@ def test_erasing_the_reporter_deletes_the_fingerprints(agent, case, alice):
         user=alice, addresses=[alice.email], placeholder="erased@example.invalid"
     )
     assert counts["case_pseudonyms_deleted"] == 8 and not CasePseudonym.objects.exists()
+
+
+def test_the_reporters_later_messages_are_shared_with_the_same_tags(agent, case, alice, bob, sign_in):
+    services.case_reply_by_reporter(actor=alice, case=case, body="Bob Berg again. Call me on 0701234567.")
+    first = services.case_share(actor=agent, case=case)
+    assert [reply["body"] for reply in first.masked_replies] == ["[name 2] again. Call me on [phone 1]."]
+    # A later message, and a later share: the same people keep their tags, a new one gets the next.
+    services.case_reply_by_reporter(
+        actor=alice, case=case, body="Dana Dahl (dana@example.net) saw it, Bob too."
+    )
+    second = services.case_share(actor=agent, case=case)
+    assert [reply["body"] for reply in second.masked_replies] == [
+        "[name 2] again. Call me on [phone 1].",
+        "Dana Dahl ([email 5]) saw it, [name 2] too.",
+    ]
+    assert second.masked_body == first.masked_body
+
+    staff = sign_in(agent)
+    review = staff.get(reverse("staff_case_share", args=[case.pk])).content.decode()
+    assert "in the reporter&#x27;s reply 2" in review and "The reporter's reply 2" in review
+    html = admin_client(bob).get(reverse("org_shared_case", args=["acme", second.public_id])).content.decode()
+    assert "[name 2] again. Call me on [phone 1]." in html and "0701234567" not in html
+
+
+def test_the_api_share_returns_the_masked_replies(agent, case, alice):
+    from rest_framework.test import APIClient
+
+    services.case_reply_by_reporter(actor=alice, case=case, body="Ask Bob Berg.")
+    api = APIClient()
+    api.force_authenticate(agent)
+    preview = api.post(f"/api/v1/support/cases/{case.public_id}/mask-preview").json()
+    assert preview["masked_replies"] == ["Ask [name 2]."]
+    bob_in_reply = next(d for d in preview["detections"] if d["field"] == "reply-1")
+    assert bob_in_reply["tag"] == "[name 2]"
+    # A reply the case does not have is refused like any unknown detection; nothing is shared.
+    forged = {"unmask": [{"field": "reply-7", "start": 0, "end": 3}]}
+    assert api.post(f"/api/v1/support/cases/{case.public_id}/share", forged, format="json").status_code == 400
+    created = api.post(f"/api/v1/support/cases/{case.public_id}/share", {}, format="json")
+    assert created.status_code == 201 and created.json()["masked_replies"][0]["body"] == "Ask [name 2]."
+    assert CaseShare.objects.count() == 1
