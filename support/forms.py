@@ -216,7 +216,7 @@ class ShareMaskForm(Form):
         label=_("Also mask this phrase"),
         required=False,
         max_length=200,
-        help_text=_("Every occurrence in the subject and the message is masked."),
+        help_text=_("Every occurrence in the subject, the message and the reporter's replies is masked."),
     )
     kind = forms.ChoiceField(label=_("Mask it as"), choices=[], initial="name")
 

@@ -69,3 +69,32 @@ def test_staff_review_the_masks_and_share(page, live_server, screenshot):
     share = CaseShare.objects.get()
     assert share.masked_body == "I am [name 1], write to [email 1]. [name 2] saw it too. Project [name 3]."
     screenshot(page, "case-share-done")
+
+
+def test_the_reporters_replies_are_reviewed_and_shared_at_phone_width(page, live_server, screenshot):
+    agent = UserFactory(email="agent@icentrex.example", name="Sam Support", is_staff=True)
+    agent.groups.add(Group.objects.get_or_create(name="support")[0])
+    alice = UserFactory(email="alice@example.org", name="Alice Andersson")
+    acme = Organization.objects.create(name="Acme", slug="acme")
+    Membership.objects.create(organization=acme, user=alice)
+    Membership.objects.create(organization=acme, user=UserFactory(name="Bob Berg"), role="admin")
+    case = services.case_open(
+        actor=alice, subject="Export broken", body="Bob Berg saw it.", organization=acme
+    )
+    services.case_reply_by_reporter(actor=alice, case=case, body="Bob again; my mobile is 070-123 45 67.")
+
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Email").fill(agent.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.goto(live_server.url + f"/staff/cases/{case.pk}/share/")
+    expect(page.get_by_role("heading", name="The reporter's reply 1").first).to_be_visible()
+    expect(page.get_by_text("phone number, in the reporter's reply 1")).to_be_visible()
+    page.get_by_role("button", name="Preview with these choices").click()
+    expect(page.locator("#masked-reply-1")).to_have_text("[name 1] again; my mobile is [phone 1].")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot(page, "case-share-reply-phone")
+    page.get_by_role("button", name="Share", exact=True).click()
+    expect(page.get_by_text("The case is shared, masked")).to_be_visible()
+    assert CaseShare.objects.get().masked_replies[0]["body"] == "[name 1] again; my mobile is [phone 1]."
