@@ -100,3 +100,13 @@ def test_recall_and_precision_on_the_corpora_written_blind(corpus, capsys):
         assert quality["kinds"][kind]["recall"] >= 0.98, (kind, quality["kinds"][kind]["missed"][:5])
     assert quality["precision"] >= 0.99
     assert len(messages) >= 300 and {m["lang"] for m in messages} >= {"en", "sv", "mixed"}
+
+
+@pytest.mark.parametrize("corpus", ["blind", "holdout", "final"])
+def test_each_blind_corpus_is_what_its_own_generator_writes(corpus):
+    """Nobody edited a corpus by hand after its writer made it (to fit the engine, say)."""
+    import importlib
+
+    from masking_corpus.evaluate import blind_corpora
+
+    assert importlib.import_module(f"masking_corpus.{corpus}.generate").generate() == blind_corpora()[corpus]
