@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.events import EventType
 from audit.services import audit_record
 from core.errors import Conflict, Forbidden
+from core.replicas import bookkeeping_write
 from subjects.services import subject_shred
 
 from .models import PersonalAccessToken, User
@@ -92,7 +93,8 @@ def api_token_touch(*, token: PersonalAccessToken) -> None:
     now = timezone.now()
     if token.last_used_at and (now - token.last_used_at).total_seconds() < 60:
         return
-    PersonalAccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    with bookkeeping_write():  # not the client's data: its next reads may still use a replica
+        PersonalAccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
 
 
 _DELETED_DOMAIN = "@deleted.invalid"

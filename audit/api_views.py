@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.schema import error_responses
+from core.replicas import replica_reads
 
 from .serializers import (
     ConsistencyProofSerializer,
@@ -72,6 +73,8 @@ def _tree_of(stream: str, size: int | None) -> tuple[int, str | None]:
 class _PublicLogView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
+    # Public proofs: a replica's log, a second behind, proves as well as the primary's.
+    dispatch = replica_reads(APIView.dispatch)
 
 
 def _inclusion(stream: str, leaf, record_hash: str | None, request) -> Response:

@@ -107,3 +107,98 @@ def append_only_trigger(table: str) -> migrations.RunPython:
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
 
     return migrations.RunPython(forwards, backwards, elidable=False)
+
+
+# --- Monthly partitions (audit.partitions) ---------------------------------------------------
+
+
+def _one(cursor, sql: str, params=None):
+    cursor.execute(sql, params)
+    row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def partition_by_month(table: str, time_column: str, *, months_ahead: int = 12) -> migrations.RunPython:
+    """Turn ``table`` into a table partitioned by calendar month of ``time_column``
+    (PostgreSQL; elsewhere nothing changes), keeping every row, its number, its
+    indexes, constraints, foreign keys and the append-only triggers:
+
+    - the primary key becomes (seq, time) and every unique key gains the time
+      column too — PostgreSQL requires the partition key in them;
+    - a partition per month from the oldest row's month to ``months_ahead``
+      months ahead, and an archive partition for anything dated earlier;
+    - the identity sequence goes on from where it was.
+
+    The rows are copied once: on a large table this migration takes as long as
+    rewriting it."""
+
+    def forwards(apps, schema_editor):
+        connection = schema_editor.connection
+        if connection.vendor != "postgresql":
+            return
+        from dateutil.relativedelta import relativedelta
+        from django.utils import timezone
+
+        from .partitions import month_start, partition_name
+
+        old = f"{table}_unpartitioned"
+        with connection.cursor() as cursor:
+            cursor.execute(f'LOCK TABLE "{table}" IN ACCESS EXCLUSIVE MODE')
+            if _one(cursor, "SELECT relkind FROM pg_class WHERE oid = %s::regclass", [table]) == "p":
+                return  # already partitioned
+            cursor.execute(
+                "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype IN ('p', 'u', 'f')",
+                [table],
+            )
+            constraints = cursor.fetchall()
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT IN "
+                "(SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)",
+                [table, table],
+            )
+            indexes = cursor.fetchall()
+            oldest = _one(cursor, f'SELECT min("{time_column}") FROM "{table}"')
+            last_seq = _one(cursor, f'SELECT max(seq) FROM "{table}"')
+            cursor.execute(f'ALTER TABLE "{table}" RENAME TO "{old}"')
+            for name, kind, _definition in constraints:
+                if kind in ("p", "u"):  # their names are needed again on the new table
+                    cursor.execute(f'ALTER TABLE "{old}" RENAME CONSTRAINT "{name}" TO "{name}_old"')
+            for name, _definition in indexes:
+                cursor.execute(f'ALTER INDEX "{name}" RENAME TO "{name}_old"')
+            cursor.execute(
+                f'CREATE TABLE "{table}" (LIKE "{old}" INCLUDING DEFAULTS INCLUDING IDENTITY '
+                f'INCLUDING CONSTRAINTS INCLUDING STORAGE) PARTITION BY RANGE ("{time_column}")'
+            )
+            first = month_start(oldest) if oldest else month_start(timezone.now())
+            cursor.execute(
+                f'CREATE TABLE "{table}_archive" PARTITION OF "{table}" '
+                f"FOR VALUES FROM (MINVALUE) TO ('{first.isoformat()}')"
+            )
+            start, last = first, month_start(timezone.now()) + relativedelta(months=months_ahead)
+            while start <= last:
+                end = start + relativedelta(months=1)
+                cursor.execute(
+                    f'CREATE TABLE "{partition_name(table, start)}" PARTITION OF "{table}" '
+                    f"FOR VALUES FROM ('{start.isoformat()}') TO ('{end.isoformat()}')"
+                )
+                start = end
+            cursor.execute(f'INSERT INTO "{table}" OVERRIDING SYSTEM VALUE SELECT * FROM "{old}"')
+            if last_seq:
+                cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'seq'), %s)", [table, last_seq])
+            for name, kind, definition in constraints:
+                if kind in ("p", "u"):
+                    columns = definition[definition.index("(") + 1 : definition.index(")")]
+                    keyword = "PRIMARY KEY" if kind == "p" else "UNIQUE"
+                    definition = f'{keyword} ({columns}, "{time_column}")'
+                cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+            for _name, definition in indexes:  # made on the parent, they are made on every partition
+                cursor.execute(definition)
+            cursor.execute(f'DROP TABLE "{old}"')
+            cursor.execute(
+                f'CREATE TRIGGER "{table}_append_only" BEFORE UPDATE OR DELETE ON "{table}" '
+                "FOR EACH ROW EXECUTE FUNCTION icentrex_refuse_evidence_change()"
+            )
+            _refuse_truncate(schema_editor, table)
+
+    return migrations.RunPython(forwards, migrations.RunPython.noop, elidable=False)

@@ -194,6 +194,7 @@ def batch_sealed_stream(
     entries,
     lock_id: int,
     record_id: str,
+    time_field: str,
     retention_pruned: bool = False,
     owner_field: str = "subject_key",
 ) -> EvidenceStream:
@@ -204,14 +205,15 @@ def batch_sealed_stream(
     a retention purge may delete a sealed prefix of the stream: the audit
     chain records how far (``RETENTION_APPLIED`` with ``stream=name``), and
     verification accepts those records missing and no others. ``record_id``
-    names the column receipts and proofs name a record by, ``owner_field``
-    the subject key of the person a record is about."""
+    names the column receipts and proofs name a record by, ``time_field``
+    when it was written, ``owner_field`` the subject key of the person a
+    record is about."""
     return EvidenceStream(
         name=name,
         items=items,
         seal=_BatchSeal(records, seals, entries, lock_id),
         verify=_BatchVerify(name, records, seals, retention_pruned),
-        log=LogSource(records, "seq", "record_hash", record_id, owner_field=owner_field),
+        log=LogSource(records, "seq", "record_hash", record_id, time_field, owner_field=owner_field),
     )
 
 
@@ -227,5 +229,8 @@ def _audit_trail_verify() -> StreamCheck:
 
 
 AUDIT_TRAIL = EvidenceStream(
-    name="audit", items="events", verify=_audit_trail_verify, log=LogSource(AuditEvent, "id", "hash", "id")
+    name="audit",
+    items="events",
+    verify=_audit_trail_verify,
+    log=LogSource(AuditEvent, "id", "hash", "id", "occurred_at"),
 )

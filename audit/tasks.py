@@ -3,6 +3,7 @@ import logging
 from celery import shared_task
 
 from .logverify import log_verify
+from .partitions import partitions_ensure
 from .streams import evidence_streams, logged_streams, stream_seal
 from .transparency import log_integrate_all
 
@@ -78,3 +79,11 @@ def transparency_integrate(sweep: bool = False) -> dict[str, int]:
     for stream in logged_streams():
         added[stream.name] = log_integrate_all(stream.name, stream.log, sweep=sweep)
     return added
+
+
+@shared_task
+def partitions_ahead() -> list[str]:
+    """Celery beat, daily: every partitioned evidence table has its monthly
+    partitions PARTITIONS_AHEAD_MONTHS ahead (audit.partitions). Idempotent:
+    what exists is left alone; the partitions it made."""
+    return partitions_ensure()

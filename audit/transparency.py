@@ -20,6 +20,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 
 from django.conf import settings
@@ -47,13 +48,16 @@ class LogSource:
     """Where a log's entries come from: ``model`` rows in ``seq_field`` order,
     each entered as the 32-byte value of its hex ``hash_field``; receipts and
     proofs name a row by its ``id_field``, and ``owner_field`` is the subject
-    key of the person a row is about (who may download its receipt). The
-    model's ``hashed_content()`` is what its hash covers."""
+    key of the person a row is about (who may download its receipt), and
+    ``time_field`` when it was written (how long a row has waited for the log:
+    audit.transparency.log_backlog). The model's ``hashed_content()`` is what
+    its hash covers."""
 
     model: type[models.Model]
     seq_field: str
     hash_field: str
     id_field: str
+    time_field: str
     owner_field: str = "subject_key"
 
     def rows(self) -> models.QuerySet:
@@ -300,6 +304,49 @@ def log_integrate_all(
 
 
 # --- Reading the log --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogBacklog:
+    """What a stream has written that its log does not hold yet: how many rows
+    (counted up to ``BACKLOG_COUNT_CAP``; None when not counted) and when the
+    oldest was written."""
+
+    pending: int | None
+    oldest_written_at: datetime | None
+
+    def oldest_age_seconds(self, now: datetime) -> float:
+        if self.oldest_written_at is None:
+            return 0.0
+        return max(0.0, (now - self.oldest_written_at).total_seconds())
+
+
+# A dead integrator lets the backlog grow without bound; counting it all on
+# every scrape would cost more the worse things are (about 0.35 µs a row).
+BACKLOG_COUNT_CAP = 100_000
+
+
+def log_backlog(
+    stream: str, source: LogSource, *, through_seq: int | None = None, count: bool = True
+) -> LogBacklog:
+    """Rows above the stream's ``through_seq`` that have no leaf: the few past a
+    gap are already logged, everything else is waiting. The oldest is one index
+    read; counting them (``count``) reads up to ``BACKLOG_COUNT_CAP`` of them
+    (``through_seq`` can be passed when the caller read every LogState at once)."""
+    if through_seq is None:
+        state = LogState.objects.filter(stream=stream).values_list("through_seq", flat=True)
+        through_seq = state.first() or 0
+    seq = source.seq_field
+    waiting = (
+        source.rows()
+        .filter(**{f"{seq}__gt": through_seq})
+        .exclude(Exists(LogLeaf.objects.filter(stream=stream, record_seq=OuterRef(seq))))
+    )
+    oldest = waiting.values_list(source.time_field, flat=True).first()
+    if oldest is None:
+        return LogBacklog(0, None)
+    pending = waiting.values(seq)[:BACKLOG_COUNT_CAP].count() if count else None
+    return LogBacklog(pending, oldest)
 
 
 def log_size(stream: str) -> int:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from core.replicas import replica_reads
 from subjects.services import subject_key_for_user
 
 from .jws import receipt_jwks
@@ -42,6 +43,7 @@ def _logged(stream: str) -> str:
 
 
 @require_GET
+@replica_reads
 def checkpoint_latest(request, stream: str):
     """The latest signed checkpoint; a witness polls this."""
     checkpoint = log_checkpoint(_logged(stream))
@@ -51,6 +53,7 @@ def checkpoint_latest(request, stream: str):
 
 
 @require_GET
+@replica_reads
 def checkpoint_at(request, stream: str, size: int):
     """The checkpoint of one size: its signed text never changes; witnesses'
     cosignatures are added as they come."""
@@ -145,6 +148,7 @@ def verifier_script(request):
 
 @require_GET
 @login_required
+@replica_reads
 def evidence_receipt(request, stream: str, record: str):
     """A receipt, with its proof, for one row of an evidence stream about the
     signed-in person (a sharing event, a disclosure, a policy notice, an audit

@@ -15,9 +15,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict, workers: int = 2):
-    """Serve the app with gunicorn on a free loopback port; yields its base URL."""
+def gunicorn(env: dict, workers: int = 2, log_path: Path | None = None):
+    """Serve the app with gunicorn on a free loopback port; yields its base URL.
+    What the app logs (a JSON line per request) goes to ``log_path`` when given,
+    as a production server's would go to a file or a collector, not a terminal."""
     port = free_port()
+    log = log_path.open("w") if log_path else None
     server = subprocess.Popen(
         [
             sys.executable,
@@ -33,6 +36,7 @@ def gunicorn(env: dict, workers: int = 2):
         ],
         cwd=ROOT,
         env=env,
+        stderr=log,
     )
     try:
         for _ in range(100):
@@ -45,6 +49,8 @@ def gunicorn(env: dict, workers: int = 2):
     finally:
         server.terminate()
         server.wait(timeout=10)
+        if log:
+            log.close()
 
 
 def celery_worker(env: dict, name: str, log_path: Path, *options: str) -> subprocess.Popen:

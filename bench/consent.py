@@ -24,9 +24,13 @@ wrk.body = '%s'
 
 
 def _wrk(
-    url: str, script: str | None = None, headers: dict | None = None, connections: int = CONNECTIONS
+    url: str,
+    script: str | None = None,
+    headers: dict | None = None,
+    connections: int = CONNECTIONS,
+    seconds: int = SECONDS,
 ) -> dict:
-    args = ["wrk", "-t2", f"-c{connections}", f"-d{SECONDS}s", "--latency"]
+    args = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
     for key, value in (headers or {}).items():
         args += ["-H", f"{key}: {value}"]
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:

@@ -24,6 +24,16 @@
                                              1,000,000 (not in the full run)
     bin/bench records                        only the records of processing: 1,000 providers, 50
                                              models, 10,000 organisations (not in the full run)
+    bin/bench operations [PAIRS]             only /readyz and /healthz latency, a /metrics scrape with every
+                                             route counted, and the consent POST with metrics and JSON
+                                             logs on vs the bare INSERT and the consent POST without them
+    bin/bench partitions                     only partitioned evidence: the consent POST with an empty
+                                             table and beside 50 million records, and a month of 10
+                                             million purged by dropping its partition vs row by row
+                                             (about 40 minutes and 30 GB; not in the full run)
+    bin/bench replicas                       only replica offload: a primary and a streaming replica of
+                                             its own, a mix of reads and writes, the share of the
+                                             SELECTs the replica served (not in the full run)
     bin/bench transparency-load [PAIRS]      only the consent POST vs bare INSERT, without and
                                              with the integrator, and the integration lag
 
@@ -196,9 +206,12 @@ def main(argv: list[str]):
         integrations,
         masking,
         notices,
+        operations,
         organizations,
+        partitions,
         records,
         registers,
+        replicas,
         transparency,
     )
 
@@ -208,6 +221,16 @@ def main(argv: list[str]):
     if argv[:1] == ["consent-post"]:
         pairs = int(argv[1]) if len(argv) > 1 else 3
         print(json.dumps({"consent_post_pairs": consent.run_pairs(ENV, pairs)}, indent=2))
+        return
+    if argv[:1] == ["operations"]:
+        pairs = int(argv[1]) if len(argv) > 1 else 3
+        print(json.dumps({"operations": operations.run(ENV, pairs)}, indent=2))
+        return
+    if argv[:1] == ["partitions"]:
+        print(json.dumps({"partitions": partitions.run(ENV)}, indent=2))
+        return
+    if argv[:1] == ["replicas"]:
+        print(json.dumps({"replicas": replicas.run()}, indent=2))
         return
     if argv[:1] == ["consent-signals"]:
         print(json.dumps({"consent_signals": consent_signals.run(ENV)}, indent=2))
@@ -245,8 +268,8 @@ def main(argv: list[str]):
         return
     if argv:
         sys.exit(
-            f"unknown benchmark {argv[0]!r}: use consent, consent-post [PAIRS], consent-signals, notices,"
-            " integrations,"
+            f"unknown benchmark {argv[0]!r}: use consent, consent-post [PAIRS], consent-signals,"
+            " operations [PAIRS], partitions, replicas, notices, integrations,"
             " disclosures, masking, masking-peer, data-requests, registers, records or transparency,"
             " or nothing for all"
         )

@@ -18,6 +18,7 @@ from core.api.schema import error_responses
 from core.errors import Forbidden, RuleViolation, TooManyRequests
 from core.net import client_ip, truncate_ip
 from core.ratelimit import rate_limit_consume
+from core.replicas import replica_reads
 from subjects.services import subject_key_for_user
 
 from . import selectors, services
@@ -200,6 +201,10 @@ class ConsentHistoryView(generics.ListAPIView):
 
     serializer_class = ConsentHistoryItemSerializer
 
+    @replica_reads
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
         return selectors.consent_history_for_user(user=self.request.user)
 
@@ -207,6 +212,7 @@ class ConsentHistoryView(generics.ListAPIView):
 @extend_schema(tags=["consent"])
 class ConsentKantaraReceiptView(APIView):
     @extend_schema(responses={200: KantaraReceiptSerializer, **error_responses(401, 403, 404)})
+    @replica_reads
     def get(self, request, record_id):
         """One of your consent records as a Kantara Consent Receipt v1.1, and the same signed as
         a compact JWS (EdDSA, the key at /.well-known/jwks.json)."""
@@ -217,6 +223,7 @@ class ConsentKantaraReceiptView(APIView):
 @extend_schema(tags=["consent"])
 class ConsentReceiptView(APIView):
     @extend_schema(responses={200: ConsentReceiptSerializer, **error_responses(401, 403, 404)})
+    @replica_reads
     def get(self, request, record_id):
         """The receipt of one of your consent records: every field and its hash."""
         record = selectors.access_receipt(user=request.user, record_id=record_id)

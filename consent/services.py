@@ -347,11 +347,40 @@ def consent_state_forget(*, subject_key: uuid.UUID) -> int:
 def consent_retention_apply(*, cutoff) -> dict:
     """iCentrex's own retention of proof of consent: records made before
     ``cutoff`` are deleted, together with current choices last made before it
-    (the person is asked again). Only a prefix of the stream goes — every record
-    up to ``through_seq``, all of them in the transparency log — so the log
-    keeps their leaves and every proof stays valid, and the purge is recorded in
-    the audit chain in the same transaction, which is where ``evidence_verify``
+    (the person is asked again).
+
+    On PostgreSQL the records are partitioned by month (audit.partitions): a
+    month goes whole once all of it is past the cutoff, so a record may stay up
+    to a month longer than the period; the archive partition (rows dated before
+    partitioning began) and a database without partitions are purged row by
+    row. Either way only a prefix of the stream goes — every record up to a
+    sequence number, all of them in the transparency log — so the log keeps
+    their leaves and every proof stays valid, and each purge is recorded in the
+    audit chain in the same transaction, which is where ``evidence_verify``
     learns that those records may be missing."""
+    from audit.partitions import PartitionNotLogged, partition_drop, partitions_expired, partitions_of
+
+    from .streams import CONSENT_PARTITIONS
+
+    partitions = partitions_of(CONSENT_PARTITIONS.table) if connection.vendor == "postgresql" else []
+    archive_end = next((p.end for p in partitions if p.is_archive), None)
+    rows_cutoff = min(cutoff, archive_end) if archive_end else cutoff
+    result = _consent_records_purge(cutoff=rows_cutoff, states_cutoff=cutoff)
+    result["partitions_dropped"] = []
+    for partition in partitions_expired(CONSENT_PARTITIONS, cutoff=cutoff):
+        try:
+            dropped = partition_drop(CONSENT_PARTITIONS, partition, reason={"cutoff": cutoff.isoformat()})
+        except PartitionNotLogged:
+            break  # the integrator is behind: the next run drops it (and the months after it)
+        result["partitions_dropped"].append(partition.name)
+        result["consent_records_deleted"] += dropped["consent_rows_deleted"]
+        result["through_seq"] = max(result["through_seq"], dropped.get("through_seq", 0))
+    return result
+
+
+def _consent_records_purge(*, cutoff, states_cutoff) -> dict:
+    """Row by row: the records before ``cutoff`` that form a logged prefix of the
+    stream, and the current choices last made before ``states_cutoff``."""
     from audit.events import EventType
     from audit.evidence import evidence_purge
     from audit.services import audit_record
@@ -378,7 +407,7 @@ def consent_retention_apply(*, cutoff) -> dict:
     through_seq = min(stops) - 1 if stops else last_seq
     with transaction.atomic():
         deleted = evidence_purge(ConsentRecord.objects.filter(seq__lte=through_seq)) if through_seq else 0
-        states = ConsentState.objects.filter(updated_at__lt=cutoff).delete()[0]
+        states = ConsentState.objects.filter(updated_at__lt=states_cutoff).delete()[0]
         if deleted or states:
             audit_record(
                 event_type=EventType.RETENTION_APPLIED,
@@ -390,4 +419,8 @@ def consent_retention_apply(*, cutoff) -> dict:
                     "consent_states_deleted": states,
                 },
             )
-    return {"through_seq": through_seq, "consent_records_deleted": deleted, "consent_states_deleted": states}
+    return {
+        "through_seq": through_seq,
+        "consent_records_deleted": deleted,
+        "consent_states_deleted": states,
+    }

@@ -18,6 +18,7 @@ from cookies.models import CookieCategory, DeclarationRevision, TrackerSighting,
 from core.csv_export import csv_download, csv_time
 from core.errors import RuleViolation
 from core.forms import Form
+from core.replicas import replica_reads
 
 from . import selectors
 
@@ -59,6 +60,7 @@ def _filters(request):
 
 @require_GET
 @staff_permission_required(StaffPermission.CONSENT_FIGURES_READ)
+@replica_reads
 def consent_figures(request):
     form, filters = _filters(request)
     if request.GET.get("format") == "csv":

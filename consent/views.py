@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit.transparency import log_verifiers
 from cookies.selectors import current_revision
 from core.errors import RuleViolation
+from core.replicas import replica_reads
 from integrations.opt_out import do_not_sell_assessment
 
 from . import selectors, services
@@ -167,6 +168,7 @@ def cookie_settings(request):
 
 @require_GET
 @login_required
+@replica_reads
 def privacy_cookies(request):
     history = Paginator(selectors.consent_history_for_user(user=request.user), 20).get_page(
         request.GET.get("page")
@@ -176,6 +178,7 @@ def privacy_cookies(request):
 
 @require_GET
 @login_required
+@replica_reads
 def receipt(request, record_id):
     record = selectors.access_receipt(user=request.user, record_id=record_id)
     data = selectors.receipt_of(record)
@@ -200,6 +203,7 @@ def receipt(request, record_id):
 
 @require_GET
 @login_required
+@replica_reads
 def receipt_kantara(request, record_id, format):
     """The receipt as a Kantara Consent Receipt v1.1: JSON, or signed as a compact JWS."""
     if format not in ("json", "jws"):

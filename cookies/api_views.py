@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from core.api.schema import error_responses
 from core.errors import RuleViolation
+from core.replicas import replica_reads
 
 from .declaration import localized
 from .selectors import current_revision
@@ -36,10 +37,11 @@ def _language(request) -> str:
 class DeclarationView(APIView):
     """The cookie declaration in force. Public and cacheable: the ETag is the
     revision hash and the language, so a client revalidates with If-None-Match
-    and gets a 304."""
+    and gets a 304. Read from a replica when there is one (core.replicas)."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
+    dispatch = replica_reads(APIView.dispatch)
 
     @extend_schema(
         parameters=[

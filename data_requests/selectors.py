@@ -12,7 +12,14 @@ from django.utils import timezone
 
 from organizations.models import Membership
 
-from .models import ErasureRequest, EvidencePack, OrganizationExport, PersonalExport, SubjectRequest
+from .models import (
+    BuiltFile,
+    ErasureRequest,
+    EvidencePack,
+    OrganizationExport,
+    PersonalExport,
+    SubjectRequest,
+)
 
 
 def exports_of_organization(*, organization) -> QuerySet[OrganizationExport]:
@@ -312,3 +319,27 @@ def subject_request_by_reference(*, reference: str) -> SubjectRequest | None:
         return SubjectRequest.objects.select_related("user").filter(public_id=reference).first()
     except ValidationError:
         return None
+
+
+def data_request_jobs_in_flight() -> list[tuple[str, str, int]]:
+    """(job, status, count) of exports and erasures not finished, and failed
+    builds: what the metrics report. Finished ones are left out (they only grow)."""
+    open_states = [BuiltFile.Status.PENDING, BuiltFile.Status.RUNNING, BuiltFile.Status.FAILED]
+    rows: list[tuple[str, str, int]] = []
+    for job, model in (("personal_export", PersonalExport), ("organization_export", OrganizationExport)):
+        counts = dict(
+            model.objects.filter(status__in=open_states)
+            .values_list("status")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        rows += [(job, str(state), counts.get(state, 0)) for state in open_states]
+    erasure_states = [ErasureRequest.Status.SCHEDULED, ErasureRequest.Status.RUNNING]
+    counts = dict(
+        ErasureRequest.objects.filter(status__in=erasure_states)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    rows += [("erasure", str(state), counts.get(state, 0)) for state in erasure_states]
+    return rows

@@ -25,6 +25,7 @@ from core.csv_export import csv_download, csv_time
 from core.errors import Conflict, RuleViolation
 from core.forms import Form
 from core.params import positive_id
+from core.replicas import replica_reads
 
 from . import deadlines, selectors, services
 from .models import EvidencePack, SubjectRequest
@@ -356,6 +357,7 @@ def subject_request_classify(request, source, ref_id):
 
 @require_GET
 @staff_permission_required(StaffPermission.SUBJECT_REQUESTS_MANAGE)
+@replica_reads
 def subject_request_figures(request):
     years = selectors.subject_request_years()
     try:

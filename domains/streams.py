@@ -14,6 +14,7 @@ DISCLOSURES = stream_register(
         seals=DisclosureSeal,
         entries=DisclosureSealEntry,
         record_id="disclosure_id",
+        time_field="disclosed_at",
         lock_id=0x1CE7_0D15,
     )
 )

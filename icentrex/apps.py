@@ -6,3 +6,15 @@ class IcentrexConfig(AppConfig):
 
     name = "icentrex"
     verbose_name = "iCentrex Privacy"
+
+    def ready(self):
+        from django.conf import settings
+
+        from core.replicas import install_write_tracking
+
+        from .telemetry import install_query_metrics
+
+        if settings.DB_QUERY_METRICS:
+            install_query_metrics()
+        if settings.DATABASE_REPLICAS:
+            install_write_tracking()

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from accounts.staff_roles import StaffPermission, staff_api_permission
 from core.api.schema import error_responses
+from core.replicas import replica_reads
 from organizations import selectors as org_selectors
 from organizations.api_base import OrganizationScopedAPIView
 from organizations.roles import Scope
@@ -55,6 +56,7 @@ class MySharingLogView(generics.GenericAPIView):
         parameters=[SharingLogFilterSerializer],
         responses={200: SharingLogSerializer, **error_responses(400, 401, 403)},
     )
+    @replica_reads
     def get(self, request):
         """Who received data about you, what (categories and exact fields), when, why (purpose and
         legal basis) and whether it was delivered: 50 shares a page, newest first. For the next page

@@ -368,3 +368,17 @@ def subprocessor_changes_for_staff() -> list[dict]:
                 }
             )
     return [{"change": c, "sent": sent.get(c.pk, 0), "objections": objections.get(c.pk, [])} for c in changes]
+
+
+def webhook_outbox_counts() -> dict[str, int]:
+    """Deliveries not delivered, by status (pending, delivering, failed): the
+    metrics' view of the outbox. Delivered ones are left out (they only grow)."""
+    waiting = [
+        WebhookDelivery.Status.PENDING,
+        WebhookDelivery.Status.DELIVERING,
+        WebhookDelivery.Status.FAILED,
+    ]
+    counts = dict.fromkeys(waiting, 0)
+    rows = WebhookDelivery.objects.filter(status__in=waiting).values_list("status").annotate(n=Count("pk"))
+    counts.update(rows.order_by())
+    return {str(status): n for status, n in counts.items()}

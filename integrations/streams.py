@@ -2,6 +2,7 @@
 sealed in batches of the committed events no seal covers yet, like consent
 records."""
 
+from audit.partitions import PartitionedTable, partitioned_table_register
 from audit.streams import batch_sealed_stream, stream_register
 
 from .models import (
@@ -21,6 +22,7 @@ SHARING = stream_register(
         seals=SharingSeal,
         entries=SharingSealEntry,
         record_id="event_id",
+        time_field="occurred_at",
         lock_id=0x5AA2E5EA,
     )
 )
@@ -35,7 +37,11 @@ SUBPROCESSORS = stream_register(
         seals=SubprocessorSeal,
         entries=SubprocessorSealEntry,
         record_id="record_id",
+        time_field="occurred_at",
         lock_id=0x5B9C0DE5,
         owner_field="raised_by_subject",
     )
 )
+
+# Grows with traffic: partitioned by month, so retention drops whole months (audit.partitions).
+partitioned_table_register(PartitionedTable(SharingEvent._meta.db_table, "occurred_at", "sharing"))

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.errors import Forbidden, RuleViolation
 from core.net import client_ip, truncate_ip
 from core.ratelimit import rate_limit_consume
+from core.replicas import replica_reads
 from organizations.selectors import memberships_for_user
 
 from . import selectors, services
@@ -20,6 +21,7 @@ from .forms import ConsentForm, SharingLogFilterForm, SubscribeForm
 
 @require_GET
 @login_required
+@replica_reads
 def data_sharing(request):
     summary = selectors.sharing_summary_for(user=request.user)
     form = SharingLogFilterForm(request.GET or None, providers=[row["provider"] for row in summary])

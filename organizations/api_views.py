@@ -4,6 +4,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 
 from core.api.schema import error_responses
+from core.replicas import replica_reads
 
 from . import selectors, services
 from .api_base import OrganizationScopedAPIView
@@ -130,6 +131,7 @@ class MemberListView(OrganizationScopedAPIView):
         parameters=[MemberFilterSerializer],
         responses={200: MemberSerializer(many=True), **error_responses(400, 401, 403, 404)},
     )
+    @replica_reads
     def get(self, request, org_slug):
         """Members with their roles and team names, paginated."""
         serializer = MemberFilterSerializer(data=request.query_params)

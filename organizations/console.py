@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.csv_export import csv_download, csv_time
 from core.errors import RuleViolation
+from core.replicas import replica_reads
 
 from . import selectors, services
 from .forms import (
@@ -124,6 +125,7 @@ def org_sign_out(request, org_slug):
 
 
 @console_view(Scope.MEMBERS_READ)
+@replica_reads
 def members(request, membership):
     form = MemberFilterForm(request.GET or None, organization=membership.organization)
     filters = form.cleaned_data if form.is_valid() else {}

@@ -41,6 +41,15 @@ NOTICES = stream_register(
         seal=notice_run_seal_next,
         verify=notice_stream_verify,
         # Its log follows the entries written as notices become final (models.NoticeEntry).
-        log=LogSource(NoticeEntry, "seq", "record_hash", "notice_id", owner_field="notice__subject_key"),
+        # An entry has no time of its own: a notice is created moments before it is
+        # sent and made final, so its creation stands for when its entry waits from.
+        log=LogSource(
+            NoticeEntry,
+            "seq",
+            "record_hash",
+            "notice_id",
+            "notice__created_at",
+            owner_field="notice__subject_key",
+        ),
     )
 )

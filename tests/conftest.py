@@ -141,7 +141,8 @@ def worker_env():
 @pytest.fixture
 def start_celery_worker(transactional_db, settings, worker_env):
     """Start real Celery workers in their own processes, against the test
-    database and the test broker (``start(**extra_env)``). Stopped by PID."""
+    database and the test broker (``start(queues="critical", **extra_env)``;
+    every queue when none is named). Stopped by PID."""
     from django.db import connection
 
     from icentrex.celery import app
@@ -149,7 +150,7 @@ def start_celery_worker(transactional_db, settings, worker_env):
     app.control.purge()
     started: list[subprocess.Popen] = []
 
-    def start(**extra_env) -> subprocess.Popen:
+    def start(queues: str | None = None, **extra_env) -> subprocess.Popen:
         hostname = f"test-{os.getpid()}-{len(started)}@localhost"
         env = {
             **os.environ,
@@ -176,6 +177,7 @@ def start_celery_worker(transactional_db, settings, worker_env):
                 "--loglevel=INFO",
                 "--hostname",
                 hostname,
+                *(["--queues", queues] if queues else []),
             ],
             cwd=ROOT,
             env=env,

@@ -16,6 +16,7 @@ import environ
 from celery.schedules import crontab
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -65,6 +66,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz, /readyz and /metrics, answered before the host check (icentrex/health.py).
+    "icentrex.health.HealthProbeMiddleware",
+    # Next: it gives the request its id, times all of it and sees every answer.
+    "icentrex.telemetry.RequestTelemetryMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -77,6 +82,8 @@ MIDDLEWARE = [
     # Early, so it also marks what the middleware below answer on their own.
     "icentrex.middleware.PersonalNoStoreMiddleware",
     "icentrex.middleware.UserLanguageMiddleware",
+    # Reads after a client's own write come from the primary (core/replicas.py).
+    "core.replicas.ReadYourWritesMiddleware",
     # Before any view reads a form (CSRF's check runs later, in process_view).
     "icentrex.middleware.UndecodableInputMiddleware",
     "policies.middleware.MaterialChangeMiddleware",
@@ -156,6 +163,36 @@ def share_sqlite_between_processes(database: dict) -> dict:
 
 
 share_sqlite_between_processes(DATABASES["default"])
+
+
+# Read replicas (PostgreSQL streaming replicas): DATABASE_REPLICA_URLS, comma-separated,
+# become replica1, replica2, … Only reads marked as safe to serve a second old go there
+# (core/replicas.py), never a client's read within READ_YOUR_WRITES_SECONDS of its own
+# write, and never a replica more than REPLICA_MAX_LAG_SECONDS behind.
+def replica_databases(primary: dict) -> dict:
+    replicas = {}
+    for number, url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
+        replica = environ.Env.db_url_config(url)
+        replica["CONN_MAX_AGE"] = primary.get("CONN_MAX_AGE", 60)
+        replica["CONN_HEALTH_CHECKS"] = True
+        # Tests run against the primary's test database; a replica is never created or flushed.
+        replica["TEST"] = {"MIRROR": "default"}
+        replicas[f"replica{number}"] = allow_prepared_statements(replica)
+    return replicas
+
+
+DATABASES.update(replica_databases(DATABASES["default"]))
+DATABASE_REPLICAS = [alias for alias in DATABASES if alias != "default"]
+DATABASE_ROUTERS = ["core.replicas.PrimaryReplicaRouter"]
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=5.0)
+READ_YOUR_WRITES_SECONDS = env.float("READ_YOUR_WRITES_SECONDS", default=15.0)
+if READ_YOUR_WRITES_SECONDS <= REPLICA_MAX_LAG_SECONDS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "READ_YOUR_WRITES_SECONDS must be longer than REPLICA_MAX_LAG_SECONDS, or a client could read "
+        "from a replica that has not yet replayed its own write."
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHE_URL = env("CACHE_URL", default="")
@@ -187,8 +224,55 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 # checks still retire old or broken connections.
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_TASK_SERIALIZER = "json"
+# Time-critical work, ordinary work and bulk work on separate queues (icentrex/queues.py):
+# a worker pool on "critical" keeps the transparency logs and webhooks moving while a
+# million-person notice fan-out fills "bulk". The first matching route wins.
+# A worker started without -Q consumes all of them.
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name), routing_key=name) for name in ("critical", "celery", "bulk")
+]
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "audit.tasks.evidence_verify": {"queue": "bulk"},
+    "audit.tasks.*": {"queue": "critical"},
+    "integrations.tasks.webhook_*": {"queue": "critical"},
+    "integrations.tasks.subprocessor_notices_*": {"queue": "bulk"},
+    "policies.tasks.*": {"queue": "bulk"},
+    "organizations.tasks.disclosure_*": {"queue": "bulk"},
+    "domains.tasks.disclosure_*": {"queue": "bulk"},
+    "data_requests.tasks.*_export_build": {"queue": "bulk"},
+    "data_requests.tasks.evidence_pack_build": {"queue": "bulk"},
+    "data_requests.tasks.retention_daily": {"queue": "bulk"},
+    "data_requests.tasks.organization_retention_apply": {"queue": "bulk"},
+    "registers.tasks.*": {"queue": "bulk"},
+}
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# Beat that never runs twice: on Redis, beat keeps its schedule there (celery-redbeat)
+# and holds a lock while it runs, so a second beat started for availability waits; if
+# the active one dies, the lock expires and the other takes over, reading when each job
+# last ran from Redis. The lock is renewed on every tick (at most BEAT_MAX_INTERVAL_SECONDS
+# apart). The embedded broker is not Redis: one beat, its schedule in a file.
+CELERY_BEAT_MAX_LOOP_INTERVAL = env.float("BEAT_MAX_INTERVAL_SECONDS", default=5.0)
+
+
+def beat_scheduler(broker_url: str) -> dict:
+    """The beat settings for a broker: RedBeat's on Redis, Celery's default otherwise."""
+    redis_url = env("REDBEAT_REDIS_URL", default="") or (broker_url if broker_url.startswith("redis") else "")
+    if not redis_url:
+        return {}
+    return {
+        "CELERY_BEAT_SCHEDULER": "redbeat.RedBeatScheduler",
+        "CELERY_REDBEAT_REDIS_URL": redis_url,
+        "CELERY_REDBEAT_KEY_PREFIX": "icentrex:beat:",
+        # How long a dead beat's lock keeps the other waiting: at least a few ticks.
+        "CELERY_REDBEAT_LOCK_TIMEOUT": env.int("BEAT_LOCK_TIMEOUT_SECONDS", default=30),
+        "CELERY_REDBEAT_REDIS_OPTIONS": {},
+    }
+
+
+globals().update(beat_scheduler(CELERY_BROKER_URL))
+
 # How often beat runs the catch-up sweeps (seconds). SEAL_INTERVAL_SECONDS is read
 # only by ``manage.py`` users who still run the Merkle-batch seals by hand
 # (audit.tasks.evidence_seal): the transparency logs replaced them (issue 18).
@@ -243,6 +327,11 @@ CELERY_BEAT_SCHEDULE = {
     "subprocessor-changes": {
         "task": "integrations.tasks.subprocessor_changes_hourly",
         "schedule": crontab(minute=7),
+    },
+    # Monthly partitions of the evidence tables that grow with traffic, made a year ahead.
+    "evidence-partitions-ahead": {
+        "task": "audit.tasks.partitions_ahead",
+        "schedule": crontab(minute=11, hour=1),
     },
     "record-editions-daily": {
         "task": "registers.tasks.record_editions_daily",
@@ -444,6 +533,9 @@ if SUBJECT_REQUEST_LOG_MONTHS < 24:
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured("SUBJECT_REQUEST_LOG_MONTHS must be at least 24 (11 CCR 7101).")
+# Evidence tables that grow with traffic (consent records, sharing events) are partitioned by
+# month on PostgreSQL; a daily job keeps this many months of partitions ready ahead.
+PARTITIONS_AHEAD_MONTHS = env.int("PARTITIONS_AHEAD_MONTHS", default=12)
 # iCentrex's own retention of consent records (proof of consent), in days: five years by default.
 CONSENT_RECORD_RETENTION_DAYS = _positive_days("CONSENT_RECORD_RETENTION_DAYS", 5 * 365)
 
@@ -631,10 +723,55 @@ BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)
 
 # --- Logging ----------------------------------------------------------------
 
+# JSON lines (python-json-logger), each with the request id of the request or task it
+# belongs to; no personal data: paths become routes, addresses "[email]" (core/logs.py).
+# LOG_FORMAT=text for a person reading a terminal.
+LOG_FORMAT = env("LOG_FORMAT", default="json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "context": {"()": "core.logs.RequestContextFilter"},
+        "personal_data": {"()": "core.logs.PersonalDataFilter"},
+    },
+    "formatters": {
+        "json": {
+            "()": "core.logs.JsonLineFormatter",
+            "fmt": ["levelname", "name", "message", "request_id", "task_id"],
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s%(task_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context", "personal_data"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        # One line per request (icentrex.telemetry); ACCESS_LOG_LEVEL=WARNING turns them off.
+        "icentrex.access": {"level": env("ACCESS_LOG_LEVEL", default="INFO")},
+    },
 }
+
+# --- Operations: health, metrics ----------------------------------------------------
+
+# /metrics answers a scraper that sends this bearer token, or one whose address is in
+# these networks (CIDR); everyone else gets a 404. Behind a proxy every request comes
+# from the proxy: use the token there. Empty, both: nobody may scrape.
+METRICS_BEARER_TOKEN = env("METRICS_BEARER_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=[])
+# Every SQL statement counted and timed for /metrics (a few microseconds each).
+DB_QUERY_METRICS = env.bool("DB_QUERY_METRICS", default=True)
+# /readyz fails when a row of evidence has waited longer than this for its transparency log
+# (the integrator logs within a second; beat catches up every minute if it is down).
+READINESS_MAX_INTEGRATION_LAG_SECONDS = env.float("READINESS_MAX_INTEGRATION_LAG_SECONDS", default=300.0)
+# ... measured at most this often per process (a read per stream; probes come every second).
+READINESS_EVIDENCE_RECHECK_SECONDS = env.float("READINESS_EVIDENCE_RECHECK_SECONDS", default=10.0)
+# ... and when a read replica is further behind than this (the router stops reading from it
+# at REPLICA_MAX_LAG_SECONDS already; past this, replication itself needs a person).
+READINESS_MAX_REPLICA_LAG_SECONDS = env.float("READINESS_MAX_REPLICA_LAG_SECONDS", default=60.0)

@@ -53,3 +53,6 @@ if not env("EMAIL_URL", default=""):
 # The demo integrations deliver their webhooks to a receiver the app serves
 # itself (/dev/webhooks/), which checks each signature as a provider would.
 DEMO_WEBHOOK_DIR = LOCAL_STATE_DIR / "webhooks"
+
+# Prometheus may scrape /metrics from this machine.
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])
