@@ -9,13 +9,13 @@ A partitioned table has:
   first month: the rows that existed when the table was partitioned, and any
   row written with an earlier date later.
 
-Retention drops whole months (``partition_drop``): a month goes when all of it
+Retention purges whole months (``partition_drop``): a month goes when all of it
 is past the retention cutoff and every one of its rows is in the stream's
-transparency log. The drop and its record in the audit chain
-(``RETENTION_APPLIED``, with the stream, the highest sequence number dropped and
-the count) commit together, and verification then accepts the stream's rows up
-to that number missing, as it does after a row-by-row purge. A month costs the
-same to drop whether it holds ten rows or ten million.
+transparency log. Its detaching and its record in the audit chain
+(``RETENTION_APPLIED``, with the stream, the highest sequence number and the
+count) commit together; the detached table is dropped afterwards. Verification
+then accepts the stream's rows up to that number missing, as it does after a
+row-by-row purge. Detaching a month costs the same for ten rows or ten million.
 
 Primary keys and unique keys of a partitioned table include the time column
 (PostgreSQL's rule): ``(seq, recorded_at)``; record ids stay unique in practice
@@ -127,6 +127,9 @@ def partitions_ensure(*, now: datetime | None = None, months_ahead: int | None =
     ahead = settings.PARTITIONS_AHEAD_MONTHS if months_ahead is None else months_ahead
     created = []
     for spec in partitioned_tables():
+        detached_partitions_drop(
+            spec
+        )  # months a retention purge detached, if a crash kept it from dropping them
         existing = partitions_of(spec.table)
         if not existing:
             continue  # not partitioned (yet): its migration has not run
@@ -167,9 +170,40 @@ class PartitionNotLogged(Exception):
     """A partition still holds rows that are not in the transparency log."""
 
 
-def partition_drop(spec: PartitionedTable, partition: Partition, *, reason: dict) -> dict:
-    """Drop one month of ``spec``'s evidence, and record it in the audit chain in
-    the same transaction: the highest sequence number dropped, how many rows.
+@dataclass(frozen=True)
+class Census:
+    """What a partition holds: how many rows, the lowest and highest sequence numbers."""
+
+    rows: int
+    first_seq: int | None
+    last_seq: int | None
+
+
+def partition_census(spec: PartitionedTable, partition: Partition) -> Census:
+    """Counted before a drop, without a lock: a month past retention takes no new
+    rows (its dates are past). Seconds for ten million rows: it reads them all."""
+    seq = spec.seq_column
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT count(*), min("{seq}"), max("{seq}") FROM "{partition.name}"')
+        return Census(*cursor.fetchone())
+
+
+def partition_drop(
+    spec: PartitionedTable,
+    partition: Partition,
+    *,
+    reason: dict,
+    census: Census | None = None,
+    free_disk: bool = True,
+) -> dict:
+    """Purge one month of ``spec``'s evidence: detach its partition and record it
+    in the audit chain in one transaction (how many rows — ``census``, counted
+    beforehand —, the highest sequence number), then drop the detached table.
+    The purge is the detach, a change of the catalogue; the drop afterwards only
+    gives the disk back (seconds for gigabytes) and holds no lock on the
+    evidence table. A detached table a crash left behind is dropped by the next
+    ``partitions_ensure``. Under the lock the highest number is read again (one
+    index read): a row that arrived after the census is counted anew.
 
     Refused (PartitionNotLogged) while the stream's log has not integrated
     every row up to the partition's highest sequence number — the log keeps
@@ -178,30 +212,46 @@ def partition_drop(spec: PartitionedTable, partition: Partition, *, reason: dict
     from .models import LogState
     from .services import audit_record
 
+    census = census or partition_census(spec, partition)
     with transaction.atomic():
         with connection.cursor() as cursor:
-            # Nobody writes to a month past retention; the lock keeps it so until the drop.
+            # Nobody writes to a month past retention; the lock keeps it so until the detach.
             cursor.execute(f'LOCK TABLE "{partition.name}" IN ACCESS EXCLUSIVE MODE')
-            cursor.execute(
-                f'SELECT count(*), min("{spec.seq_column}"), max("{spec.seq_column}") FROM "{partition.name}"'
-            )
-            count, first_seq, last_seq = cursor.fetchone()
+            cursor.execute(f'SELECT max("{spec.seq_column}") FROM "{partition.name}"')
+            if cursor.fetchone()[0] != census.last_seq:
+                census = partition_census(spec, partition)
             through = (
                 LogState.objects.filter(stream=spec.stream).values_list("through_seq", flat=True).first() or 0
             )
-            if last_seq is not None and through < last_seq:
+            if census.last_seq is not None and through < census.last_seq:
                 raise PartitionNotLogged(
-                    f"{partition.name}: rows up to {last_seq} are not all in the {spec.stream} log yet"
+                    f"{partition.name}: rows up to {census.last_seq} are not all in the {spec.stream} log yet"
                 )
-            cursor.execute(f'DROP TABLE "{partition.name}"')
+            cursor.execute(f'ALTER TABLE "{spec.table}" DETACH PARTITION "{partition.name}"')
         changes = {
             "stream": spec.stream,
             "partition": partition.name,
             "month": partition.start.date().isoformat()[:7],
-            f"{spec.stream}_rows_deleted": count,
+            f"{spec.stream}_rows_deleted": census.rows,
             **reason,
         }
-        if last_seq is not None:
-            changes.update(through_seq=last_seq, first_seq=first_seq)
+        if census.last_seq is not None:
+            changes.update(through_seq=census.last_seq, first_seq=census.first_seq)
         audit_record(event_type=EventType.RETENTION_APPLIED, changes=changes)
+    if free_disk:
+        detached_partitions_drop(spec)
     return changes
+
+
+def detached_partitions_drop(spec: PartitionedTable) -> list[str]:
+    """Drop the month tables of ``spec`` that are no longer its partitions."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace "
+            "AND relname ~ %s AND NOT relispartition",
+            [f"^{spec.table}_p[0-9]{{6}}$"],
+        )
+        names = [row[0] for row in cursor.fetchall()]
+        for name in names:
+            cursor.execute(f'DROP TABLE "{name}"')
+    return names

@@ -153,3 +153,13 @@ def test_only_months_wholly_past_the_cutoff_expire():
     assert all(p.end <= month_start(now) + timedelta(days=3) for p in expired)
     assert not any(p.is_archive for p in expired)
     assert f"consent_consentrecord_p{now.astimezone(UTC):%Y%m}" not in {p.name for p in expired}
+
+
+def test_a_month_detached_but_not_yet_dropped_is_dropped_by_the_next_daily_job():
+    [month] = [p for p in partitions_of("consent_consentrecord") if p.start == month_start(timezone.now())]
+    with connection.cursor() as cursor:
+        cursor.execute(f'ALTER TABLE consent_consentrecord DETACH PARTITION "{month.name}"')
+    partitions_ensure()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [month.name])
+        assert cursor.fetchone()[0] is None

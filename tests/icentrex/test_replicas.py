@@ -132,7 +132,7 @@ def decide(session: requests.Session, base: str, **headers) -> dict:
     return response.json()
 
 
-def test_the_reads_traffic_is_made_of_come_from_the_replica(app_on_replicas):
+def test_the_reads_most_traffic_is_made_of_come_from_the_replica(app_on_replicas):
     base = app_on_replicas["base"]
     before = selects_by_alias(base)
     reader = requests.Session()
