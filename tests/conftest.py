@@ -192,7 +192,9 @@ def start_celery_worker(transactional_db, settings, worker_env):
                 pytest.fail("Celery worker exited early:\n" + process.stdout.read())
             # A worker on another broker answers if this process's app points there too.
             try:
-                if app.control.inspect(destination=[hostname], timeout=0.5).ping():
+                # A solo worker answers between tasks: wait longer than a task takes (a
+                # fan-out's range ~1 s), or a busy worker never seems to come up.
+                if app.control.inspect(destination=[hostname], timeout=2).ping():
                     break
             except OperationalError:  # a broker the test has just started may not listen yet
                 time.sleep(0.2)
