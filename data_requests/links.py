@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, StreamingHttpResponse
 from django.utils import timezone
@@ -40,14 +41,29 @@ def link_issue(built: BuiltFile) -> str:
     return token
 
 
+def _opens(built: BuiltFile | None, token: str) -> bool:
+    return bool(
+        built is not None
+        and built.link_token_hash
+        and secrets.compare_digest(built.link_token_hash, _hash(token))
+    )
+
+
+def _issued_meanwhile(built: BuiltFile) -> BuiltFile | None:
+    """The row again, after any transaction issuing its link has committed: the
+    email goes out inside that transaction (so a failed send records no link),
+    and a quick click can arrive before the commit. Locking the row waits for it."""
+    with transaction.atomic():
+        return type(built).objects.select_for_update(of=("self",)).filter(pk=built.pk).first()
+
+
 def link_check(built: BuiltFile | None, token: str) -> BuiltFile:
-    """The file this link opens. A wrong token, someone else's file or one not
-    built yet is a 404, like a missing one; a used or expired link says so."""
-    if (
-        built is None
-        or not built.link_token_hash
-        or not secrets.compare_digest(built.link_token_hash, _hash(token))
-    ):
+    """The file this link opens (read again if the link was being issued). A
+    wrong token, someone else's file or one not built yet is a 404, like a
+    missing one; a used or expired link says so."""
+    if built is not None and not _opens(built, token):
+        built = _issued_meanwhile(built)
+    if not _opens(built, token):
         raise Http404
     if built.downloaded_at:
         raise LinkGone(
@@ -62,7 +78,7 @@ def link_check(built: BuiltFile | None, token: str) -> BuiltFile:
 def link_consume(queryset, *, built: BuiltFile, token: str) -> BuiltFile:
     """Use the link up: one conditional UPDATE, so two clicks at once cannot
     both download. ``queryset`` is the file's model, scoped to the person."""
-    link_check(built, token)
+    built = link_check(built, token)
     now = timezone.now()
     used = queryset.filter(
         Q(expires_at__gt=now), pk=built.pk, downloaded_at__isnull=True, link_token_hash=_hash(token)

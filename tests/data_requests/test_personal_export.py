@@ -224,3 +224,60 @@ def test_the_sweep_restarts_a_build_whose_worker_died_and_resends_a_lost_link(al
     PersonalExport.objects.filter(pk=export.pk).update(finished_at=long_ago)
     assert tasks.data_requests_sweep.run()["personalexport_links_resent"] == 1
     assert enqueued["personal_export_send_link"] == [export.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_click_before_the_sending_transaction_commits_waits_for_it(alice, client, monkeypatch):
+    """The link is emailed inside the transaction that records it (a failed send
+    records nothing), so a fast reader can click before the commit: the download
+    waits for the row instead of answering 404."""
+    import threading
+    import time
+
+    from django.db import connection, connections
+
+    export = _build(alice)
+    client.force_login(alice)
+    mailed, clicked_and_waiting = threading.Event(), threading.Event()
+    urls: list[str] = []
+
+    def send_and_linger(*, context, **_kwargs):
+        urls.append(context["url"])
+        mailed.set()
+        # The SMTP server has the message; the transaction has not committed yet.
+        clicked_and_waiting.wait(timeout=20)
+
+    monkeypatch.setattr(tasks, "send_email", send_and_linger)
+
+    def sender():
+        try:
+            tasks.personal_export_send_link(export.pk)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=sender)
+    thread.start()
+    assert mailed.wait(timeout=20)
+
+    def watcher():
+        try:
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT count(*) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                    )
+                    if cursor.fetchone()[0]:
+                        break
+                time.sleep(0.05)
+        finally:
+            clicked_and_waiting.set()
+            connections.close_all()
+
+    threading.Thread(target=watcher).start()
+    link = "/" + urls[0].split("://", 1)[1].split("/", 1)[1]
+    download = client.post(link)
+    thread.join(timeout=30)
+    assert download.status_code == 200 and download["Content-Type"] == "application/zip"
+    b"".join(download.streaming_content)
