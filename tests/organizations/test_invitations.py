@@ -15,6 +15,7 @@ from organizations.roles import OrgRole
 from organizations.tasks import invitation_send
 from tests.conftest import assert_error
 from tests.factories import UserFactory
+from tests.waiting import wait_for_row
 
 pytestmark = pytest.mark.django_db
 
@@ -166,8 +167,10 @@ def test_invitation_email_is_delivered_by_a_real_worker_over_smtp(celery_worker_
     envelope = smtp_sink.messages[0]
     assert envelope.rcpt_tos == ["far@example.org"]
     assert str(invitation.public_id) in envelope.content.decode()
-    invitation.refresh_from_db()
-    assert invitation.sent_at is not None
+    # Marked sent in the transaction that sent the email: it may commit a moment after.
+    wait_for_row(
+        Invitation.objects.filter(pk=invitation.pk, sent_at__isnull=False), "the invitation marked sent"
+    )
     # A duplicate delivery of the same task sends nothing more.
     invitation_send.delay(invitation.pk).get(timeout=20)
     assert len(smtp_sink.messages) == 1
