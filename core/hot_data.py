@@ -10,6 +10,8 @@ import time
 
 from django.conf import settings
 
+from .replicas import reads_from_primary
+
 
 def rechecked(loader):
     """Wrap ``loader(previous) -> value``; it gets its previous value so it can
@@ -21,7 +23,10 @@ def rechecked(loader):
     def get():
         now = time.monotonic()
         if not state["loaded"] or now - state["at"] >= settings.HOT_DATA_RECHECK_SECONDS:
-            state["value"] = loader(state["value"])
+            # From the primary: a replica behind it would take the kept value back in time,
+            # and writes (a consent record names the revision) use what is kept here.
+            with reads_from_primary():
+                state["value"] = loader(state["value"])
             state["at"], state["loaded"] = now, True
         return state["value"]
 

@@ -12,32 +12,42 @@ sends reads to a replica, except:
   API clients, who keep no cookie), and so does the rest of a request that
   has written;
 - **a replica too far behind** (``REPLICA_MAX_LAG_SECONDS``, measured at most
-  once a second per process) is skipped; with none close enough, the primary
-  serves.
+  once a second per process), not streaming from the primary, or not a replica
+  at all is skipped; with none close enough, the primary serves.
 
-Everything else (every write, every transaction, every read outside
-``replica_reads``) stays on the primary, so a flow that reads what it has
-just written never sees the past.
+A block reads from one server only (its queries see one snapshot: a proof's
+checkpoint and its tiles come from the same place), and a replica failing
+mid-block sends the block again to the primary. Everything else (every write,
+every transaction, every read outside ``replica_reads``, the values a process
+keeps in ``core.hot_data``) stays on the primary, so a flow that reads what it
+has just written never sees the past.
 """
 
 import contextvars
 import functools
 import hashlib
 import itertools
+import logging
 import time
 from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connections
+from django.db import DatabaseError, connections
 
-# Whether the code running now may read from a replica; whether its client wrote
-# recently (or it is a task: tasks always read the primary); whether it has written.
-_replica_ok: contextvars.ContextVar[bool] = contextvars.ContextVar("replica_ok", default=False)
+# Whether the code running now may read from a replica (None: it may not; else the
+# alias its block reads from, once chosen: one alias for the whole block, so its
+# queries see one snapshot of one server); whether its client wrote recently (or
+# it is a task: tasks always read the primary); whether it has written.
+_replica_block: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+    "replica_block", default=None
+)
 _pinned: contextvars.ContextVar[bool] = contextvars.ContextVar("pinned_to_primary", default=False)
 _wrote: contextvars.ContextVar[bool] = contextvars.ContextVar("wrote", default=False)
 
 PIN_COOKIE = "icx_primary"
+
+logger = logging.getLogger(__name__)
 
 
 def replica_aliases() -> list[str]:
@@ -46,19 +56,47 @@ def replica_aliases() -> list[str]:
 
 @contextmanager
 def reads_from_replica():
-    token = _replica_ok.set(True)
+    """Reads in this block may come from a replica: all from the same one (a
+    block nested in another keeps the outer block's choice)."""
+    if _replica_block.get() is not None:
+        yield
+        return
+    token = _replica_block.set([])
     try:
         yield
     finally:
-        _replica_ok.reset(token)
+        _replica_block.reset(token)
+
+
+@contextmanager
+def reads_from_primary():
+    """Reads in this block come from the primary, even inside ``replica_reads``
+    (values a process keeps for later, which must never go back in time)."""
+    token = _replica_block.set(None)
+    try:
+        yield
+    finally:
+        _replica_block.reset(token)
 
 
 def replica_reads(function):
-    """A view or selector whose reads may come from a replica (see the module)."""
+    """A view or selector whose reads may come from a replica (see the module).
+    If the replica it read from fails (restarted, a query cancelled by a recovery
+    conflict), the call is made again on the primary, unless it wrote meanwhile."""
 
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
+        if _replica_block.get() is not None:  # inside an outer block: it decides
+            return function(*args, **kwargs)
         with reads_from_replica():
+            try:
+                return function(*args, **kwargs)
+            except DatabaseError:
+                chosen = _replica_block.get()
+                if not chosen or chosen[0] == "default" or _wrote.get():
+                    raise
+                replica_failed(chosen[0])
+        with reads_from_primary():
             return function(*args, **kwargs)
 
     return wrapper
@@ -71,10 +109,20 @@ def pin_to_primary() -> None:
 
 # --- How far behind each replica is ---------------------------------------------------------------
 
-_LAG_SQL = (
-    "SELECT CASE WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN 0"
-    " ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0) END"
-)
+# A server that is not in recovery is no replica (a promoted one, or a wrong URL);
+# one whose WAL receiver is not streaming has stopped hearing from the primary, and
+# "replayed all it received" would read as 0 for ever: both count as infinitely
+# behind. (A role without pg_read_all_stats sees the receiver's row but not its
+# status: then only its presence is checked.)
+_LAG_SQL = """
+SELECT CASE
+    WHEN NOT pg_is_in_recovery() THEN 'Infinity'::float8
+    WHEN NOT EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status IS NULL OR status = 'streaming')
+        THEN 'Infinity'::float8
+    WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN 0
+    ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0)::float8
+END
+"""
 _lag_seen: dict[str, tuple[float, float]] = {}  # alias -> (measured at, seconds behind)
 
 
@@ -82,9 +130,8 @@ def replica_lag_seconds(alias: str, *, fresh: bool = False) -> float:
     """Seconds the replica's replay is behind what it has received (0 when it has
     replayed all of it): measured at most once a second per process unless
     ``fresh``. A replica that cannot be asked counts as infinitely behind."""
-    now = time.monotonic()
     seen = _lag_seen.get(alias)
-    if not fresh and seen is not None and now - seen[0] < 1.0:
+    if not fresh and seen is not None and time.monotonic() - seen[0] < 1.0:
         return seen[1]
     try:
         with connections[alias].cursor() as cursor:
@@ -92,8 +139,17 @@ def replica_lag_seconds(alias: str, *, fresh: bool = False) -> float:
             lag = float(cursor.fetchone()[0])
     except Exception:  # noqa: BLE001 - unreachable is the same as too far behind, for routing
         lag = float("inf")
-    _lag_seen[alias] = (now, lag)
+    # Stamped after the attempt: a replica that took its connect timeout to fail is
+    # not asked again by the very next read.
+    _lag_seen[alias] = (time.monotonic(), lag)
     return lag
+
+
+def replica_failed(alias: str) -> None:
+    """A query on ``alias`` failed: skip it for the next second, and drop its
+    connection (Django would reuse a broken one until the request ends)."""
+    _lag_seen[alias] = (time.monotonic(), float("inf"))
+    connections[alias].close()
 
 
 # --- The router -------------------------------------------------------------------------------------
@@ -105,8 +161,15 @@ class PrimaryReplicaRouter:
     """Settings: DATABASE_ROUTERS = ["core.replicas.PrimaryReplicaRouter"]."""
 
     def db_for_read(self, model, **hints):
-        if not _replica_ok.get() or _pinned.get() or _wrote.get():
+        block = _replica_block.get()
+        if block is None or _pinned.get() or _wrote.get() or connections["default"].in_atomic_block:
             return "default"
+        if not block:
+            block.append(self._choose())
+        return block[0]
+
+    @staticmethod
+    def _choose() -> str:
         aliases = replica_aliases()
         if not aliases:
             return "default"
@@ -209,7 +272,13 @@ class ReadYourWritesMiddleware:
         if until.isdigit() and int(until) > time.time():
             return True
         key = _client_key(request)
-        return key is not None and bool(cache.get(key))
+        if key is None:
+            return False
+        try:
+            return bool(cache.get(key))
+        except Exception:  # noqa: BLE001 - the cache down: reading the primary is never stale
+            logger.warning("Read-your-writes: the cache could not be read; this request reads the primary")
+            return True
 
     @staticmethod
     def _remember(request, response) -> None:
@@ -224,4 +293,9 @@ class ReadYourWritesMiddleware:
         )
         key = _client_key(request)
         if key is not None:
-            cache.set(key, 1, timeout=window)
+            try:
+                cache.set(key, 1, timeout=window)
+            except Exception:  # noqa: BLE001 - the write is committed: answering it matters more
+                logger.warning(
+                    "Read-your-writes: the cache could not be written; the client may read a replica"
+                )
