@@ -49,13 +49,37 @@ $$ LANGUAGE plpgsql;
 """
 
 
+def refuse_truncate_sql(table: str) -> str:
+    return (
+        f'CREATE OR REPLACE TRIGGER "{table}_no_truncate" BEFORE TRUNCATE ON "{table}" '
+        "FOR EACH STATEMENT EXECUTE FUNCTION icentrex_refuse_evidence_truncate()"
+    )
+
+
 def _refuse_truncate(schema_editor, table: str) -> None:
     schema_editor.execute(_TRUNCATE_FUNCTION, params=None)
-    schema_editor.execute(
-        f"CREATE OR REPLACE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-        "FOR EACH STATEMENT EXECUTE FUNCTION icentrex_refuse_evidence_truncate()",
-        params=None,
+    schema_editor.execute(refuse_truncate_sql(table), params=None)
+
+
+def _partitions(cursor, table: str) -> list[str]:
+    cursor.execute(
+        "SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = to_regclass(%s)", [table]
     )
+    return [row[0].strip('"') for row in cursor.fetchall()]
+
+
+def refuse_truncate_on_partitions(table: str) -> migrations.RunPython:
+    """Give each partition of ``table`` the TRUNCATE refusal: a statement trigger
+    on a partitioned table does not reach its partitions, and ``TRUNCATE
+    <month>`` names the partition itself. (Row triggers are cloned to them.)"""
+
+    def forwards(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            with schema_editor.connection.cursor() as cursor:
+                for partition in _partitions(cursor, table):
+                    _refuse_truncate(schema_editor, partition)
+
+    return migrations.RunPython(forwards, migrations.RunPython.noop, elidable=False)
 
 
 def _tables_with_trigger(schema_editor, suffix: str) -> list[str]:
@@ -118,7 +142,9 @@ def _one(cursor, sql: str, params=None):
     return row[0] if row else None
 
 
-def partition_by_month(table: str, time_column: str, *, months_ahead: int = 12) -> migrations.RunPython:
+def partition_by_month(
+    table: str, time_column: str, *, seq_column: str = "seq", months_ahead: int = 12
+) -> migrations.RunPython:
     """Turn ``table`` into a table partitioned by calendar month of ``time_column``
     (PostgreSQL; elsewhere nothing changes), keeping every row, its number, its
     indexes, constraints, foreign keys and the append-only triggers:
@@ -127,7 +153,8 @@ def partition_by_month(table: str, time_column: str, *, months_ahead: int = 12) 
       column too — PostgreSQL requires the partition key in them;
     - a partition per month from the oldest row's month to ``months_ahead``
       months ahead, and an archive partition for anything dated earlier;
-    - the identity sequence goes on from where it was.
+    - the identity sequence goes on from where it was (from the old sequence,
+      not the rows: a table retention emptied must not hand out old numbers again).
 
     The rows are copied once: on a large table this migration takes as long as
     rewriting it."""
@@ -159,7 +186,12 @@ def partition_by_month(table: str, time_column: str, *, months_ahead: int = 12) 
             )
             indexes = cursor.fetchall()
             oldest = _one(cursor, f'SELECT min("{time_column}") FROM "{table}"')
-            last_seq = _one(cursor, f'SELECT max(seq) FROM "{table}"')
+            last_seq = _one(
+                cursor,
+                f'SELECT GREATEST((SELECT max("{seq_column}") FROM "{table}"), '
+                f"pg_sequence_last_value(pg_get_serial_sequence(%s, %s)))",
+                [table, seq_column],
+            )
             cursor.execute(f'ALTER TABLE "{table}" RENAME TO "{old}"')
             for name, kind, _definition in constraints:
                 if kind in ("p", "u"):  # their names are needed again on the new table
@@ -185,7 +217,9 @@ def partition_by_month(table: str, time_column: str, *, months_ahead: int = 12) 
                 start = end
             cursor.execute(f'INSERT INTO "{table}" OVERRIDING SYSTEM VALUE SELECT * FROM "{old}"')
             if last_seq:
-                cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'seq'), %s)", [table, last_seq])
+                cursor.execute(
+                    "SELECT setval(pg_get_serial_sequence(%s, %s), %s)", [table, seq_column, last_seq]
+                )
             for name, kind, definition in constraints:
                 if kind in ("p", "u"):
                     columns = definition[definition.index("(") + 1 : definition.index(")")]
@@ -200,5 +234,7 @@ def partition_by_month(table: str, time_column: str, *, months_ahead: int = 12) 
                 "FOR EACH ROW EXECUTE FUNCTION icentrex_refuse_evidence_change()"
             )
             _refuse_truncate(schema_editor, table)
+            for partition in _partitions(cursor, table):
+                _refuse_truncate(schema_editor, partition)
 
     return migrations.RunPython(forwards, migrations.RunPython.noop, elidable=False)

@@ -32,7 +32,7 @@ from django.utils import timezone
 from . import tlog
 from .models import LogCheckpoint, LogLeaf, LogState, LogTile, LogVerification
 from .notes import NoteError, open_checkpoint
-from .selectors import evidence_pruned_through
+from .selectors import Pruned, evidence_pruned
 from .streams import EvidenceStream, StreamBreak
 from .transparency import TILE_WIDTH, LogSource, _Tiles, log_origin, log_verifiers
 
@@ -145,7 +145,7 @@ def _leaves(stream: str, first: int, end: int) -> Iterator[list[tuple[int, int, 
         yield [(index, seq, bytes(leaf)) for index, seq, leaf in rows]
 
 
-def _rows_check(source: LogSource, leaves: list[tuple[int, int, bytes]], pruned_through: int) -> None:
+def _rows_check(source: LogSource, leaves: list[tuple[int, int, bytes]], pruned: Pruned) -> None:
     """Each leaf against its row: the row is there (or was purged), its
     content still gives its hash, and its hash still gives the leaf."""
     wanted = {seq for _index, seq, _leaf in leaves}
@@ -168,7 +168,7 @@ def _rows_check(source: LogSource, leaves: list[tuple[int, int, bytes]], pruned_
     for index, seq, leaf in leaves:
         row = rows.get(seq)
         if row is None:
-            if seq <= pruned_through:
+            if pruned.allows_missing(seq):
                 continue
             raise _Broken("leaf", index, f"its row {seq} is missing (deleted)")
         stored = getattr(row, source.hash_field)
@@ -182,13 +182,13 @@ def _rows_check(source: LogSource, leaves: list[tuple[int, int, bytes]], pruned_
 
 def _rows_check_range(args) -> tuple[int, StreamBreak | None]:
     """A worker's share of a full audit: leaves ``first`` to ``end - 1``."""
-    stream_name, first, end, pruned_through = args
+    stream_name, first, end, pruned = args
     from .streams import evidence_stream
 
     source = evidence_stream(stream_name).log
     try:
         for chunk in _leaves(stream_name, first, end):
-            _rows_check(source, chunk, pruned_through)
+            _rows_check(source, chunk, pruned)
     except _Broken as broken:
         return first, broken.break_
     return first, None
@@ -258,21 +258,19 @@ def log_verify(stream: EvidenceStream, *, full: bool = False, workers: int = 1) 
         size = latest.size if latest else 0
         for checkpoint in checkpoints:
             _checkpoint_check(name, checkpoint)
-        pruned_through = evidence_pruned_through(stream=name)
+        pruned = evidence_pruned(stream=name)
         pending = iter(checkpoints)
         checkpoint = next(pending, None)
         if checkpoint is not None and checkpoint.size == frontier.size:
             _root_check(checkpoint, frontier)
             checkpoint = next(pending, None)
         pool, results = (
-            _parallel_rows_check(name, frontier.size, size, pruned_through, workers)
-            if workers > 1
-            else (None, None)
+            _parallel_rows_check(name, frontier.size, size, pruned, workers) if workers > 1 else (None, None)
         )
         tiles, tile_roots = _Tiles(name), []
         for chunk in _leaves(name, frontier.size, size):
             if results is None:
-                _rows_check(source, chunk, pruned_through)
+                _rows_check(source, chunk, pruned)
             if full:
                 level0 = [leaf for _i, _s, leaf in chunk]
                 if chunk[0][0] % TILE_WIDTH:
@@ -359,13 +357,13 @@ def _unlogged_check(name: str, source: LogSource, last: LogVerification | None, 
         raise _Broken("row", stray, "it is in the table but not in the log (inserted behind the log)")
 
 
-def _parallel_rows_check(name: str, first: int, end: int, pruned_through: int, workers: int):
+def _parallel_rows_check(name: str, first: int, end: int, pruned: Pruned, workers: int):
     """Start checking the rows of leaves ``first`` to ``end - 1`` in ``workers``
     processes; the caller collects the result after its own walk."""
     connections.close_all()  # a forked process must not share this one's connections
     pool = multiprocessing.get_context("fork").Pool(workers, initializer=connections.close_all)
     step = CHUNK * 5
-    jobs = [(name, start, min(start + step, end), pruned_through) for start in range(first, end, step)]
+    jobs = [(name, start, min(start + step, end), pruned) for start in range(first, end, step)]
     result = pool.map_async(_rows_check_range, jobs)
     pool.close()
     return pool, result

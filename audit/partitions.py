@@ -12,9 +12,10 @@ A partitioned table has:
 Retention purges whole months (``partition_drop``): a month goes when all of it
 is past the retention cutoff and every one of its rows is in the stream's
 transparency log. Its detaching and its record in the audit chain
-(``RETENTION_APPLIED``, with the stream, the highest sequence number and the
-count) commit together; the detached table is dropped afterwards. Verification
-then accepts the stream's rows up to that number missing, as it does after a
+(``RETENTION_APPLIED``, with the stream, the highest sequence number, the
+count, and the rows numbered below it that later months hold) commit together;
+the detached table is dropped afterwards. Verification then accepts the
+stream's rows up to that number missing, but those kept, as it does after a
 row-by-row purge. Detaching a month costs the same for ten rows or ten million.
 
 Primary keys and unique keys of a partitioned table include the time column
@@ -22,13 +23,19 @@ Primary keys and unique keys of a partitioned table include the time column
 (random UUIDs), and Django still treats ``seq`` as the primary key.
 """
 
+import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
+
+from .db import refuse_truncate_sql
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -94,7 +101,7 @@ def partitions_of(table: str) -> list[Partition]:
             "SELECT child.relname, pg_get_expr(child.relpartbound, child.oid) "
             "FROM pg_inherits JOIN pg_class child ON child.oid = pg_inherits.inhrelid "
             "JOIN pg_class parent ON parent.oid = pg_inherits.inhparent "
-            "WHERE parent.relname = %s AND parent.relnamespace = 'public'::regnamespace",
+            "WHERE parent.oid = to_regclass(%s)",
             [table],
         )
         rows = cursor.fetchall()
@@ -106,14 +113,43 @@ def partitions_of(table: str) -> list[Partition]:
     return sorted(partitions, key=lambda p: (p.start is not None, p.start or p.end))
 
 
+class PartitionWaits(Exception):
+    """A month cannot be made or purged now; the next daily run tries again."""
+
+
+class PartitionNotLogged(PartitionWaits):
+    """A partition still holds rows that are not in the transparency log."""
+
+
+@contextmanager
+def _parent_lock_bounded():
+    """Making or detaching a partition locks the whole table for a moment; waiting
+    for that lock behind a long reader (a dump, a big export) would queue every
+    write behind us, so it is given up after PARTITION_LOCK_TIMEOUT_MS. Inside a
+    transaction: ``SET LOCAL`` ends with it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('lock_timeout', %s, true)", [f"{settings.PARTITION_LOCK_TIMEOUT_MS}ms"]
+        )
+    try:
+        yield
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) == "55P03":  # lock_not_available
+            raise PartitionWaits("the table was busy; tried again by the next daily run") from error
+        raise
+
+
 def _create_month(spec: PartitionedTable, start: datetime) -> str:
+    """A month's partition (in the caller's transaction), refusing TRUNCATE like
+    its table: a statement trigger on the table does not reach its partitions."""
     name = partition_name(spec.table, start)
     end = start + relativedelta(months=1)
-    with connection.cursor() as cursor:
+    with _parent_lock_bounded(), connection.cursor() as cursor:
         cursor.execute(
             f'CREATE TABLE IF NOT EXISTS "{name}" PARTITION OF "{spec.table}" '
             f"FOR VALUES FROM ('{start.isoformat()}') TO ('{end.isoformat()}')"
         )
+        cursor.execute(refuse_truncate_sql(name))
     return name
 
 
@@ -137,8 +173,12 @@ def partitions_ensure(*, now: datetime | None = None, months_ahead: int | None =
         last_wanted = month_start(now) + relativedelta(months=ahead)
         start = newest_end
         while start <= last_wanted:
-            with transaction.atomic():
-                created.append(_create_month(spec, start))
+            try:
+                with transaction.atomic():
+                    created.append(_create_month(spec, start))
+            except PartitionWaits:
+                logger.warning("%s: month %s not made now (the table was busy)", spec.table, start.date())
+                break  # months are made in order; the rest wait for the next run too
             start += relativedelta(months=1)
     return created
 
@@ -166,26 +206,39 @@ def partitions_expired(spec: PartitionedTable, *, cutoff: datetime) -> list[Part
     return [p for p in partitions_of(spec.table) if not p.is_archive and p.end <= cutoff]
 
 
-class PartitionNotLogged(Exception):
-    """A partition still holds rows that are not in the transparency log."""
-
-
 @dataclass(frozen=True)
 class Census:
-    """What a partition holds: how many rows, the lowest and highest sequence numbers."""
+    """What a partition holds: how many rows, the lowest and highest sequence
+    numbers, and how many of its rows have no leaf in the stream's log."""
 
     rows: int
     first_seq: int | None
     last_seq: int | None
+    unlogged: int = 0
 
 
 def partition_census(spec: PartitionedTable, partition: Partition) -> Census:
     """Counted before a drop, without a lock: a month past retention takes no new
-    rows (its dates are past). Seconds for ten million rows: it reads them all."""
+    rows (its dates are past). Seconds for ten million rows: it reads them all,
+    and looks each up among the log's leaves — the log's frontier alone is not
+    enough, as a row that committed late is logged by the nightly sweep, after
+    rows numbered above it."""
     seq = spec.seq_column
     with connection.cursor() as cursor:
-        cursor.execute(f'SELECT count(*), min("{seq}"), max("{seq}") FROM "{partition.name}"')
+        cursor.execute(
+            f'SELECT count(*), min(p."{seq}"), max(p."{seq}"), '
+            f"count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM audit_logleaf leaf "
+            f'WHERE leaf.stream = %s AND leaf.record_seq = p."{seq}")) FROM "{partition.name}" p',
+            [spec.stream],
+        )
         return Census(*cursor.fetchone())
+
+
+# Rows numbered below a month's highest number but dated in a later month (writers
+# crossing at midnight): listed in the purge's record, as rows that must stay. More
+# than this many means the month is no prefix of the stream yet (an older month or
+# the archive still holds rows): the purge waits.
+MAX_KEPT_SEQS = 1000
 
 
 def partition_drop(
@@ -213,21 +266,33 @@ def partition_drop(
     from .services import audit_record
 
     census = census or partition_census(spec, partition)
-    with transaction.atomic():
+    seq = spec.seq_column
+    with transaction.atomic(), _parent_lock_bounded():
         with connection.cursor() as cursor:
-            # Nobody writes to a month past retention; the lock keeps it so until the detach.
-            cursor.execute(f'LOCK TABLE "{partition.name}" IN ACCESS EXCLUSIVE MODE')
-            cursor.execute(f'SELECT max("{spec.seq_column}") FROM "{partition.name}"')
+            # The table before its partition, the order every query takes them in; ONLY,
+            # or the lock would reach every month. Held for milliseconds: the rows
+            # were counted beforehand, and nobody writes to a month past retention.
+            cursor.execute(f'LOCK TABLE ONLY "{spec.table}", "{partition.name}" IN ACCESS EXCLUSIVE MODE')
+            cursor.execute(f'SELECT max("{seq}") FROM "{partition.name}"')
             if cursor.fetchone()[0] != census.last_seq:
                 census = partition_census(spec, partition)
             through = (
                 LogState.objects.filter(stream=spec.stream).values_list("through_seq", flat=True).first() or 0
             )
-            if census.last_seq is not None and through < census.last_seq:
+            if census.unlogged or (census.last_seq is not None and through < census.last_seq):
                 raise PartitionNotLogged(
                     f"{partition.name}: rows up to {census.last_seq} are not all in the {spec.stream} log yet"
                 )
             cursor.execute(f'ALTER TABLE "{spec.table}" DETACH PARTITION "{partition.name}"')
+            kept = []
+            if census.last_seq is not None:
+                cursor.execute(
+                    f'SELECT "{seq}" FROM "{spec.table}" WHERE "{seq}" <= %s ORDER BY "{seq}" LIMIT %s',
+                    [census.last_seq, MAX_KEPT_SEQS + 1],
+                )
+                kept = [row[0] for row in cursor.fetchall()]
+            if len(kept) > MAX_KEPT_SEQS:
+                raise PartitionWaits(f"{partition.name}: older rows are still kept; it goes after them")
         changes = {
             "stream": spec.stream,
             "partition": partition.name,
@@ -237,6 +302,8 @@ def partition_drop(
         }
         if census.last_seq is not None:
             changes.update(through_seq=census.last_seq, first_seq=census.first_seq)
+        if kept:
+            changes["kept_seqs"] = kept  # numbered below through_seq, yet not purged (evidence_pruned)
         audit_record(event_type=EventType.RETENTION_APPLIED, changes=changes)
     if free_disk:
         detached_partitions_drop(spec)
@@ -244,14 +311,26 @@ def partition_drop(
 
 
 def detached_partitions_drop(spec: PartitionedTable) -> list[str]:
-    """Drop the month tables of ``spec`` that are no longer its partitions."""
+    """Drop the month tables of ``spec`` that a retention purge detached (its
+    ``RETENTION_APPLIED`` event names them); a month detached by anyone else
+    (a legal hold, cold storage) is not ours to drop."""
+    from .events import EventType
+    from .models import AuditEvent
+
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace "
+            "SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = "
+            "(SELECT oid FROM pg_namespace WHERE nspname = current_schema()) "
             "AND relname ~ %s AND NOT relispartition",
             [f"^{spec.table}_p[0-9]{{6}}$"],
         )
-        names = [row[0] for row in cursor.fetchall()]
+        detached = [row[0] for row in cursor.fetchall()]
+        purged = set(
+            AuditEvent.objects.filter(
+                event_type=EventType.RETENTION_APPLIED, changes__partition__in=detached
+            ).values_list("changes__partition", flat=True)
+        )
+        names = [name for name in detached if name in purged]
         for name in names:
             cursor.execute(f'DROP TABLE "{name}"')
     return names

@@ -21,6 +21,7 @@ from django.db.models import Exists, OuterRef
 from audit.merkle import merkle_root
 
 from .evidence import GENESIS_HASH, AppendOnlyModel, content_hash
+from .selectors import Pruned
 
 
 class ChainedSealBase(AppendOnlyModel):
@@ -122,10 +123,12 @@ def seal_pending(*, record_model, seal_model, entry_model, lock_id: int, batch_s
     return seal
 
 
-def seals_verify(*, record_model, seal_model, pruned_through: int = 0) -> tuple[int, int, SealBreak | None]:
+def seals_verify(
+    *, record_model, seal_model, pruned: Pruned | None = None
+) -> tuple[int, int, SealBreak | None]:
     """Check every seal of a stream: its chain link, its Merkle root over its
-    entries, and that each sealed record still exists unchanged. A record up to
-    ``pruned_through`` may be missing: a retention purge (recorded in the audit
+    entries, and that each sealed record still exists unchanged. A record
+    ``pruned`` allows may be missing: a retention purge (recorded in the audit
     chain) deleted it, and its leaf still stands in the seal. Returns
     (seals checked, records checked, first break or None)."""
     expected_prev, seals, records = GENESIS_HASH, 0, 0
@@ -145,7 +148,7 @@ def seals_verify(*, record_model, seal_model, pruned_through: int = 0) -> tuple[
         for seq, leaf in entries:
             record = stored.get(seq)
             if record is None:
-                if seq <= pruned_through:
+                if pruned is not None and pruned.allows_missing(seq):
                     continue
                 return seals, records, SealBreak(seal.id, f"sealed record #{seq} was deleted")
             if record.compute_hash() != leaf or record.record_hash != leaf:

@@ -47,10 +47,34 @@ def audit_events_readable(events) -> Iterator[tuple[AuditEvent, dict | None]]:
         yield event, unseal(subject_key=event.subject_key, token=event.sealed_changes)
 
 
-def evidence_pruned_through(*, stream: str) -> int:
-    """How far a retention purge deleted a sealed stream's records (the
-    highest ``through_seq`` the audit chain recorded for it); 0 if never."""
-    marks = AuditEvent.objects.filter(
-        event_type=EventType.RETENTION_APPLIED, changes__stream=stream
-    ).values_list("changes__through_seq", flat=True)
-    return max((int(mark) for mark in marks if mark), default=0)
+@dataclass(frozen=True)
+class Pruned:
+    """Which of a stream's records retention purges may have deleted: every one
+    up to ``through`` except ``kept`` — rows numbered below a dropped month's
+    highest number that were dated in a later month (two writers crossing at
+    midnight of the month's last day), which must still be there."""
+
+    through: int = 0
+    kept: frozenset[int] = frozenset()
+
+    def allows_missing(self, seq: int) -> bool:
+        return seq <= self.through and seq not in self.kept
+
+
+def evidence_pruned(*, stream: str) -> Pruned:
+    """What the audit chain's ``RETENTION_APPLIED`` events for ``stream`` allow
+    missing (nothing if none). A row one purge kept, a later purge reaching
+    past it without keeping it may have deleted."""
+    purges = [
+        (int(changes.get("through_seq") or 0), frozenset(changes.get("kept_seqs") or ()))
+        for changes in AuditEvent.objects.filter(
+            event_type=EventType.RETENTION_APPLIED, changes__stream=stream
+        ).values_list("changes", flat=True)
+    ]
+    kept_by_some = set().union(*(kept for _through, kept in purges))
+    return Pruned(
+        through=max((through for through, _kept in purges), default=0),
+        kept=frozenset(
+            seq for seq in kept_by_some if all(seq in kept for through, kept in purges if through >= seq)
+        ),
+    )

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from .models import AuditEvent
 from .sealing import SealBreak, seal_pending, seals_verify
-from .selectors import audit_chain_verify, evidence_pruned_through
+from .selectors import Pruned, audit_chain_verify, evidence_pruned
 from .transparency import LogSource, log_integrate_all
 
 
@@ -178,10 +178,8 @@ class _BatchVerify:
     retention_pruned: bool
 
     def __call__(self) -> StreamCheck:
-        pruned_through = evidence_pruned_through(stream=self.stream) if self.retention_pruned else 0
-        seals, records, broken = seals_verify(
-            record_model=self.records, seal_model=self.seals, pruned_through=pruned_through
-        )
+        pruned = evidence_pruned(stream=self.stream) if self.retention_pruned else Pruned()
+        seals, records, broken = seals_verify(record_model=self.records, seal_model=self.seals, pruned=pruned)
         return StreamCheck.from_seals(self.stream, seals, records, broken)
 
 

@@ -358,7 +358,7 @@ def consent_retention_apply(*, cutoff) -> dict:
     their leaves and every proof stays valid, and each purge is recorded in the
     audit chain in the same transaction, which is where ``evidence_verify``
     learns that those records may be missing."""
-    from audit.partitions import PartitionNotLogged, partition_drop, partitions_expired, partitions_of
+    from audit.partitions import PartitionWaits, partition_drop, partitions_expired, partitions_of
 
     from .streams import CONSENT_PARTITIONS
 
@@ -370,8 +370,8 @@ def consent_retention_apply(*, cutoff) -> dict:
     for partition in partitions_expired(CONSENT_PARTITIONS, cutoff=cutoff):
         try:
             dropped = partition_drop(CONSENT_PARTITIONS, partition, reason={"cutoff": cutoff.isoformat()})
-        except PartitionNotLogged:
-            break  # the integrator is behind: the next run drops it (and the months after it)
+        except PartitionWaits:
+            break  # not logged yet, or the table busy: the next run drops it (and the months after it)
         result["partitions_dropped"].append(partition.name)
         result["consent_records_deleted"] += dropped["consent_rows_deleted"]
         result["through_seq"] = max(result["through_seq"], dropped.get("through_seq", 0))

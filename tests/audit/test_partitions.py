@@ -5,9 +5,10 @@ seal and log still verifying and tampering still caught."""
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import psycopg
 import pytest
 from dateutil.relativedelta import relativedelta
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from audit.events import EventType
@@ -15,6 +16,7 @@ from audit.logverify import log_verify
 from audit.models import AuditEvent
 from audit.partitions import (
     PartitionNotLogged,
+    PartitionWaits,
     month_start,
     partition_drop,
     partitioned_tables,
@@ -155,11 +157,96 @@ def test_only_months_wholly_past_the_cutoff_expire():
     assert f"consent_consentrecord_p{now.astimezone(UTC):%Y%m}" not in {p.name for p in expired}
 
 
-def test_a_month_detached_but_not_yet_dropped_is_dropped_by_the_next_daily_job():
+def table_exists(name: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [name])
+        return cursor.fetchone()[0] is not None
+
+
+def test_a_month_purged_but_not_yet_dropped_is_dropped_by_the_next_daily_job():
+    [month] = [p for p in partitions_of("consent_consentrecord") if p.start == month_start(timezone.now())]
+    partition_drop(CONSENT_PARTITIONS, month, reason={}, free_disk=False)  # a crash before the drop
+    assert table_exists(month.name)
+    partitions_ensure()
+    assert not table_exists(month.name)
+
+
+def test_a_month_someone_else_detached_is_left_alone():
+    """A legal hold or cold storage: no purge recorded it, so it is not ours to drop."""
     [month] = [p for p in partitions_of("consent_consentrecord") if p.start == month_start(timezone.now())]
     with connection.cursor() as cursor:
         cursor.execute(f'ALTER TABLE consent_consentrecord DETACH PARTITION "{month.name}"')
     partitions_ensure()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT to_regclass(%s)", [month.name])
-        assert cursor.fetchone()[0] is None
+    assert table_exists(month.name)
+
+
+def test_rows_numbered_below_a_dropped_month_but_dated_after_it_must_stay(monkeypatch):
+    """Two writers crossing at midnight of a month's last day: a row of the next
+    month numbered below the month's last row. The purge lists it as kept, so
+    deleting it later is still caught."""
+    first = decide()
+    next_month = timezone.now() + relativedelta(months=1)
+    with monkeypatch.context() as clock:
+        clock.setattr(timezone, "now", lambda: next_month)
+        crossing = decide()
+    last = decide()
+    assert partition_holding(crossing) != partition_holding(first) == partition_holding(last)
+    log_integrate_all("consent", evidence_stream("consent").log)
+    stream_seal("consent")
+    [month] = [p for p in partitions_of("consent_consentrecord") if p.name == partition_holding(first)]
+    changes = partition_drop(CONSENT_PARTITIONS, month, reason={})
+    assert changes["through_seq"] == last.seq and changes["kept_seqs"] == [crossing.seq]
+    assert stream_verify("consent").intact and log_verify(evidence_stream("consent"), full=True).intact
+    bypass_triggers("DELETE FROM consent_consentrecord WHERE seq = %s", [crossing.seq])
+    check = log_verify(evidence_stream("consent"), full=True)
+    assert not check.intact and f"its row {crossing.seq} is missing" in str(check.broken)
+    assert not stream_verify("consent").intact
+
+
+def test_a_row_the_log_skipped_keeps_its_month_until_it_is_logged():
+    """The log's frontier passed a row that committed late (the sweep logs it
+    later): the frontier alone would let its month go unlogged."""
+    from audit.models import LogState
+
+    logged = decide()
+    log_integrate_all("consent", evidence_stream("consent").log)
+    skipped = decide()
+    LogState.objects.filter(stream="consent").update(through_seq=skipped.seq)
+    [month] = [p for p in partitions_of("consent_consentrecord") if p.name == partition_holding(logged)]
+    with pytest.raises(PartitionNotLogged):
+        partition_drop(CONSENT_PARTITIONS, month, reason={})
+    assert ConsentRecord.objects.filter(seq=skipped.seq).exists()
+
+
+def test_every_month_refuses_truncate_like_its_table():
+    partitions_ensure(now=timezone.now() + relativedelta(months=15))  # new months too
+    for spec in partitioned_tables():
+        for partition in partitions_of(spec.table):
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_trigger WHERE tgrelid = to_regclass(%s) AND tgname = %s",
+                    [partition.name, f"{partition.name}_no_truncate"],
+                )
+                assert cursor.fetchone()[0] == 1, partition.name
+    [month] = [p for p in partitions_of("consent_consentrecord") if p.start == month_start(timezone.now())]
+    with connection.cursor() as cursor, pytest.raises(DatabaseError, match="append-only"):
+        cursor.execute("SET LOCAL icentrex.allow_truncate = off")
+        cursor.execute(f'TRUNCATE "{month.name}"')
+
+
+def test_a_busy_table_makes_the_purge_wait_instead_of_queueing_every_write(settings):
+    """A long reader holds the table (a dump, say): the detach gives up after
+    PARTITION_LOCK_TIMEOUT_MS instead of queueing every consent write behind it."""
+    settings.PARTITION_LOCK_TIMEOUT_MS = 200
+    record = decide()
+    log_integrate_all("consent", evidence_stream("consent").log)
+    [month] = [p for p in partitions_of("consent_consentrecord") if p.name == partition_holding(record)]
+    database = connection.settings_dict
+    with psycopg.connect(
+        host=database["HOST"], port=database["PORT"], user=database["USER"], dbname=database["NAME"]
+    ) as reader:
+        reader.execute("LOCK TABLE ONLY consent_consentrecord IN ACCESS SHARE MODE")
+        with pytest.raises(PartitionWaits):
+            partition_drop(CONSENT_PARTITIONS, month, reason={})
+    assert ConsentRecord.objects.filter(seq=record.seq).exists()
+    assert not AuditEvent.objects.filter(changes__partition=month.name).exists()
