@@ -45,15 +45,48 @@ class RequestContextFilter(logging.Filter):
         return True
 
 
-_EMAIL = re.compile(r"[^\s@<>()\[\]\"',;:]+@[^\s@<>()\[\]\"',;:]+\.[A-Za-z]{2,}")
+# An address: ASCII or internationalised (user@пример.рф, a Unicode local part, a
+# punycode domain), or percent-encoded as a query string carries it (alice%40example.org).
+# The lengths are the standard's limits; they, and no "%" after the "@", keep a long
+# unbroken token from making the search quadratic.
+_EMAIL = re.compile(
+    r"[^\s@<>()\[\]\"',;:]{1,64}(?:@|%40)[^\s@%<>()\[\]\"',;:]{1,253}\.(?:xn--[a-z0-9-]+|[^\W\d_]{2,})",
+    re.IGNORECASE,
+)
+# An absolute URL: only its scheme and host are kept. Its path and query may hold a
+# secret (a webhook's /services/T…/B…/<secret>, ?token=…), its user part a name.
+_URL = re.compile(
+    r"\b([a-z][a-z0-9+.-]*://)(?:[^\s/?#@<>\"']*@)?([^\s/?#@<>\"']*)([/?#][^\s<>\"']*)?",
+    re.IGNORECASE,
+)
+_AFTER_URL = ".,:;!?)]"
 
 
-def without_addresses(text: str) -> str:
-    return _EMAIL.sub("[email]", text) if "@" in text else text
+def _url_origin(url: re.Match) -> str:
+    # The punctuation that ends a sentence or a bracket after the URL stays in the text.
+    scheme, host, rest = url.groups(default="")
+    return scheme + host + rest[len(rest.rstrip(_AFTER_URL)) :]
+
+
+# A relative URL's query string (urllib3's "Max retries exceeded with url: /hooks?token=…"):
+# a "?" right after a path, then name=value.
+_QUERY = re.compile(r"(?<=[\w/.~%-])\?[^\s<>\"'#?=]*=[^\s<>\"']*")
+
+
+def without_personal_data(text: str) -> str:
+    """The text with absolute URLs cut to their scheme and host, query strings
+    removed and addresses replaced by ``[email]``."""
+    if "://" in text:
+        text = _URL.sub(_url_origin, text)
+    if "?" in text:
+        text = _QUERY.sub("", text)
+    if "@" in text or "%40" in text:
+        text = _EMAIL.sub("[email]", text)
+    return text
 
 
 class PersonalDataFilter(logging.Filter):
-    """Keeps personal data out of what libraries log.
+    """Keeps personal data and secrets out of what libraries log.
 
     - Django logs a failed request with the request object attached and its
       raw path as an argument: a path may carry a secret (a password-reset or
@@ -61,8 +94,12 @@ class PersonalDataFilter(logging.Filter):
       route it matched and the request object is dropped.
     - Celery logs a task's return value when it succeeds: ours return a
       status or counts ("sent", {"claimed": 3}), never a person's data.
-    - An email address in any message (a refused recipient in an SMTP error,
-      say) is replaced by ``[email]``.
+    - In any message, an absolute URL keeps only its scheme and host, a query
+      string is removed and an email address (a refused recipient in an SMTP
+      error, say) becomes ``[email]``.
+    - A call whose arguments do not fit its format (``"%s %s", 1``) is written
+      with its format alone and the error's name: Handler.handle does not catch
+      a filter's exception, so it would otherwise fail the request or the task.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -70,8 +107,13 @@ class PersonalDataFilter(logging.Filter):
         if request is not None and isinstance(record.args, tuple):
             path = getattr(request, "path", None)
             record.args = tuple(route_of(request) if arg == path else arg for arg in record.args)
-        message = record.getMessage()
-        cleaned = without_addresses(message)
+        try:
+            message = record.getMessage()
+        except Exception as exc:  # noqa: BLE001 - whatever str() or % raised, the line is still written
+            template = record.msg if isinstance(record.msg, str) else type(record.msg).__name__
+            message = f"{template} [log arguments did not fit: {exc.__class__.__name__}]"
+            record.msg, record.args = message, ()
+        cleaned = without_personal_data(message)
         if cleaned != message:
             record.msg, record.args = cleaned, ()
         return True
@@ -96,7 +138,7 @@ LOGGED_EXTRA_FIELDS = frozenset({"method", "route", "status", "duration_ms", "st
 class JsonLineFormatter(JsonFormatter):
     """python-json-logger's formatter, writing only the fields allowed above,
     with the exception text cleaned as the message is (an exception's message
-    may name an address)."""
+    may name an address or a URL)."""
 
     def process_log_record(self, log_data):
         allowed = {self._get_rename(name) for name in self._required_fields}
@@ -108,4 +150,4 @@ class JsonLineFormatter(JsonFormatter):
         return {key: value for key, value in log_data.items() if key in allowed or key in LOGGED_EXTRA_FIELDS}
 
     def formatException(self, ei):
-        return without_addresses(super().formatException(ei))
+        return without_personal_data(super().formatException(ei))

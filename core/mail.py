@@ -37,3 +37,14 @@ def send_templated_email(*, template: str, context: dict, to: str | list[str], l
         body = with_controller_footer(render_plain_text(f"{template}_body.txt", context))
     recipients = [to] if isinstance(to, str) else list(to)
     EmailMessage(subject, body, None, recipients, reply_to=[settings.CONTROLLER_EMAIL]).send()
+
+
+def delivery_error(error: Exception) -> str:
+    """What went wrong sending an email, fit to store and log: the error's kind and
+    the SMTP reply code, never its text (a refusal quotes the address back)."""
+    import smtplib
+
+    code = getattr(error, "smtp_code", None)
+    if code is None and isinstance(error, smtplib.SMTPRecipientsRefused):
+        code = next((reply[0] for reply in error.recipients.values()), None)
+    return type(error).__name__ + (f" (SMTP {code})" if code else "")

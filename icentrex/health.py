@@ -6,8 +6,10 @@
   every migration applied, the cache and the broker answer, each read replica
   answers and is less than READINESS_MAX_REPLICA_LAG_SECONDS behind, and no
   evidence has waited too long for its transparency log. 200 when all pass,
-  503 otherwise, JSON either way, with each check's result and time, and never a host name, an address or a
-  message from a driver (they can name users and hosts).
+  503 otherwise, JSON either way; to a caller /metrics would answer (its token
+  or allowlist) with each check's result and time, to anyone else with the
+  verdict alone; never a host name, an address or a message from a driver
+  (they can name users and hosts).
 
 They are answered by ``HealthProbeMiddleware``, first in the stack, before the
 host check: a balancer probes by IP address, which ALLOWED_HOSTS rightly does
@@ -220,8 +222,15 @@ class HealthProbeMiddleware:
         if path == "/healthz":
             return _json({"status": "alive"}, 200)
         if path == "/readyz":
+            from .metrics import scrape_allowed
+
             report = readiness()
-            return _json(report.as_dict(), 200 if report.ready else 503)
+            body = report.as_dict()
+            if not scrape_allowed(request):
+                # The verdict is all a balancer needs; what failed and how far
+                # replicas lag is for the operators' own network (or token).
+                body = {"status": body["status"]}
+            return _json(body, 200 if report.ready else 503)
         if path == "/metrics":
             from .metrics import metrics_view
 

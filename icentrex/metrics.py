@@ -19,6 +19,9 @@ import os
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpResponse, HttpResponseNotFound
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -66,15 +69,21 @@ DB_DURATION = Histogram(
 DB_ERRORS = Counter("icentrex_db_errors", "SQL statements that raised, by database alias.", ["alias"])
 
 _STATEMENT_KINDS = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "WITH"})
+# gunicorn accepts any token as a method and Django answers it (405 on a matched route):
+# every other method counts as OTHER, or each made-up one would add series until a restart.
+# Routes are bounded already: URL patterns, or "(unmatched)" (core.logs.route_of).
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"})
 
 
 def http_request_observe(method: str, route: str, status: int, seconds: float) -> None:
+    method = method if method in _METHODS else "OTHER"
     HTTP_REQUESTS.labels(method, route, str(status)).inc()
     HTTP_DURATION.labels(method, route).observe(seconds)
 
 
 def db_query_observe(alias: str, sql: str, seconds: float) -> None:
-    verb = sql.lstrip()[:7].split(None, 1)[0].upper() if sql else ""
+    words = sql.lstrip()[:7].split(None, 1)
+    verb = words[0].upper() if words else ""
     DB_QUERIES.labels(alias, verb if verb in _STATEMENT_KINDS else "OTHER").inc()
     DB_DURATION.labels(alias).observe(seconds)
 
@@ -236,7 +245,30 @@ _READERS = (
 # --- The endpoint -------------------------------------------------------------------------------
 
 
-def _scrape_allowed(request) -> bool:
+def _networks_parse(entries) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """METRICS_ALLOWED_NETWORKS as networks, parsed once. The environment's "a, b"
+    keeps its spaces and a trailing comma leaves an empty entry, so entries are
+    stripped and empty ones skipped; a bad one stops start-up (this module loads
+    with the apps, through icentrex.telemetry) instead of failing every scrape."""
+    stripped = (entry.strip() for entry in entries or ())
+    try:
+        return tuple(ipaddress.ip_network(entry, strict=False) for entry in stripped if entry)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"METRICS_ALLOWED_NETWORKS: {exc}") from None
+
+
+_allowed_networks = _networks_parse(settings.METRICS_ALLOWED_NETWORKS)
+
+
+@receiver(setting_changed)
+def _allowed_networks_reparse(*, setting, value, **kwargs):
+    # Tests change the setting (override_settings) after this module has loaded.
+    global _allowed_networks
+    if setting == "METRICS_ALLOWED_NETWORKS":
+        _allowed_networks = _networks_parse(value)
+
+
+def scrape_allowed(request) -> bool:
     """A bearer token (METRICS_BEARER_TOKEN) or an address on the allowlist
     (METRICS_ALLOWED_NETWORKS). Behind a proxy every request comes from the
     proxy's address: use the token there, or list only the scraper's network."""
@@ -249,9 +281,10 @@ def _scrape_allowed(request) -> bool:
         address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
     except ValueError:
         return False
-    return any(
-        address in ipaddress.ip_network(net, strict=False) for net in settings.METRICS_ALLOWED_NETWORKS
-    )
+    # A dual-stack socket reports an IPv4 client as ::ffff:10.1.2.3; the allowlist names it as IPv4.
+    if address.version == 6 and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return any(address in network for network in _allowed_networks)
 
 
 def metrics_text() -> bytes:
@@ -268,7 +301,7 @@ def metrics_text() -> bytes:
 
 @never_cache
 def metrics_view(request):
-    if not _scrape_allowed(request):
+    if not scrape_allowed(request):
         # As if there were nothing here: the endpoint's existence is not advertised.
         return HttpResponseNotFound("Not found", content_type="text/plain")
     return HttpResponse(metrics_text(), content_type=CONTENT_TYPE_LATEST)

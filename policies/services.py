@@ -19,7 +19,7 @@ from audit.merkle import merkle_root
 from audit.sealing import seal_chain_append, seal_lock
 from audit.services import audit_record
 from core.errors import Conflict, RuleViolation
-from core.mail import render_plain_text, render_subject, with_controller_footer
+from core.mail import delivery_error, render_plain_text, render_subject, with_controller_footer
 from core.net import client_ip, truncate_ip
 from core.ratelimit import rate_limit_consume
 from core.tasks import enqueue_on_commit
@@ -339,8 +339,8 @@ def _send_emails(*, chunk: NoticeChunk, claimed, mail) -> None:
             mail.send_messages([message])
             outcome[pk] = ""
         except Exception as exc:  # noqa: BLE001  any delivery error is recorded and retried
-            logger.warning("policy notice %s: %s", pk, exc)
-            outcome[pk] = f"{exc.__class__.__name__}: {exc}"[:300]
+            outcome[pk] = delivery_error(exc)
+            logger.warning("policy notice %s: %s", pk, outcome[pk])
             mail.close()
     _record_outcomes(version=version, claimed=claimed, outcome=outcome)
 

@@ -3,8 +3,11 @@ time, retries with back-off, and the sweep that recovers lost deliveries."""
 
 import hashlib
 import hmac
+import http.client
 import json
 import logging
+import socket
+import ssl
 import time
 import uuid
 from datetime import timedelta
@@ -137,8 +140,37 @@ def webhook_deliver_once(*, delivery_id: int) -> float | None:
         if not 200 <= response.status_code < 300:
             error = f"HTTP {response.status_code}"
     except requests.RequestException as exc:
-        error = f"{exc.__class__.__name__}: {exc}"[:300]
+        error = _failure_of(exc)
     return _delivery_outcome(delivery_id, attempts + 1, error)
+
+
+# What went wrong under a failed request, found in the chain of exceptions requests
+# and urllib3 raise (ConnectionError <- MaxRetryError <- NewConnectionError <-
+# ConnectionRefusedError); the first kind listed that is in the chain names it.
+_FAILURE_KINDS = (
+    (socket.gaierror, "DNS"),
+    (ssl.SSLError, "TLS"),
+    (ConnectionRefusedError, "refused"),
+    (TimeoutError, "timeout"),
+    (http.client.HTTPException, "not an HTTP response"),
+    (ConnectionResetError, "reset"),
+)
+
+
+def _failure_of(exc: requests.RequestException) -> str:
+    """The error a failed request is logged and stored with: its class and, for a
+    connection, what went wrong. Never the exception's text: requests and urllib3
+    put the URL's path and query in it, where a webhook URL keeps its secret
+    (Slack's /services/T…/B…/<secret>)."""
+    chain = []
+    link = exc
+    while link is not None and link not in chain:
+        chain.append(link)
+        link = link.__cause__ or link.__context__
+    for kind_of, kind in _FAILURE_KINDS:
+        if any(isinstance(link, kind_of) for link in chain):
+            return f"{exc.__class__.__name__} ({kind})"
+    return exc.__class__.__name__
 
 
 def _iso(value) -> str:

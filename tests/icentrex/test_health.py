@@ -41,6 +41,20 @@ def test_readiness_reports_each_check_and_its_time(client):
     assert body["checks"]["evidence_integration"]["threshold_seconds"] == 300.0
 
 
+def test_an_outsider_gets_the_verdict_and_nothing_about_what_is_behind_it(client, monkeypatch):
+    """What failed, and how many replicas lag by how much, is for the network
+    /metrics answers (or its token); anyone else learns ready or not."""
+
+    def database_down():
+        raise RuntimeError("db01.internal refused")
+
+    monkeypatch.setitem(health.READINESS_CHECKS, "database", database_down)
+    response, body = probe(client, "/readyz", REMOTE_ADDR="203.0.113.9")
+    assert response.status_code == 503 and body == {"status": "unavailable"}
+    response, body = probe(client, "/readyz")  # loopback: allowed in the test profile
+    assert response.status_code == 503 and body["checks"]["database"]["error"].startswith("RuntimeError")
+
+
 def test_probes_answer_a_balancer_that_asks_by_ip_address(client):
     """ALLOWED_HOSTS does not list the machine's own address, and need not."""
     for path in ("/healthz", "/readyz"):

@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import signal
+import sys
 import time
 from datetime import date
 from email.policy import default as default_policy
@@ -15,7 +16,13 @@ import pytest
 from django.test import RequestFactory
 from django.urls import resolve, reverse
 
-from core.logs import JsonLineFormatter, PersonalDataFilter, RequestContextFilter, request_id_var
+from core.logs import (
+    JsonLineFormatter,
+    PersonalDataFilter,
+    RequestContextFilter,
+    request_id_var,
+    without_personal_data,
+)
 
 PASSWORD = "Ridge-lantern-Quietly-73"
 NAME = "Ingrid Vasquez-Lundqvist"
@@ -101,6 +108,75 @@ def test_addresses_are_removed_from_messages_and_exceptions():
     text = JsonLineFormatter(["levelname", "message"]).format(record)
     assert "@" not in text.replace("[email]", "")
     assert "notice 7: to <[email]> refused" in text
+
+
+@pytest.mark.parametrize(
+    "logged, written",
+    [
+        (
+            "POST https://hooks.slack.com/services/T0/B0/s3cr3t?token=t0k3n failed",
+            "POST https://hooks.slack.com failed",
+        ),
+        ("see <https://ingrid:pa55@files.example:8443/a/b#frag>.", "see <https://files.example:8443>."),
+        ("(via http://[2001:db8::1]/export/s3cr3t).", "(via http://[2001:db8::1])."),
+        (
+            "Max retries exceeded with url: /hooks?token=t0k3n&x=1 (Caused by",
+            "Max retries exceeded with url: /hooks (Caused by",
+        ),
+        ("refused user@пример.рф", "refused [email]"),
+        ("refused ингрид.васкес@example.org", "refused [email]"),
+        ("refused bob@xn--e1afmkfd.xn--p1ai", "refused [email]"),
+        ("/signup?email=alice%40example.org&next=/", "/signup"),
+        ("unsubscribe alice%40example.org now", "unsubscribe [email] now"),
+        ("mailto:eva@example.org", "mailto:[email]"),
+        # Unchanged: a route, one with a regex's "?", a question.
+        ("GET /invitations/<uuid:public_id>/ 200", "GET /invitations/<uuid:public_id>/ 200"),
+        ("GET ^api/(?:v1/)?(?P<x>[^/]+)$ 200", "GET ^api/(?:v1/)?(?P<x>[^/]+)$ 200"),
+        ("Is the worker up? It is.", "Is the worker up? It is."),
+    ],
+)
+def test_urls_lose_their_path_and_query_and_addresses_in_every_spelling_are_removed(logged, written):
+    assert without_personal_data(logged) == written
+
+
+def test_urls_in_messages_and_exceptions_keep_only_their_host():
+    try:
+        raise ConnectionError("POST https://hooks.example/services/T0/B0/s3cr3t?token=t0k3n: refused")
+    except ConnectionError:
+        record = logging.LogRecord(
+            "integrations",
+            logging.WARNING,
+            __file__,
+            1,
+            "delivery to %s failed",
+            ("https://hooks.example/x/s3cr3t",),
+            sys.exc_info(),
+        )
+    PersonalDataFilter().filter(record)
+    RequestContextFilter().filter(record)
+    text = JsonLineFormatter(["levelname", "message"]).format(record)
+    assert "s3cr3t" not in text and "t0k3n" not in text
+    assert "delivery to https://hooks.example failed" in text
+    assert "POST https://hooks.example: refused" in text
+
+
+def test_a_log_call_whose_arguments_do_not_fit_is_written_and_raises_nothing(log_output):
+    class Unprintable:
+        def __str__(self):
+            raise RuntimeError("no text")
+
+    logger = logging.getLogger("tests.icentrex.broken")
+    logger.warning("sent %s to %s", "ingrid@example.org")
+    logger.warning(Unprintable())
+    logger.warning("notice %d", "seven")
+    messages = [
+        line["message"] for line in json_lines(log_output.getvalue()) if line["logger"] == logger.name
+    ]
+    assert messages == [
+        "sent %s to %s [log arguments did not fit: TypeError]",
+        "Unprintable [log arguments did not fit: RuntimeError]",
+        "notice %d [log arguments did not fit: TypeError]",
+    ]
 
 
 def test_the_request_id_is_in_every_record_logged_during_the_request():

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
+import environ
 import pytest
 import requests
 from django.utils import timezone
@@ -68,6 +69,39 @@ def test_nobody_may_scrape_when_neither_is_configured(client, settings):
     assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer ").status_code == 404
 
 
+@pytest.mark.django_db
+def test_allowlist_entries_are_stripped_and_ipv4_mapped_clients_match_ipv4_networks(
+    client, settings, monkeypatch
+):
+    monkeypatch.setenv("METRICS_ALLOWED_NETWORKS", "10.0.0.0/8, 192.168.0.0/16")
+    settings.METRICS_BEARER_TOKEN = ""
+    settings.METRICS_ALLOWED_NETWORKS = environ.Env().list("METRICS_ALLOWED_NETWORKS")
+    assert settings.METRICS_ALLOWED_NETWORKS[1] == " 192.168.0.0/16"  # as the environment gives it
+    assert client.get("/metrics", REMOTE_ADDR="192.168.4.5").status_code == 200
+    assert client.get("/metrics", REMOTE_ADDR="203.0.113.9").status_code == 404
+    # A dual-stack socket's spelling of an IPv4 client.
+    assert client.get("/metrics", REMOTE_ADDR="::ffff:10.1.2.3").status_code == 200
+    assert client.get("/metrics", REMOTE_ADDR="::ffff:203.0.113.9").status_code == 404
+
+
+def test_a_bad_allowlist_entry_stops_start_up():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "icentrex.settings.test",
+        "METRICS_ALLOWED_NETWORKS": "10.0.0.0/8, 10.0.0.300/8",
+    }
+    started = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert started.returncode != 0
+    assert "ImproperlyConfigured: METRICS_ALLOWED_NETWORKS: '10.0.0.300/8'" in started.stderr
+
+
 # --- What is counted -----------------------------------------------------------------------------
 
 
@@ -82,6 +116,37 @@ def test_requests_are_counted_by_route_never_by_path(client):
     assert after[key] == before + 2
     assert not any("0b6c1f3e" in str(labels) for labels in after)
     assert any(name == "icentrex_db_queries_total" for name, *_ in after)
+
+
+def http_requests(found: dict, method: str, route: str, status: str) -> float:
+    return found.get(
+        ("icentrex_http_requests_total", ("method", method), ("route", route), ("status", status)), 0
+    )
+
+
+@pytest.mark.django_db
+def test_made_up_methods_and_unmatched_paths_add_no_series(client, alice):
+    invitation = "/invitations/<uuid:public_id>/"
+    expected = {
+        ("OTHER", invitation, "405"): 2,
+        ("GET", "(unmatched)", "404"): 2,
+        ("GET", "/orgs/<slug:org_slug>/sign-in/", "404"): 1,
+    }
+    before = scrape(client)
+    # gunicorn passes any token of capitals as a method; the view answers 405.
+    client.generic("QZX123", "/invitations/0b6c1f3e-5a4f-4e55-9d3a-6f1c2b7e8a90/")
+    client.generic("PROPFIND", "/invitations/0b6c1f3e-5a4f-4e55-9d3a-6f1c2b7e8a90/")
+    client.get("/no-such-page/0b6c1f3e/")
+    client.get("/invitations/not-a-uuid-7d2a4f/")  # the converter refuses it: no route matched
+    client.force_login(alice)
+    client.get("/orgs/no-such-org-5a4f/sign-in/")  # matched, then 404 from the view
+    after = scrape(client)
+    for labels, count in expected.items():
+        assert http_requests(after, *labels) - http_requests(before, *labels) == count, labels
+    for text in ("QZX123", "PROPFIND", "no-such", "not-a-uuid", "0b6c1f3e"):
+        assert not any(text in str(labels) for labels in after), text
+    duration = ("icentrex_http_request_duration_seconds_count", ("method", "OTHER"), ("route", invitation))
+    assert after[duration] - before.get(duration, 0) == 2
 
 
 @pytest.mark.django_db

@@ -5,6 +5,8 @@ timestamp window itself."""
 import hashlib
 import hmac
 import json
+import logging
+import socket
 import threading
 import time
 from datetime import timedelta
@@ -254,6 +256,50 @@ def test_timeouts_and_garbage_are_retried(provider, receiver, settings, mode, er
     assert services.webhook_deliver_once(delivery_id=delivery.pk) is not None
     delivery.refresh_from_db()
     assert delivery.status == "pending" and error in delivery.last_error
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# Where a webhook URL keeps its secret (Slack's /services/T…/B…/<secret>), and a query's token.
+SECRET_PATH_AND_QUERY = "/services/T0/B0/s3cr3tPath?token=t0k3nQuery"
+
+
+@pytest.mark.parametrize(
+    "where, mode, error",
+    [
+        ("a closed port", "ok", "ConnectionError (refused)"),
+        ("an unknown host", "ok", "ConnectionError (DNS)"),
+        ("the receiver, over TLS", "ok", "SSLError (TLS)"),
+        ("the receiver", "timeout", "ReadTimeout (timeout)"),
+        ("the receiver", "garbage", "ConnectionError (not an HTTP response)"),
+    ],
+)
+def test_a_failed_delivery_is_stored_and_logged_with_its_kind_and_never_its_url(
+    provider, receiver, settings, caplog, where, mode, error
+):
+    settings.WEBHOOK_TIMEOUT_SECONDS = 0.5
+    settings.WEBHOOK_MAX_ATTEMPTS = 1
+    receiver.mode = mode
+    receiver_host = f"127.0.0.1:{receiver.server.server_port}"
+    origin = {
+        "a closed port": f"http://127.0.0.1:{_closed_port()}",
+        "an unknown host": "http://hooks.invalid",
+        "the receiver, over TLS": f"https://{receiver_host}",
+        "the receiver": f"http://{receiver_host}",
+    }[where]
+    Provider.objects.filter(pk=provider.pk).update(webhook_url=origin + SECRET_PATH_AND_QUERY)
+    services.installation_create(user=UserFactory(), provider=provider, fields=["identity.id"])
+    delivery = WebhookDelivery.objects.get()
+    with caplog.at_level(logging.WARNING):
+        assert services.webhook_deliver_once(delivery_id=delivery.pk) is None
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.last_error) == ("failed", error)
+    assert f"failed for good: {error}" in caplog.text
+    assert "s3cr3t" not in caplog.text and "t0k3n" not in caplog.text
 
 
 def test_a_delivery_is_made_once_however_often_the_task_runs(provider, receiver):
