@@ -14,7 +14,10 @@ import tempfile
 from pathlib import Path
 
 _metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-if not _metrics_dir:
+# A folder made here is this server's alone, and removed when it stops; one the
+# environment names is the operator's, and only emptied.
+_metrics_dir_is_ours = not _metrics_dir
+if _metrics_dir_is_ours:
     _metrics_dir = tempfile.mkdtemp(prefix="icentrex-metrics-")
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_dir
 
@@ -34,3 +37,8 @@ def child_exit(server, worker):
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if _metrics_dir_is_ours:
+        shutil.rmtree(_metrics_dir, ignore_errors=True)

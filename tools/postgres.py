@@ -6,17 +6,20 @@ bin/cluster:
         primary.url(), replica.url()
 
 The replica is a base backup of the running primary (pg_basebackup -R) that
-follows it by streaming replication. Both are stopped (pg_ctl, by the PID in
-their postmaster.pid) and removed when the block ends. Run as root, the
-servers run as the postgres user (PostgreSQL refuses root).
+follows it by streaming replication. Both are stopped when the block ends, each
+whatever happens to the other (pg_ctl, then by the PID in their postmaster.pid
+if that does not end it), and their folder is removed once both are down. Run
+as root, the servers run as the postgres user (PostgreSQL refuses root).
 """
 
 import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,9 +62,24 @@ class Cluster:
             "pg_ctl", "-D", str(self.folder), "-l", str(self.folder / "server.log"), "-w", "-t", "60", "start"
         )
 
-    def stop(self) -> None:
-        if (self.folder / "postmaster.pid").exists():
+    def stop(self) -> bool:
+        """Stops the server; whether it is down."""
+        pid = self.pid
+        if pid is None:
+            return True
+        try:
             self.run("pg_ctl", "-D", str(self.folder), "-m", "fast", "-w", "stop")
+        except (RuntimeError, OSError, subprocess.TimeoutExpired):
+            # A fast shutdown that did not finish (a stuck backend, a hung pg_ctl), so by the PID:
+            # SIGQUIT is PostgreSQL's immediate shutdown, which stops its own children; SIGKILL if
+            # even that hangs, and the children exit on seeing their postmaster gone.
+            for number in (signal.SIGQUIT, signal.SIGKILL):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, number)
+                if _ended(pid, within=10):
+                    return True
+            return False
+        return True
 
     @property
     def pid(self) -> int | None:
@@ -76,6 +94,17 @@ class Cluster:
         with psycopg.connect(dsn, autocommit=True) as conn:
             cursor = conn.execute(sql)
             return cursor.fetchall() if cursor.description else []
+
+
+def _ended(pid: int, within: float) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
 
 
 def _configure(folder: Path, port: int, socket_folder: Path, durable: bool) -> None:
@@ -122,8 +151,12 @@ def primary_and_replica(
             raise RuntimeError("the replica is not in recovery")
         yield primary, replica
     finally:
-        with contextlib.suppress(RuntimeError):
-            replica.stop()
-        with contextlib.suppress(RuntimeError):
-            primary.stop()
+        try:
+            replica_down = replica.stop()
+        finally:
+            primary_down = primary.stop()
+        # Removed under a running server, the folder would leave that server running with
+        # nothing to find it by (its postmaster.pid).
+        if not (replica_down and primary_down):
+            raise RuntimeError(f"a PostgreSQL server in {base} would not stop: the folder is kept")
         shutil.rmtree(base, ignore_errors=True)
