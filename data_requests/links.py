@@ -52,7 +52,8 @@ def _opens(built: BuiltFile | None, token: str) -> bool:
 def _issued_meanwhile(built: BuiltFile) -> BuiltFile | None:
     """The row again, after any transaction issuing its link has committed: the
     email goes out inside that transaction (so a failed send records no link),
-    and a quick click can arrive before the commit. Locking the row waits for it."""
+    and a quick click can arrive before the commit. Locking the row waits for it;
+    only a row without a link yet is waited for, so a wrong token costs no lock."""
     with transaction.atomic():
         return type(built).objects.select_for_update(of=("self",)).filter(pk=built.pk).first()
 
@@ -61,7 +62,7 @@ def link_check(built: BuiltFile | None, token: str) -> BuiltFile:
     """The file this link opens (read again if the link was being issued). A
     wrong token, someone else's file or one not built yet is a 404, like a
     missing one; a used or expired link says so."""
-    if built is not None and not _opens(built, token):
+    if built is not None and not built.link_token_hash:
         built = _issued_meanwhile(built)
     if not _opens(built, token):
         raise Http404

@@ -175,6 +175,11 @@ def replica_databases(primary: dict) -> dict:
         replica = environ.Env.db_url_config(url)
         replica["CONN_MAX_AGE"] = primary.get("CONN_MAX_AGE", 60)
         replica["CONN_HEALTH_CHECKS"] = True
+        # A replica that stops answering must cost a read seconds, not the kernel's
+        # TCP timeout (minutes): the router then skips it and the primary serves.
+        replica.setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", env.int("REPLICA_CONNECT_TIMEOUT_SECONDS", default=2)
+        )
         # Tests run against the primary's test database; a replica is never created or flushed.
         replica["TEST"] = {"MIRROR": "default"}
         replicas[f"replica{number}"] = allow_prepared_statements(replica)
@@ -206,6 +211,13 @@ if CACHE_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if DATABASE_REPLICAS and not CACHE_URL:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "DATABASE_REPLICA_URLS needs CACHE_URL: an API client's read-your-writes pin is kept in the "
+        "cache, which every web process must share (a process's own memory would miss it)."
+    )
 
 # --- Celery -----------------------------------------------------------------
 
@@ -536,6 +548,9 @@ if SUBJECT_REQUEST_LOG_MONTHS < 24:
 # Evidence tables that grow with traffic (consent records, sharing events) are partitioned by
 # month on PostgreSQL; a daily job keeps this many months of partitions ready ahead.
 PARTITIONS_AHEAD_MONTHS = env.int("PARTITIONS_AHEAD_MONTHS", default=12)
+# Making or detaching a month's partition waits at most this long for the table's
+# lock (behind a long reader), then gives up until the next daily run.
+PARTITION_LOCK_TIMEOUT_MS = env.int("PARTITION_LOCK_TIMEOUT_MS", default=1000)
 # iCentrex's own retention of consent records (proof of consent), in days: five years by default.
 CONSENT_RECORD_RETENTION_DAYS = _positive_days("CONSENT_RECORD_RETENTION_DAYS", 5 * 365)
 
