@@ -21,7 +21,10 @@ router = PrimaryReplicaRouter()
 
 @pytest.fixture
 def two_replicas(settings, monkeypatch):
-    """Two replicas, both caught up (their lag is never asked of a server)."""
+    """Two replicas, both caught up (their lag is never asked of a server), and a
+    context like a fresh request's: earlier tests wrote (which pins what follows
+    to the primary, as it should within a request) or ran a task in process."""
+    fresh = replicas._pinned.set(False), replicas._wrote.set(False)
     settings.DATABASE_REPLICAS = ["replica1", "replica2"]
     monkeypatch.setattr(replicas, "replica_lag_seconds", lambda alias, **_: 0.0)
     closed: list[str] = []
@@ -33,7 +36,9 @@ def two_replicas(settings, monkeypatch):
             return type("Replica", (), {"close": lambda self: closed.append(alias)})()
 
     monkeypatch.setattr(replicas, "connections", Handler())
-    return closed
+    yield closed
+    replicas._pinned.reset(fresh[0])
+    replicas._wrote.reset(fresh[1])
 
 
 def test_every_read_of_a_block_comes_from_the_same_replica(two_replicas):
