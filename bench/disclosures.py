@@ -28,7 +28,8 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from bench.common import ROOT, celery_worker, free_port
+from bench.common import ROOT, celery_worker
+from tools.net import free_port
 
 USERS = int(os.environ.get("BENCH_DISCLOSURE_USERS", "1000000"))
 ORGANIZATIONS = 1000

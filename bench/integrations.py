@@ -17,7 +17,8 @@ import time
 import uuid
 from pathlib import Path
 
-from bench.common import celery_worker, free_port
+from bench.common import celery_worker
+from tools.net import free_port
 
 LOG_EVENTS = int(os.environ.get("BENCH_SHARING_EVENTS", "100000"))
 DELIVERIES = int(os.environ.get("BENCH_DELIVERIES", "3000"))

@@ -15,7 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import ROOT, celery_worker, free_port
+from bench.common import ROOT, celery_worker
+from tools.net import free_port
 
 USERS = int(os.environ.get("BENCH_NOTICE_USERS", "100000"))
 

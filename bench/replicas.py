@@ -21,7 +21,8 @@ from pathlib import Path
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from bench.common import ROOT, free_port
+from bench.common import ROOT
+from tools.net import free_port
 from tools.postgres import primary_and_replica
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))

@@ -47,7 +47,8 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tools.postgres import free_port, primary_and_replica  # noqa: E402
+from tools.net import free_port  # noqa: E402
+from tools.postgres import primary_and_replica  # noqa: E402
 
 PYTHON = sys.executable
 

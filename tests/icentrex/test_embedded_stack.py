@@ -12,7 +12,6 @@ import json
 import os
 import re
 import signal
-import socket
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -21,6 +20,7 @@ import pytest
 import requests
 
 from tests.waiting import wait_for
+from tools.net import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 # What the test profile exports for the suite and bin/run must not see: with none
@@ -34,12 +34,6 @@ SERVER_SETTINGS = (
     "DJANGO_SETTINGS_MODULE",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -20,8 +20,8 @@ from audit.services import audit_record
 from audit.streams import evidence_stream
 from audit.transparency import log_integrate_all
 from tests.conftest import _database_url
-from tests.icentrex.test_embedded_stack import free_port
 from tests.waiting import wait_for
+from tools.net import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

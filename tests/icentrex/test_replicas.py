@@ -17,8 +17,8 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.icentrex.test_embedded_stack import free_port
 from tests.waiting import wait_for
+from tools.net import free_port
 from tools.postgres import primary_and_replica
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,7 +6,6 @@ import hashlib
 import hmac
 import json
 import logging
-import socket
 import threading
 import time
 from datetime import timedelta
@@ -29,6 +28,7 @@ from organizations.models import Membership, Organization, Team, TeamMembership
 from subjects.services import secret_seal, subject_key_for_user
 from tests.factories import UserFactory
 from tests.tamper import bypass_triggers
+from tools.net import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -258,12 +258,6 @@ def test_timeouts_and_garbage_are_retried(provider, receiver, settings, mode, er
     assert delivery.status == "pending" and error in delivery.last_error
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 # Where a webhook URL keeps its secret (Slack's /services/T…/B…/<secret>), and a query's token.
 SECRET_PATH_AND_QUERY = "/services/T0/B0/s3cr3tPath?token=t0k3nQuery"
 
@@ -286,7 +280,7 @@ def test_a_failed_delivery_is_stored_and_logged_with_its_kind_and_never_its_url(
     receiver.mode = mode
     receiver_host = f"127.0.0.1:{receiver.server.server_port}"
     origin = {
-        "a closed port": f"http://127.0.0.1:{_closed_port()}",
+        "a closed port": f"http://127.0.0.1:{free_port()}",  # nothing listens there
         "an unknown host": "http://hooks.invalid",
         "the receiver, over TLS": f"https://{receiver_host}",
         "the receiver": f"http://{receiver_host}",

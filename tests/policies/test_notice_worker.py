@@ -3,7 +3,6 @@ server: crash recovery (SIGKILL), a broker outage while publishing, and
 duplicate task delivery."""
 
 import shutil
-import socket
 import subprocess
 import time
 from contextlib import contextmanager
@@ -22,6 +21,7 @@ from policies.selectors import version_in_force
 from policies.tasks import notices_deliver_chunk, notices_fan_out
 from tests.factories import UserFactory
 from tests.waiting import wait_for
+from tools.net import free_port
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -118,12 +118,6 @@ def test_a_worker_killed_mid_fan_out_loses_and_duplicates_no_notice(start_celery
     assert resent <= EMAIL_BATCH  # at most the batch in flight at the kill, with its original Message-ID
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def broker(url: str):
     """Point this process's Celery app at another broker for a while."""
@@ -151,7 +145,7 @@ def test_publishing_while_redis_is_down_succeeds_and_notices_follow_when_it_is_b
     start_celery_worker, smtp_sink, officer, client
 ):
     make_users(40)
-    port = _free_port()
+    port = free_port()
     url = f"redis://127.0.0.1:{port}/0"
     client.force_login(officer)
     with broker(url):  # nothing listens there: Redis is down
