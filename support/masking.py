@@ -201,10 +201,25 @@ def _secret_path(path: str) -> bool:
         if _UUID.search(segment) or _random_segment(segment):
             return True
         if segment.casefold() in _SECRET_PATH_WORDS and any(
-            not _SLUG.fullmatch(following) for following in segments[i + 1 :]
+            not _SLUG.fullmatch(following) or _unpronounceable(following) for following in segments[i + 1 :]
         ):
             return True
     return False
+
+
+_VOWELS = frozenset("aeiouyåäö")
+
+
+def _unpronounceable(segment: str) -> bool:
+    """A code of letters alone, which the slug pattern takes for a word
+    ("/invite/Xxcxfgbrck"): 8 letters or more with too few vowels, or five
+    consonants in a row, as no English or Swedish word has ("/invite/colleagues",
+    "/reset/password" stay words)."""
+    if len(segment) < 8 or not segment.isalpha():
+        return False
+    letters = segment.casefold()
+    vowels = sum(letter in _VOWELS for letter in letters)
+    return vowels / len(letters) < 0.25 or re.search(r"[^aeiouyåäö]{5}", letters) is not None
 
 
 def _secret_query(path: str, params) -> bool:
